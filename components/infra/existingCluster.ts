@@ -1,0 +1,53 @@
+// A cluster the kit did not create (kind, k3d, minikube, or any cluster with a kubeconfig).
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ClusterHandle } from "../lib/cluster";
+
+export interface ExistingClusterArgs {
+  /** Path to a kubeconfig file, or its contents. */
+  kubeconfig: string;
+  /** Context to use; default: the kubeconfig's current context. */
+  context?: string;
+  /** StorageClass the cluster already has. */
+  storageClass: string;
+  /** Allocatable nvidia.com/gpu (0 = no GPUs). */
+  gpus: number;
+}
+
+/** Expands a leading `~/` so a path in stack config works for every user. */
+export function expandHome(path: string, home: string): string {
+  return path.startsWith("~/") ? `${home}/${path.slice(2)}` : path;
+}
+
+export class ExistingCluster extends pulumi.ComponentResource {
+  readonly provider: k8s.Provider;
+  readonly clusterName: pulumi.Output<string>;
+  readonly kubeconfig: pulumi.Output<string>;
+  readonly storageClassName: pulumi.Output<string>;
+  private readonly gpus: number;
+
+  constructor(name: string, args: ExistingClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("ods:infra:ExistingCluster", name, {}, opts);
+    // The provider reads the file itself at deploy time; nothing here reads the user's disk.
+    this.kubeconfig = pulumi.secret(expandHome(args.kubeconfig, process.env.HOME ?? "~"));
+    this.provider = new k8s.Provider(`${name}-k8s`, {
+      kubeconfig: this.kubeconfig,
+      ...(args.context ? { context: args.context } : {}),
+      enableServerSideApply: true,
+    }, { parent: this });
+    this.clusterName = pulumi.output(args.context ?? "current-context");
+    this.storageClassName = pulumi.output(args.storageClass);
+    this.gpus = args.gpus;
+    this.registerOutputs({ clusterName: this.clusterName, storageClassName: this.storageClassName });
+  }
+
+  handle(): ClusterHandle {
+    return {
+      provider: this.provider,
+      clusterName: this.clusterName,
+      storageClassName: this.storageClassName,
+      kubeconfig: this.kubeconfig,
+      capabilities: { gpus: this.gpus, aws: false },
+    };
+  }
+}

@@ -1,0 +1,66 @@
+// A managed node group of NVIDIA GPU nodes: tainted so only GPU workloads land there, labelled for selection.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { awsTags } from "../lib/naming";
+import { capacityType, nodeLaunchTemplate } from "./nodes";
+
+/** The taint every GPU node carries; GPU workloads tolerate it, nothing else lands on GPU nodes. */
+export const GPU_TAINT = { key: "nvidia.com/gpu", value: "true", effect: "NoSchedule" } as const;
+/** Node labels GPU workloads select on. */
+export const GPU_POOL_LABEL = "ods.io/gpu-pool";
+export const GPU_TYPE_LABEL = "ods.io/gpu-type";
+export const ACCELERATOR_LABEL = "ods.io/accelerator";
+
+export interface GpuNodePoolArgs {
+  environment: string;
+  clusterName: pulumi.Input<string>;
+  nodeRoleArn: pulumi.Input<string>;
+  subnetIds: pulumi.Input<string>[];
+  /** Pool name (`ods.io/gpu-pool` label value). */
+  poolName: string;
+  /** GPU model (`ods.io/gpu-type` label value), e.g. "l40s". */
+  gpuType: string;
+  instanceTypes: string[];
+  capacityType: "spot" | "on-demand";
+  minSize: number;
+  desiredSize: number;
+  maxSize: number;
+  /** Root volume size in GiB (encrypted gp3). */
+  diskSizeGiB: number;
+}
+
+/** Node labels of a pool. */
+export function gpuPoolLabels(poolName: string, gpuType: string): Record<string, string> {
+  return { [GPU_POOL_LABEL]: poolName, [GPU_TYPE_LABEL]: gpuType, [ACCELERATOR_LABEL]: "nvidia" };
+}
+
+export class GpuNodePool extends pulumi.ComponentResource {
+  readonly nodeGroupName: pulumi.Output<string>;
+  readonly labels: Record<string, string>;
+
+  constructor(name: string, args: GpuNodePoolArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("ods:infra:GpuNodePool", name, {}, opts);
+    const tags = awsTags(args.environment, "gpu-pool", { "ods:gpu-pool": args.poolName, "ods:gpu-type": args.gpuType });
+    this.labels = gpuPoolLabels(args.poolName, args.gpuType);
+
+    const template = nodeLaunchTemplate(`${name}-lt`, { diskSizeGiB: args.diskSizeGiB, tags }, this);
+    const group = new aws.eks.NodeGroup(`${name}-ng`, {
+      clusterName: args.clusterName,
+      nodeRoleArn: args.nodeRoleArn,
+      subnetIds: args.subnetIds,
+      // The NVIDIA AMI ships the driver and the container toolkit, so the GPU operator leaves both off.
+      amiType: "AL2023_x86_64_NVIDIA",
+      capacityType: capacityType(args.capacityType),
+      instanceTypes: args.instanceTypes,
+      scalingConfig: { minSize: args.minSize, desiredSize: args.desiredSize, maxSize: args.maxSize },
+      updateConfig: { maxUnavailable: 1 },
+      launchTemplate: { id: template.id, version: pulumi.interpolate`${template.latestVersion}` },
+      labels: this.labels,
+      taints: [{ key: GPU_TAINT.key, value: GPU_TAINT.value, effect: "NO_SCHEDULE" }],
+      tags,
+    }, { parent: this, ignoreChanges: ["scalingConfig.desiredSize"] });
+
+    this.nodeGroupName = group.nodeGroupName;
+    this.registerOutputs({ nodeGroupName: this.nodeGroupName, labels: this.labels });
+  }
+}

@@ -1,0 +1,108 @@
+// The NVIDIA GPU operator: device plugin, DCGM exporter, feature discovery; driver/toolkit only where the node lacks them.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { standardLabels } from "../lib/naming";
+import { GPU_TAINT } from "./gpuNodePool";
+
+export const GPU_OPERATOR_CHART = {
+  chart: "gpu-operator",
+  version: "v26.7.0",
+  repo: "https://helm.ngc.nvidia.com/nvidia",
+} as const;
+
+/** Port of the DCGM exporter's metrics endpoint. */
+export const DCGM_EXPORTER_PORT = 9400;
+
+export interface GpuOperatorArgs {
+  namespace: pulumi.Input<string>;
+  /** Install the NVIDIA driver (false where the AMI ships it, as EKS AL2023 NVIDIA AMIs do). Default false. */
+  driver?: boolean;
+  /** Install the NVIDIA container toolkit (false where the AMI ships it). Default false. */
+  toolkit?: boolean;
+  /** Advertise each GPU as this many `nvidia.com/gpu` (time-slicing); 1 = off. Default 1. */
+  timeSlicingReplicas?: number;
+  /** Create the DCGM exporter's ServiceMonitor (needs the Prometheus operator CRDs). Default true. */
+  serviceMonitor?: boolean;
+  /** Namespace of Prometheus, allowed to scrape the DCGM exporter through the default-deny policy. */
+  monitoringNamespace: pulumi.Input<string>;
+  /** Chart version. Default GPU_OPERATOR_CHART.version. */
+  chartVersion?: string;
+}
+
+export const TIME_SLICING_CONFIG_NAME = "time-slicing-config";
+
+/** Helm values for the chart (pure, so tests can check them without a cluster). */
+export function gpuOperatorValues(args: Omit<GpuOperatorArgs, "namespace" | "monitoringNamespace">): Record<string, unknown> {
+  const replicas = args.timeSlicingReplicas ?? 1;
+  const gpuToleration = { key: GPU_TAINT.key, operator: "Equal", value: GPU_TAINT.value, effect: GPU_TAINT.effect };
+  const values: Record<string, unknown> = {
+    driver: { enabled: args.driver ?? false },
+    toolkit: { enabled: args.toolkit ?? false },
+    daemonsets: { tolerations: [gpuToleration] },
+    dcgmExporter: { enabled: true, serviceMonitor: { enabled: args.serviceMonitor ?? true, interval: "15s" } },
+    "node-feature-discovery": {
+      worker: {
+        tolerations: [
+          { key: "node-role.kubernetes.io/control-plane", operator: "Equal", value: "", effect: "NoSchedule" },
+          gpuToleration,
+        ],
+      },
+    },
+  };
+  if (replicas > 1) {
+    values.devicePlugin = {
+      config: {
+        create: true,
+        name: TIME_SLICING_CONFIG_NAME,
+        default: "any",
+        data: {
+          any: [
+            "version: v1",
+            "flags:",
+            "  migStrategy: none",
+            "sharing:",
+            "  timeSlicing:",
+            "    resources:",
+            "      - name: nvidia.com/gpu",
+            `        replicas: ${replicas}`,
+            "",
+          ].join("\n"),
+        },
+      },
+    };
+  }
+  return values;
+}
+
+export class GpuOperator extends pulumi.ComponentResource {
+  readonly chart: k8s.helm.v4.Chart;
+
+  constructor(name: string, args: GpuOperatorArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("ods:infra:GpuOperator", name, {}, opts);
+    const version = args.chartVersion ?? GPU_OPERATOR_CHART.version;
+    this.chart = new k8s.helm.v4.Chart(`${name}-chart`, {
+      chart: GPU_OPERATOR_CHART.chart,
+      version,
+      namespace: args.namespace,
+      repositoryOpts: { repo: GPU_OPERATOR_CHART.repo },
+      values: gpuOperatorValues(args),
+    }, { parent: this });
+
+    // The namespace denies ingress by default; let Prometheus scrape the DCGM exporter.
+    new k8s.networking.v1.NetworkPolicy(`${name}-dcgm-scrape`, {
+      metadata: { name: "allow-dcgm-scrape", namespace: args.namespace, labels: standardLabels("gpu-operator", name, "dcgm-exporter") },
+      spec: {
+        podSelector: { matchLabels: { app: "nvidia-dcgm-exporter" } },
+        policyTypes: ["Ingress"],
+        ingress: [
+          {
+            from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": args.monitoringNamespace } } }],
+            ports: [{ protocol: "TCP", port: DCGM_EXPORTER_PORT }],
+          },
+        ],
+      },
+    }, { parent: this });
+
+    this.registerOutputs({ chart: GPU_OPERATOR_CHART.chart, version });
+  }
+}

@@ -1,0 +1,53 @@
+// Writes the plan's files and builds the stdout summary.
+import * as fs from "fs";
+import * as path from "path";
+import { FullPlanResult } from "./run";
+import { manifestFiles, ManifestFile, SchemaError, validateObjects, writeManifests } from "./manifests";
+
+export interface WrittenPlan {
+  dir: string;
+  files: ManifestFile[];
+  schemaErrors: SchemaError[];
+}
+
+/** The resources.json entries: type, name, parent, inputs (secrets already "[secret]"), in registration order. */
+export function resourcesJson(plan: FullPlanResult): { type: string; name: string; parent: string | null; inputs: Record<string, unknown> }[] {
+  return plan.resources.map((r) => ({ type: r.type, name: r.name, parent: r.parent, inputs: r.inputs }));
+}
+
+export function writePlan(plan: FullPlanResult, dir: string): WrittenPlan {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, "resources.json"), JSON.stringify(resourcesJson(plan), null, 2) + "\n");
+  fs.writeFileSync(path.join(dir, "outputs.json"), JSON.stringify(plan.outputs, null, 2) + "\n");
+  const files = manifestFiles(plan.resources);
+  writeManifests(path.join(dir, "manifests"), files);
+  return { dir, files, schemaErrors: validateObjects(files) };
+}
+
+/** Resource counts per layer and type, as printed after a plan. */
+export function countsByLayer(plan: FullPlanResult): Map<string, Map<string, number>> {
+  const layers = new Map<string, Map<string, number>>();
+  for (const r of plan.resources) {
+    const layer = plan.layerOf(r);
+    const types = layers.get(layer) ?? new Map<string, number>();
+    types.set(r.type, (types.get(r.type) ?? 0) + 1);
+    layers.set(layer, types);
+  }
+  return layers;
+}
+
+export function summary(plan: FullPlanResult, written: WrittenPlan, seconds: number): string {
+  const lines: string[] = [];
+  const objects = written.files.filter((f) => f.kind === "object").length;
+  const charts = written.files.length - objects;
+  lines.push(`Offline plan of stack "${plan.stack}": ${plan.resources.length} resources in ${seconds.toFixed(1)} s`);
+  for (const [layer, types] of [...countsByLayer(plan)].sort(([a], [b]) => a.localeCompare(b))) {
+    const total = [...types.values()].reduce((a, b) => a + b, 0);
+    lines.push(`  ${layer} (${total})`);
+    for (const [type, n] of [...types].sort(([a], [b]) => a.localeCompare(b))) lines.push(`    ${String(n).padStart(4)}  ${type}`);
+  }
+  lines.push(`Kubernetes objects: ${objects} (schema errors: ${written.schemaErrors.length}); Helm charts/releases: ${charts}`);
+  lines.push(`Files: ${path.join(written.dir, "resources.json")}, ${path.join(written.dir, "outputs.json")}, ${path.join(written.dir, "manifests")}/`);
+  lines.push("Provider-computed values (ARNs, endpoints, ids) are fixed placeholders from tools/plan/mocks.ts, not real resources.");
+  return lines.join("\n");
+}

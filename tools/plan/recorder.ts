@@ -1,0 +1,100 @@
+// Records every resource the program registers with the mock monitor, in registration order, secrets redacted.
+import * as pulumi from "@pulumi/pulumi";
+import { RecordedResource } from "./types";
+
+// The envelope Pulumi's RPC layer wraps special values in (secrets, resource references, assets).
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const RESOURCE_REF_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
+export const REDACTED = "[secret]";
+
+/** Replaces every secret envelope by "[secret]" and resource references by their URN. */
+export function redact(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redact);
+  if (value === null || typeof value !== "object") return value;
+  const obj = value as Record<string, unknown>;
+  if (obj[SIG_KEY] === SECRET_SIG) return REDACTED;
+  if (obj[SIG_KEY] === RESOURCE_REF_SIG) return { $ref: obj.urn };
+  return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, redact(v)]));
+}
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+  getProvider(): string;
+  getObject(): unknown;
+}
+interface RegisterResponse {
+  getUrn(): string;
+}
+type Callback = (err: Error | null, resp?: RegisterResponse) => void;
+interface Monitor {
+  registerResource(req: RegisterRequest, cb: Callback): void;
+}
+
+interface Pending {
+  record: RecordedResource;
+  parentUrn: string;
+}
+
+export interface Recorder {
+  /** Records in registration order, parents resolved to names. */
+  resources(): RecordedResource[];
+  /** URN of each recorded resource's parent chain root's type, for grouping. */
+  ancestors(r: RecordedResource): RecordedResource[];
+}
+
+/** Wraps the mock monitor's registerResource. Call after setMocks and before the program is imported. */
+export function attachRecorder(): Recorder {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const rpc = require("@pulumi/pulumi/runtime/rpc") as { deserializeProperties(o: unknown): Record<string, unknown> };
+  const monitor = pulumi.runtime.getMonitor() as unknown as Monitor | undefined;
+  if (!monitor) throw new Error("attachRecorder: no monitor; call pulumi.runtime.setMocks first");
+  const pending: Pending[] = [];
+  const byUrn = new Map<string, RecordedResource>();
+  const original = monitor.registerResource.bind(monitor);
+
+  monitor.registerResource = (req: RegisterRequest, cb: Callback) => {
+    const record: RecordedResource = {
+      type: req.getType(),
+      name: req.getName(),
+      parent: null,
+      parentType: null,
+      component: !req.getCustom(),
+      inputs: redact(rpc.deserializeProperties(req.getObject())) as Record<string, unknown>,
+      urn: "",
+    };
+    const provider = req.getProvider();
+    if (provider) record.provider = provider.split("::")[0];
+    pending.push({ record, parentUrn: req.getParent() });
+    original(req, (err, resp) => {
+      if (!err && resp) {
+        record.urn = resp.getUrn();
+        byUrn.set(record.urn, record);
+      }
+      cb(err, resp);
+    });
+  };
+
+  const resolve = () =>
+    pending.map(({ record, parentUrn }) => {
+      const parent = parentUrn ? byUrn.get(parentUrn) : undefined;
+      record.parent = parent?.name ?? null;
+      record.parentType = parent?.type ?? null;
+      if (record.provider) record.provider = byUrn.get(record.provider)?.name ?? record.provider;
+      return record;
+    });
+
+  const parentOf = new Map<RecordedResource, RecordedResource | undefined>();
+  return {
+    resources: resolve,
+    ancestors(r: RecordedResource) {
+      if (parentOf.size === 0) for (const p of pending) parentOf.set(p.record, p.parentUrn ? byUrn.get(p.parentUrn) : undefined);
+      const chain: RecordedResource[] = [];
+      for (let cur = parentOf.get(r); cur; cur = parentOf.get(cur)) chain.push(cur);
+      return chain;
+    },
+  };
+}

@@ -1,0 +1,74 @@
+// Runs the real program under the Pulumi mock runtime for one stack and returns what it declared.
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { planMocks } from "./mocks";
+import { attachRecorder, REDACTED } from "./recorder";
+import { readStackConfig } from "./stackConfig";
+import { PlanResult, RecordedResource } from "./types";
+
+/** Waits for every outstanding registration; part of the runtime, but not of its typings. */
+const waitForRPCs = (): Promise<void> => (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+
+export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+
+export interface FullPlanResult extends PlanResult {
+  /** Stack outputs, secrets replaced by "[secret]". */
+  outputs: Record<string, unknown>;
+  /** Layer of each resource (the layer token of its outermost ods component, or "program"). */
+  layerOf(r: RecordedResource): string;
+}
+
+/** Region of the aws section, so mocked ARNs and endpoints match the stack. */
+function regionOf(config: Record<string, string>): string | undefined {
+  try {
+    const aws = JSON.parse(config["ods:aws"] ?? "{}") as { region?: string };
+    return aws.region;
+  } catch {
+    return undefined;
+  }
+}
+
+async function resolveOutput(value: unknown): Promise<unknown> {
+  if (pulumi.Output.isInstance(value)) {
+    const out = value as pulumi.Output<unknown>;
+    if (await pulumi.isSecret(out)) return REDACTED;
+    return resolveOutput(await new Promise((resolve) => out.apply((v) => resolve(v))));
+  }
+  if (Array.isArray(value)) return Promise.all(value.map(resolveOutput));
+  if (value !== null && typeof value === "object") {
+    const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await resolveOutput(v)] as const));
+    return Object.fromEntries(entries);
+  }
+  return value;
+}
+
+/**
+ * Plans one stack in this process. The mock runtime is process-global: plan one stack per process
+ * (jest gives every test file its own module registry, which is enough).
+ */
+export async function runPlan(stack: string, opts: { root?: string; programPath?: string } = {}): Promise<FullPlanResult> {
+  const root = opts.root ?? REPO_ROOT;
+  const sc = readStackConfig(root, stack);
+  pulumi.runtime.setAllConfig(sc.config, sc.secretKeys);
+  await pulumi.runtime.setMocks(planMocks(regionOf(sc.config)), sc.project, stack, false);
+  const recorder = attachRecorder();
+  const program = (await import(opts.programPath ?? path.join(root, "index"))) as Record<string, unknown>;
+  await waitForRPCs();
+  const outputs: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(program)) {
+    if (key === "__esModule" || key === "default") continue;
+    outputs[key] = await resolveOutput(value);
+  }
+  await waitForRPCs();
+  const resources = recorder.resources();
+  return {
+    stack,
+    resources,
+    outputs,
+    layerOf(r: RecordedResource) {
+      const chain = [r, ...recorder.ancestors(r)].filter((x) => x.type.startsWith("ods:"));
+      const outer = chain[chain.length - 1];
+      return outer ? outer.type.split(":")[1] : "program";
+    },
+  };
+}
