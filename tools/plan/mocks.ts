@@ -60,6 +60,9 @@ function invoke(token: string, region: string): State {
   }
 }
 
+/** Tokens of invokes that had no mock in this process; the plan and the tests fail when it is not empty. */
+export const unmockedInvokes: string[] = [];
+
 /** Mocks for pulumi.runtime.setMocks. `region` is used for ARNs and endpoints. */
 export function planMocks(region = "us-east-1"): pulumi.runtime.Mocks {
   return {
@@ -74,7 +77,12 @@ export function planMocks(region = "us-east-1"): pulumi.runtime.Mocks {
       return { id, state };
     },
     call(args: pulumi.runtime.MockCallArgs): State {
-      return invoke(args.token, region);
+      try {
+        return invoke(args.token, region);
+      } catch (e) {
+        unmockedInvokes.push(args.token);
+        throw e;
+      }
     },
   };
 }

@@ -67,7 +67,8 @@ export function attachRecorder(): Recorder {
       urn: "",
     };
     const provider = req.getProvider();
-    if (provider) record.provider = provider.split("::")[0];
+    // A provider reference is "<urn>::<id>", and URNs contain "::" themselves.
+    if (provider) record.provider = provider.slice(0, provider.lastIndexOf("::"));
     pending.push({ record, parentUrn: req.getParent() });
     original(req, (err, resp) => {
       if (!err && resp) {

@@ -1,13 +1,13 @@
 // Runs the real program under the Pulumi mock runtime for one stack and returns what it declared.
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { planMocks } from "./mocks";
+import { planMocks, unmockedInvokes } from "./mocks";
 import { attachRecorder, REDACTED } from "./recorder";
 import { readStackConfig } from "./stackConfig";
 import { PlanResult, RecordedResource } from "./types";
 
 /** Waits for every outstanding registration; part of the runtime, but not of its typings. */
-const waitForRPCs = (): Promise<void> => (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+export const waitForRPCs = (): Promise<void> => (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
@@ -60,6 +60,7 @@ export async function runPlan(stack: string, opts: { root?: string; programPath?
     outputs[key] = await resolveOutput(value);
   }
   await waitForRPCs();
+  if (unmockedInvokes.length > 0) throw new Error(`the program made invokes the offline plan has no mock for: ${[...new Set(unmockedInvokes)].join(", ")}`);
   const resources = recorder.resources();
   return {
     stack,

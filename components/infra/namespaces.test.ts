@@ -1,0 +1,35 @@
+import { validateConfig } from "../../config/load";
+import { namespacePlan } from "../../config/defaults";
+import { get, ofType, record } from "../../test/harness";
+import { Namespaces, quotaHard } from "./namespaces";
+
+const plan = namespacePlan(validateConfig({ environment: "t", kind: "existing", domain: "t.example.com", existingCluster: { gpus: 2 } }));
+
+test("quota includes GPUs and leaves unset limits out", () => {
+  expect(quotaHard({ requestsCpu: "4", requestsMemory: "8Gi", limitsMemory: "16Gi", gpus: 2, pods: 10 })).toEqual({
+    "requests.cpu": "4",
+    "requests.memory": "8Gi",
+    "limits.memory": "16Gi",
+    "requests.nvidia.com/gpu": "2",
+    pods: "10",
+  });
+});
+
+test("each layer gets a namespace with PSA labels, a quota, container defaults and default-deny ingress", async () => {
+  const rs = await record(() => new Namespaces("ns", { namespaces: plan }));
+  const namespaces = ofType(rs, "kubernetes:core/v1:Namespace");
+  expect(namespaces.map((n) => get(n, "metadata.name")).sort()).toEqual(["ods-apps", "ods-data", "ods-gpu", "ods-identity", "ods-infra", "ods-model", "ods-observability"]);
+  const labels = (name: string) => get(namespaces.find((n) => get(n, "metadata.name") === name)!, "metadata.labels") as Record<string, string>;
+  expect(labels("ods-data")["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+  expect(labels("ods-gpu")["pod-security.kubernetes.io/enforce"]).toBe("privileged");
+  expect(ofType(rs, "kubernetes:core/v1:ResourceQuota")).toHaveLength(7);
+  expect(ofType(rs, "kubernetes:core/v1:LimitRange")).toHaveLength(7);
+  const quotas = Object.fromEntries(ofType(rs, "kubernetes:core/v1:ResourceQuota").map((q) => [get(q, "metadata.namespace"), get(q, "spec.hard") as Record<string, string>]));
+  expect(quotas["ods-model"]["requests.nvidia.com/gpu"]).toBe("2");
+  expect(quotas["ods-apps"]["requests.nvidia.com/gpu"]).toBe("0");
+  const deny = ofType(rs, "kubernetes:networking.k8s.io/v1:NetworkPolicy").filter((p) => get(p, "metadata.name") === "default-deny-ingress");
+  expect(deny).toHaveLength(7);
+  expect(deny.every((p) => JSON.stringify(get(p, "spec")) === JSON.stringify({ podSelector: {}, policyTypes: ["Ingress"] }))).toBe(true);
+  const lr = ofType(rs, "kubernetes:core/v1:LimitRange")[0];
+  expect(get(lr, "spec.limits")).toEqual([{ type: "Container", defaultRequest: { cpu: "100m", memory: "128Mi" }, default: { memory: "512Mi" } }]);
+});

@@ -1,0 +1,33 @@
+// The dev stack: small AWS, two zones, one NAT, a public endpoint for named CIDRs, one spot GPU pool.
+import { runPlan, FullPlanResult } from "../../tools/plan/run";
+import { get, ofType, one } from "../harness";
+
+let plan: FullPlanResult;
+beforeAll(async () => {
+  plan = await runPlan("dev");
+});
+
+test("two zones and a single NAT gateway", () => {
+  expect(ofType(plan.resources, "aws:ec2/subnet:Subnet")).toHaveLength(4);
+  expect(ofType(plan.resources, "aws:ec2/natGateway:NatGateway")).toHaveLength(1);
+});
+
+test("public endpoint limited to the configured CIDRs", () => {
+  const eks = one(plan.resources, "aws:eks/cluster:Cluster");
+  expect(get(eks, "vpcConfig.endpointPublicAccess")).toBe(true);
+  expect(get(eks, "vpcConfig.publicAccessCidrs")).toEqual(["203.0.113.0/24"]);
+});
+
+test("exactly one GPU pool, spot, scaling from zero, tainted", () => {
+  const pools = ofType(plan.resources, "aws:eks/nodeGroup:NodeGroup").filter((n) => get(n, "amiType") === "AL2023_x86_64_NVIDIA");
+  expect(pools).toHaveLength(1);
+  expect(get(pools[0], "capacityType")).toBe("SPOT");
+  expect(get(pools[0], "scalingConfig")).toEqual({ minSize: 0, desiredSize: 1, maxSize: 2 });
+  expect(get(pools[0], "taints")).toEqual([{ key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" }]);
+});
+
+test("time-slicing shares each GPU twice, and the GPU quota counts the shares", () => {
+  const chart = one(plan.resources, "kubernetes:helm.sh/v4:Chart");
+  expect(get(chart, "values.devicePlugin.config.data.any")).toContain("replicas: 2");
+  expect(plan.outputs.gpuCapacityTotal).toBe(2 * 1 * 2);
+});

@@ -1,0 +1,41 @@
+// The local stack: an existing cluster from a kubeconfig, no cloud at all, no GPUs.
+import { runPlan, FullPlanResult } from "../../tools/plan/run";
+import { get, ofType, one } from "../harness";
+
+let plan: FullPlanResult;
+beforeAll(async () => {
+  plan = await runPlan("local");
+});
+
+test("no AWS resources and no AWS provider at all", () => {
+  expect(plan.resources.filter((r) => r.type.startsWith("aws:") || r.type === "pulumi:providers:aws")).toEqual([]);
+});
+
+test("one Kubernetes provider from the kubeconfig context", () => {
+  const p = one(plan.resources, "pulumi:providers:kubernetes");
+  expect(get(p, "context")).toBe("kind-ods");
+  expect(get(p, "kubeconfig")).toBe("[secret]");
+});
+
+test("no GPU operator, and no namespace may claim a GPU", () => {
+  expect(ofType(plan.resources, "kubernetes:helm.sh/v4:Chart")).toEqual([]);
+  const gpuQuotas = ofType(plan.resources, "kubernetes:core/v1:ResourceQuota").map((q) => (get(q, "spec.hard") as Record<string, string>)["requests.nvidia.com/gpu"]);
+  expect(gpuQuotas).toEqual(["0", "0", "0", "0", "0", "0", "0"]);
+});
+
+test("the laptop quotas from the stack file are applied", () => {
+  const data = ofType(plan.resources, "kubernetes:core/v1:ResourceQuota").find((q) => get(q, "metadata.namespace") === "ods-data")!;
+  expect(get(data, "spec.hard")).toEqual({
+    "requests.cpu": "4",
+    "requests.memory": "8Gi",
+    "limits.memory": "16Gi",
+    "requests.nvidia.com/gpu": "0",
+    pods: "40",
+    persistentvolumeclaims: "20",
+    "requests.storage": "100Gi",
+  });
+});
+
+test("outputs use the existing cluster's names", () => {
+  expect(plan.outputs).toMatchObject({ environment: "local", clusterName: "kind-ods", storageClass: "standard", gpuPools: [], kubeconfig: "[secret]" });
+});

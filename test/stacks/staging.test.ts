@@ -1,0 +1,20 @@
+// The staging stack: production's shape, smaller.
+import { runPlan, FullPlanResult } from "../../tools/plan/run";
+import { get, ofType, one } from "../harness";
+
+let plan: FullPlanResult;
+beforeAll(async () => {
+  plan = await runPlan("staging");
+});
+
+test("three zones, NAT per zone, on-demand GPU pool", () => {
+  expect(ofType(plan.resources, "aws:ec2/natGateway:NatGateway")).toHaveLength(3);
+  const pools = ofType(plan.resources, "aws:eks/nodeGroup:NodeGroup").filter((n) => get(n, "amiType") === "AL2023_x86_64_NVIDIA");
+  expect(pools.map((p) => get(p, "capacityType"))).toEqual(["ON_DEMAND"]);
+});
+
+test("private endpoint kept, public one limited to the configured CIDRs", () => {
+  const eks = one(plan.resources, "aws:eks/cluster:Cluster");
+  expect(get(eks, "vpcConfig.endpointPrivateAccess")).toBe(true);
+  expect(get(eks, "vpcConfig.publicAccessCidrs")).toEqual(["198.51.100.0/24"]);
+});
