@@ -5,4 +5,5 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   testPathIgnorePatterns: ["/node_modules/", "/out/", "/.tools/"],
   testTimeout: 60000,
+  reporters: ["default", "<rootDir>/test/summaryReporter.js"],
 };

@@ -46,13 +46,13 @@ async function resolveOutput(value: unknown): Promise<unknown> {
  * Plans one stack in this process. The mock runtime is process-global: plan one stack per process
  * (jest gives every test file its own module registry, which is enough).
  */
-export async function runPlan(stack: string, opts: { root?: string; programPath?: string } = {}): Promise<FullPlanResult> {
+export async function runPlan(stack: string, opts: { root?: string; stackFile?: string } = {}): Promise<FullPlanResult> {
   const root = opts.root ?? REPO_ROOT;
-  const sc = readStackConfig(root, stack);
+  const sc = readStackConfig(root, stack, opts.stackFile);
   pulumi.runtime.setAllConfig(sc.config, sc.secretKeys);
   await pulumi.runtime.setMocks(planMocks(regionOf(sc.config)), sc.project, stack, false);
   const recorder = attachRecorder();
-  const program = (await import(opts.programPath ?? path.join(root, "index"))) as Record<string, unknown>;
+  const program = (await import(path.join(root, "index"))) as Record<string, unknown>;
   await waitForRPCs();
   const outputs: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(program)) {

@@ -37,13 +37,13 @@ export function listStacks(root: string): string[] {
     .sort();
 }
 
-export function readStackConfig(root: string, stack: string): StackConfig {
+/** `file` overrides the stack's config file (a config to try out without adding a stack). */
+export function readStackConfig(root: string, stack: string, file = stackFile(root, stack)): StackConfig {
   if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new Error(`stack name ${JSON.stringify(stack)} is not valid; allowed: letters, digits, '-', '_' and '.'`);
   const project = YAML.parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as {
     name: string;
     config?: Record<string, { default?: unknown } | unknown>;
   };
-  const file = stackFile(root, stack);
   if (!fs.existsSync(file)) {
     throw new Error(`no config for stack "${stack}": ${path.relative(root, file)} does not exist; stacks with config: ${listStacks(root).join(", ")}`);
   }

@@ -1,0 +1,58 @@
+// The plan as a user runs it: files written, summary printed, exit codes for schema and config errors.
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+const ROOT = path.resolve(__dirname, "..");
+const TS_NODE = path.join(ROOT, "node_modules", ".bin", "ts-node");
+
+function plan(args: string[]) {
+  return spawnSync(TS_NODE, ["tools/plan.ts", ...args], { cwd: ROOT, encoding: "utf8" });
+}
+
+test("writes resources.json, manifests and a per-layer summary", () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "ods-plan-"));
+  const res = plan(["--stack", "staging", "--out", out]);
+  expect(res.stderr).toBe("");
+  expect(res.status).toBe(0);
+  expect(res.stdout).toMatch(/^Offline plan of stack "staging": \d+ resources/);
+  expect(res.stdout).toMatch(/ {2}infra \(\d+\)\n/);
+  expect(res.stdout).toContain("schema errors: 0");
+  expect(res.stdout).toContain("placeholders");
+  const resources = JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8")) as { type: string; name: string; parent: string | null; inputs: Record<string, unknown> }[];
+  expect(Object.keys(resources[0]).sort()).toEqual(["inputs", "name", "parent", "type"]);
+  const provider = resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
+  expect(provider.inputs.kubeconfig).toBe("[secret]");
+  expect(fs.readFileSync(path.join(out, "resources.json"), "utf8")).not.toContain("get-token");
+  const manifests = fs.readdirSync(path.join(out, "manifests"));
+  expect(manifests).toContain("namespace.ods-model.yaml");
+  expect(manifests).toContain("resourcequota.ods-model.layer-quota.yaml");
+  expect(manifests).toContain("helm.ods-staging-gpu-operator-chart.values.yaml");
+  expect(fs.readFileSync(path.join(out, "manifests", "helm.ods-staging-gpu-operator-chart.values.yaml"), "utf8")).toContain("version: v26.7.0");
+  fs.rmSync(out, { recursive: true, force: true });
+});
+
+test("invalid config exits 2 with the key, the value and what is allowed", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ods-bad-"));
+  const file = path.join(dir, "Pulumi.bad.yaml");
+  fs.writeFileSync(file, "config:\n  ods:environment: t\n  ods:kind: gcp\n  ods:domain: t.example.com\n");
+  const res = plan(["--stack", "bad", "--stack-file", file, "--out", path.join(dir, "out")]);
+  expect(res.status).toBe(2);
+  expect(res.stderr).toContain('ods:kind = "gcp": allowed: one of "aws", "existing"');
+  expect(res.stdout).toBe("");
+  expect(fs.existsSync(path.join(dir, "out"))).toBe(false);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test("a stack without a config file is named, with the stacks that exist", () => {
+  const res = plan(["--stack", "nope"]);
+  expect(res.status).toBe(2);
+  expect(res.stderr).toContain('no config for stack "nope": stacks/Pulumi.nope.yaml does not exist; stacks with config: dev, local, prod, staging');
+});
+
+test("unknown flags are refused", () => {
+  const res = plan(["--stak", "prod"]);
+  expect(res.status).toBe(2);
+  expect(res.stderr).toContain("unknown flag --stak; allowed flags: --stack, --out, --stack-file");
+});
