@@ -1,0 +1,122 @@
+// Gate profiles (loadtests/gates/<stack>.json): rates, durations, workload and thresholds per service.
+import { readFileSync } from "node:fs";
+
+export const SERVICES = ["smoke", "llm", "data-api", "agent-api", "vector", "auth"] as const;
+export type Service = (typeof SERVICES)[number];
+
+export function isService(s: string): s is Service {
+  return (SERVICES as readonly string[]).includes(s);
+}
+
+export interface Stage {
+  target: number;
+  duration: string;
+}
+
+/** One load phase; arrival-rate executors only, so a slow system cannot lower the offered load. */
+export interface Phase {
+  executor?: "constant-arrival-rate" | "ramping-arrival-rate";
+  /** Iterations per timeUnit (constant-arrival-rate). */
+  rate?: number;
+  /** ramping-arrival-rate only. */
+  startRate?: number;
+  stages?: Stage[];
+  timeUnit?: string;
+  duration?: string;
+  preAllocatedVUs?: number;
+  maxVUs?: number;
+  /** How long in-flight iterations may finish after the phase ends (long LLM streams need more than 30s). */
+  gracefulStop?: string;
+}
+
+export interface ServiceProfile {
+  warmup?: Phase;
+  measure: Phase;
+  /** Metric name (optionally with tags) -> k6 threshold expressions; scoped to the measure scenario. */
+  thresholds: Record<string, string[]>;
+  /** Knobs passed to the script as GATE_WORKLOAD (max_tokens, vector sizes, SLOs for goodput). */
+  workload?: Record<string, string | number | boolean>;
+  /** Share of the expected measured iterations each latency metric must have samples for (default 0.8). */
+  minSampleRatio?: number;
+  /** dropped_iterations allowed in the measure scenario (default 0: the load generator kept up). */
+  maxDroppedIterations?: number;
+}
+
+export interface GateProfile {
+  description?: string;
+  services: Partial<Record<Service, ServiceProfile>>;
+}
+
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
+
+/** k6 duration string ("500ms", "30s", "2m", "1h") to seconds. */
+export function parseDuration(s: string, where = "duration"): number {
+  const m = DURATION.exec(s.trim());
+  if (!m) throw new Error(`${where}: "${s}" is not a duration; use a number with ms, s, m or h, e.g. "30s"`);
+  const n = Number(m[1]);
+  const unit: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
+  return n * unit[m[2]];
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function checkPhase(p: unknown, where: string, service: Service): Phase {
+  if (!isRecord(p)) throw new Error(`${where} must be an object`);
+  const phase = p as Phase;
+  if (service === "smoke") return phase; // one iteration, no rates
+  const executor = phase.executor ?? "constant-arrival-rate";
+  if (executor !== "constant-arrival-rate" && executor !== "ramping-arrival-rate") {
+    throw new Error(`${where}.executor: "${String(executor)}" is not allowed; use constant-arrival-rate or ramping-arrival-rate`);
+  }
+  if (executor === "constant-arrival-rate") {
+    if (typeof phase.rate !== "number" || !(phase.rate > 0)) throw new Error(`${where}.rate must be a positive number, got ${JSON.stringify(phase.rate)}`);
+    if (typeof phase.duration !== "string") throw new Error(`${where}.duration is required (e.g. "60s")`);
+    parseDuration(phase.duration, `${where}.duration`);
+  } else {
+    if (!Array.isArray(phase.stages) || phase.stages.length === 0) throw new Error(`${where}.stages must be a non-empty array for ramping-arrival-rate`);
+    phase.stages.forEach((s, i) => {
+      if (typeof s.target !== "number" || s.target < 0) throw new Error(`${where}.stages[${i}].target must be a number >= 0`);
+      parseDuration(s.duration, `${where}.stages[${i}].duration`);
+    });
+  }
+  if (phase.timeUnit !== undefined) parseDuration(phase.timeUnit, `${where}.timeUnit`);
+  if (phase.gracefulStop !== undefined) parseDuration(phase.gracefulStop, `${where}.gracefulStop`);
+  return phase;
+}
+
+/** Validates a parsed profile; errors name the service and key. */
+export function parseProfile(raw: unknown, source: string): GateProfile {
+  if (!isRecord(raw) || !isRecord(raw.services)) throw new Error(`${source}: expected { "services": { ... } }`);
+  const services: Partial<Record<Service, ServiceProfile>> = {};
+  for (const [name, value] of Object.entries(raw.services)) {
+    if (!isService(name)) throw new Error(`${source}: unknown service "${name}"; allowed: ${SERVICES.join(", ")}`);
+    const where = `${source}: services.${name}`;
+    if (!isRecord(value)) throw new Error(`${where} must be an object`);
+    const sp = value as unknown as ServiceProfile;
+    if (sp.warmup !== undefined) checkPhase(sp.warmup, `${where}.warmup`, name);
+    checkPhase(sp.measure ?? {}, `${where}.measure`, name);
+    if (!isRecord(sp.thresholds)) throw new Error(`${where}.thresholds must be an object of metric -> [expressions]`);
+    for (const [metric, exprs] of Object.entries(sp.thresholds)) {
+      if (!Array.isArray(exprs) || exprs.some((e) => typeof e !== "string" || e.trim() === "")) {
+        throw new Error(`${where}.thresholds["${metric}"] must be an array of k6 expressions like "p(95)<500"`);
+      }
+    }
+    if (sp.minSampleRatio !== undefined && !(sp.minSampleRatio > 0 && sp.minSampleRatio <= 1)) {
+      throw new Error(`${where}.minSampleRatio must be in (0, 1], got ${sp.minSampleRatio}`);
+    }
+    services[name] = { ...sp, measure: sp.measure ?? {} };
+  }
+  return { description: typeof raw.description === "string" ? raw.description : undefined, services };
+}
+
+export function readProfile(path: string): GateProfile {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw new Error(`gate profile ${path}: cannot read JSON: ${(err as Error).message}`);
+  }
+  return parseProfile(raw, path);
+}

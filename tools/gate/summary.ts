@@ -1,0 +1,50 @@
+// Reads k6's --summary-export JSON: threshold verdicts and the headline numbers for the report.
+
+export interface ThresholdResult {
+  /** Metric key as written in the options, e.g. "llm_ttft_ms{scenario:measure}". */
+  metric: string;
+  expression: string;
+  ok: boolean;
+  /** The aggregate the expression tests, when k6 exported it (e.g. p(95) value). */
+  actual?: number;
+}
+
+export type MetricValues = Record<string, number>;
+
+export interface K6Summary {
+  thresholds: ThresholdResult[];
+  metrics: Record<string, MetricValues>;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** The aggregation an expression tests ("p(95)<500" -> "p(95)", "count>=10" -> "count"). */
+export function aggregationOf(expression: string): string {
+  const m = /^\s*([a-z]+(?:\(\d+(?:\.\d+)?\))?)\s*(?:<|>|=|!)/.exec(expression);
+  return m ? m[1] : expression;
+}
+
+/** In the export, a threshold maps to `true` when it was crossed (failed) and `false` when it held. */
+export function parseSummaryExport(raw: unknown): K6Summary {
+  if (!isRecord(raw) || !isRecord(raw.metrics)) throw new Error("k6 summary export: missing \"metrics\" object");
+  const thresholds: ThresholdResult[] = [];
+  const metrics: Record<string, MetricValues> = {};
+  for (const [name, value] of Object.entries(raw.metrics)) {
+    if (!isRecord(value)) continue;
+    const values: MetricValues = {};
+    for (const [k, v] of Object.entries(value)) if (typeof v === "number") values[k] = v;
+    metrics[name] = values;
+    if (isRecord(value.thresholds)) {
+      for (const [expression, crossed] of Object.entries(value.thresholds)) {
+        const agg = aggregationOf(expression);
+        // A Rate's exported "value" is what rate<... compares against.
+        const actual = agg === "rate" ? (values.rate ?? values.value) : values[agg];
+        thresholds.push({ metric: name, expression, ok: crossed === false, ...(actual !== undefined ? { actual } : {}) });
+      }
+    }
+  }
+  thresholds.sort((a, b) => a.metric.localeCompare(b.metric) || a.expression.localeCompare(b.expression));
+  return { thresholds, metrics };
+}
