@@ -1,5 +1,5 @@
 import { allStrings, get, ofType, one, record } from "../../test/harness";
-import { Cluster, ClusterArgs } from "./cluster";
+import { checkClusterArgs, Cluster, ClusterArgs } from "./cluster";
 
 const args = (over: Partial<ClusterArgs> = {}): ClusterArgs => ({
   environment: "prod",
@@ -81,4 +81,14 @@ test("the kubeconfig is secret everywhere it is recorded", async () => {
   const provider = one(rs, "pulumi:providers:kubernetes");
   expect(get(provider, "kubeconfig")).toBe("[secret]");
   expect(allStrings(rs.map((r) => r.inputs)).some((s) => s.includes("get-token"))).toBe(false);
+});
+
+test("bad args fail before anything is declared, naming the argument and what is allowed", () => {
+  expect(() => checkClusterArgs("c", args({ endpoint: { privateAccess: false, publicAccess: true, publicAccessCidrs: [] }, privateSubnetIds: ["a"] }))).toThrow(
+    "Cluster c: endpoint.publicAccess without publicAccessCidrs; allowed: a non-empty CIDR list; 1 private subnet(s); allowed: at least 2 (EKS needs two zones)",
+  );
+  expect(() => new Cluster("c", args({ systemNodes: { instanceTypes: [], minSize: 1, desiredSize: 1, maxSize: 1, diskSizeGiB: 50 } }))).toThrow(
+    "Cluster c: systemNodes.instanceTypes is empty",
+  );
+  expect(() => checkClusterArgs("c", args())).not.toThrow();
 });

@@ -27,6 +27,21 @@ export interface ClusterArgs {
   storageClassName?: string;
 }
 
+/** Checks the args a caller could get wrong without the config schema in front of it; throws naming the argument. */
+export function checkClusterArgs(name: string, args: ClusterArgs): void {
+  const problems: string[] = [];
+  const e = args.endpoint;
+  if (!e.privateAccess && !e.publicAccess) problems.push("endpoint has neither private nor public access; allowed: at least one");
+  if (e.publicAccess && e.publicAccessCidrs.length === 0) problems.push("endpoint.publicAccess without publicAccessCidrs; allowed: a non-empty CIDR list");
+  if (args.privateSubnetIds.length < 2) problems.push(`${args.privateSubnetIds.length} private subnet(s); allowed: at least 2 (EKS needs two zones)`);
+  const s = args.systemNodes;
+  if (s.instanceTypes.length === 0) problems.push("systemNodes.instanceTypes is empty; allowed: at least one instance type");
+  if (!(s.minSize >= 0 && s.minSize <= s.desiredSize && s.desiredSize <= s.maxSize && s.maxSize >= 1)) {
+    problems.push(`systemNodes sizes min ${s.minSize} / desired ${s.desiredSize} / max ${s.maxSize}; allowed: 0 <= min <= desired <= max, max >= 1`);
+  }
+  if (problems.length > 0) throw new Error(`Cluster ${name}: ${problems.join("; ")}`);
+}
+
 export class Cluster extends pulumi.ComponentResource {
   readonly clusterName: pulumi.Output<string>;
   readonly kubeconfig: pulumi.Output<string>;
@@ -40,6 +55,7 @@ export class Cluster extends pulumi.ComponentResource {
   readonly systemNodeGroup: aws.eks.NodeGroup;
 
   constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    checkClusterArgs(name, args);
     super("ods:infra:Cluster", name, {}, opts);
     const tags = awsTags(args.environment, "cluster");
     const partition = aws.getPartitionOutput({}, { parent: this }).partition;

@@ -1,5 +1,5 @@
 import { get, one, record } from "../../test/harness";
-import { GpuNodePool, GpuNodePoolArgs } from "./gpuNodePool";
+import { checkGpuNodePoolArgs, GpuNodePool, GpuNodePoolArgs } from "./gpuNodePool";
 
 const args = (over: Partial<GpuNodePoolArgs> = {}): GpuNodePoolArgs => ({
   environment: "dev",
@@ -36,4 +36,17 @@ test("on-demand capacity and an encrypted root volume of the configured size", a
   const lt = one(rs, "aws:ec2/launchTemplate:LaunchTemplate");
   expect(get(lt, "blockDeviceMappings")).toEqual([{ deviceName: "/dev/xvda", ebs: { volumeSize: 1000, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } }]);
   expect(lt.parent).toBe("gpu-h100");
+});
+
+test("bad args fail before anything is declared, naming the argument and what is allowed", async () => {
+  expect(() => checkGpuNodePoolArgs("gpu-x", args({ instanceTypes: [], minSize: 3, desiredSize: 1, maxSize: 2 }))).toThrow(
+    "GpuNodePool gpu-x: instanceTypes is empty; allowed: at least one GPU instance type; sizes min 3 / desired 1 / max 2; allowed: 0 <= min <= desired <= max, max >= 1",
+  );
+  let recorded = -1;
+  await expect(
+    record(() => {
+      new GpuNodePool("gpu-x", args({ diskSizeGiB: 20 }));
+    }).then((rs) => (recorded = rs.length)),
+  ).rejects.toThrow("GpuNodePool gpu-x: diskSizeGiB 20; allowed: >= 50");
+  expect(recorded).toBe(-1);
 });

@@ -34,11 +34,23 @@ export function gpuPoolLabels(poolName: string, gpuType: string): Record<string,
   return { [GPU_POOL_LABEL]: poolName, [GPU_TYPE_LABEL]: gpuType, [ACCELERATOR_LABEL]: "nvidia" };
 }
 
+/** Checks args a caller could get wrong without the config schema in front of it; throws naming the argument. */
+export function checkGpuNodePoolArgs(name: string, args: GpuNodePoolArgs): void {
+  const problems: string[] = [];
+  if (args.instanceTypes.length === 0) problems.push("instanceTypes is empty; allowed: at least one GPU instance type");
+  if (!(args.minSize >= 0 && args.minSize <= args.desiredSize && args.desiredSize <= args.maxSize && args.maxSize >= 1)) {
+    problems.push(`sizes min ${args.minSize} / desired ${args.desiredSize} / max ${args.maxSize}; allowed: 0 <= min <= desired <= max, max >= 1`);
+  }
+  if (args.diskSizeGiB < 50) problems.push(`diskSizeGiB ${args.diskSizeGiB}; allowed: >= 50`);
+  if (problems.length > 0) throw new Error(`GpuNodePool ${name}: ${problems.join("; ")}`);
+}
+
 export class GpuNodePool extends pulumi.ComponentResource {
   readonly nodeGroupName: pulumi.Output<string>;
   readonly labels: Record<string, string>;
 
   constructor(name: string, args: GpuNodePoolArgs, opts?: pulumi.ComponentResourceOptions) {
+    checkGpuNodePoolArgs(name, args);
     super("ods:infra:GpuNodePool", name, {}, opts);
     const tags = awsTags(args.environment, "gpu-pool", { "ods:gpu-pool": args.poolName, "ods:gpu-type": args.gpuType });
     this.labels = gpuPoolLabels(args.poolName, args.gpuType);
