@@ -4,6 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterHandle } from "../lib/cluster";
 import { awsTags } from "../lib/naming";
+import { sizesProblem } from "../lib/sizes";
 import { eksKubeconfig, irsaTrustPolicy, managedPolicyArn, NODE_POLICIES, serviceTrustPolicy } from "./iam";
 import { nodeLaunchTemplate } from "./nodes";
 
@@ -36,9 +37,8 @@ export function checkClusterArgs(name: string, args: ClusterArgs): void {
   if (args.privateSubnetIds.length < 2) problems.push(`${args.privateSubnetIds.length} private subnet(s); allowed: at least 2 (EKS needs two zones)`);
   const s = args.systemNodes;
   if (s.instanceTypes.length === 0) problems.push("systemNodes.instanceTypes is empty; allowed: at least one instance type");
-  if (!(s.minSize >= 0 && s.minSize <= s.desiredSize && s.desiredSize <= s.maxSize && s.maxSize >= 1)) {
-    problems.push(`systemNodes sizes min ${s.minSize} / desired ${s.desiredSize} / max ${s.maxSize}; allowed: 0 <= min <= desired <= max, max >= 1`);
-  }
+  const sizes = sizesProblem(s);
+  if (sizes) problems.push(`systemNodes ${sizes}`);
   if (problems.length > 0) throw new Error(`Cluster ${name}: ${problems.join("; ")}`);
 }
 

@@ -2,6 +2,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { awsTags } from "../lib/naming";
+import { sizesProblem } from "../lib/sizes";
 import { capacityType, nodeLaunchTemplate } from "./nodes";
 
 /** The taint every GPU node carries; GPU workloads tolerate it, nothing else lands on GPU nodes. */
@@ -38,9 +39,8 @@ export function gpuPoolLabels(poolName: string, gpuType: string): Record<string,
 export function checkGpuNodePoolArgs(name: string, args: GpuNodePoolArgs): void {
   const problems: string[] = [];
   if (args.instanceTypes.length === 0) problems.push("instanceTypes is empty; allowed: at least one GPU instance type");
-  if (!(args.minSize >= 0 && args.minSize <= args.desiredSize && args.desiredSize <= args.maxSize && args.maxSize >= 1)) {
-    problems.push(`sizes min ${args.minSize} / desired ${args.desiredSize} / max ${args.maxSize}; allowed: 0 <= min <= desired <= max, max >= 1`);
-  }
+  const sizes = sizesProblem(args);
+  if (sizes) problems.push(sizes);
   if (args.diskSizeGiB < 50) problems.push(`diskSizeGiB ${args.diskSizeGiB}; allowed: >= 50`);
   if (problems.length > 0) throw new Error(`GpuNodePool ${name}: ${problems.join("; ")}`);
 }
