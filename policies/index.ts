@@ -1,0 +1,10 @@
+// The ONE-DATA-STUDIO policy pack: `pulumi preview --policy-pack policies --policy-pack-config policies/config/<stack>.json`.
+import { PolicyPack } from "@pulumi/policy";
+import { policies } from "./rules";
+
+new PolicyPack("ods-platform", {
+  // Rules set their own level; this only applies to a rule that would not.
+  enforcementLevel: "advisory",
+  description: "Security, availability and cost guardrails for the ONE-DATA-STUDIO platform kit (Kubernetes, EKS, Keycloak, MinIO, MySQL).",
+  policies,
+});

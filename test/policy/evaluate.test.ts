@@ -1,0 +1,127 @@
+// The offline gate's evaluation over hand-made plans: enforcement resolution, config, attribution.
+import * as path from "path";
+import { policies } from "../../policies/rules";
+import { evaluate, failed } from "../../tools/policy/evaluate";
+import { checkPackConfig, enforcementOf, loadPackConfig, settingsOf } from "../../tools/policy/packConfig";
+import { formatReport } from "../../tools/policy/report";
+import type { RecordedResource } from "../../tools/plan/types";
+
+const byName = (name: string) => {
+  const p = policies.find((x) => x.name === name);
+  if (!p) throw new Error(`no rule ${name}`);
+  return p;
+};
+
+function rec(type: string, name: string, inputs: Record<string, unknown>, parent: RecordedResource | null = null): RecordedResource {
+  return {
+    type,
+    name,
+    parent: parent?.name ?? null,
+    parentType: parent?.type ?? null,
+    component: type.startsWith("ods:"),
+    inputs,
+    urn: `urn:pulumi:prod::ods::${type}::${name}`,
+  };
+}
+
+const privilegedPod = rec("kubernetes:core/v1:Pod", "debug", {
+  apiVersion: "v1",
+  kind: "Pod",
+  metadata: { name: "debug", namespace: "ods-apps" },
+  spec: { containers: [{ name: "shell", image: "docker.io/library/busybox:1.37", securityContext: { privileged: true } }] },
+});
+const bucket = rec("aws:s3/bucket:Bucket", "exports", { bucket: "ods-prod-exports" });
+
+describe("pack rules", () => {
+  it("have unique names, a description, a level and a fix", () => {
+    const names = policies.map((p) => p.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const p of policies) {
+      expect(p.description.length).toBeGreaterThan(20);
+      expect(p.enforcementLevel).toBe("mandatory");
+      expect((p.remediationSteps ?? "").length).toBeGreaterThan(20);
+      expect(Object.keys(p.configSchema?.properties ?? {})).not.toContain("enforcementLevel");
+    }
+  });
+});
+
+describe("pack config files", () => {
+  it.each(["local", "dev", "staging", "prod"])("%s.json names only real rules and settings", (stack) => {
+    const file = path.join(__dirname, "..", "..", "policies", "config", `${stack}.json`);
+    expect(() => loadPackConfig(file, policies)).not.toThrow();
+  });
+  it("prod runs every rule as mandatory, HA on, private endpoint and no wildcard redirects", () => {
+    const cfg = loadPackConfig(path.join(__dirname, "..", "..", "policies", "config", "prod.json"), policies);
+    expect(policies.filter((p) => enforcementOf(p, cfg) !== "mandatory").map((p) => p.name)).toEqual([]);
+    expect(settingsOf(byName("k8s-pdb-required"), cfg)["highAvailability"]).toBe(true);
+    expect(settingsOf(byName("eks-private-endpoint"), cfg)["requirePrivateEndpoint"]).toBe(true);
+    expect(settingsOf(byName("keycloak-no-wildcard-redirects"), cfg)["forbidWildcards"]).toBe(true);
+    const exempt = settingsOf(byName("k8s-no-privileged-containers"), cfg)["exemptNamespaces"] as { namespace: string; reason: string }[];
+    expect(exempt.map((e) => e.namespace)).toEqual(["ods-gpu"]);
+    expect(exempt[0].reason).toMatch(/GPU operator/);
+  });
+  it("local relaxes what only gets in a laptop's way", () => {
+    const cfg = loadPackConfig(path.join(__dirname, "..", "..", "policies", "config", "local.json"), policies);
+    expect(enforcementOf(byName("k8s-pdb-required"), cfg)).toBe("disabled");
+    expect(enforcementOf(byName("k8s-probes"), cfg)).toBe("advisory");
+    expect(enforcementOf(byName("k8s-no-privileged-containers"), cfg)).toBe("mandatory");
+  });
+  it("reports typos and bad levels", () => {
+    const problems = checkPackConfig({ "k8s-no-privileged": "mandatory", "k8s-probes": { enforcementLevel: "strict", exemptNamespace: [] }, "gpu-nodegroup-max-size": { maxGpuNodes: "4" } }, policies);
+    expect(problems).toEqual([
+      expect.stringMatching(/^k8s-no-privileged: no such rule/),
+      "k8s-probes.enforcementLevel: strict is not one of advisory, mandatory, remediate, disabled",
+      "k8s-probes.exemptNamespace: not a setting of this rule (settings: exemptNamespaces)",
+      'gpu-nodegroup-max-size.maxGpuNodes: expected "integer", got "4"',
+    ]);
+  });
+});
+
+describe("evaluate", () => {
+  it("attributes resource and stack violations, with the rule's fix", async () => {
+    const result = await evaluate([privilegedPod, bucket], policies, {});
+    const privileged = result.violations.find((v) => v.policy === "k8s-no-privileged-containers");
+    expect(privileged).toEqual({
+      policy: "k8s-no-privileged-containers",
+      enforcement: "mandatory",
+      message: "container shell sets securityContext.privileged: true.",
+      fix: byName("k8s-no-privileged-containers").remediationSteps,
+      resource: { type: "kubernetes:core/v1:Pod", name: "debug", urn: privilegedPod.urn },
+    });
+    const s3 = result.violations.filter((v) => v.resource?.name === "exports").map((v) => v.message);
+    expect(s3).toEqual(["Bucket ods-prod-exports has no BucketPublicAccessBlock.", "Bucket ods-prod-exports has no server-side encryption configuration."]);
+    expect(failed(result)).toBe(true);
+  });
+  it("skips disabled rules, applies 'all' and per-rule levels, and passes advisory-only results", async () => {
+    const result = await evaluate([privilegedPod], policies, { all: "advisory", "k8s-probes": "disabled" });
+    expect(result.evaluated.find((e) => e.policy === "k8s-probes")).toBeUndefined();
+    expect(result.violations.every((v) => v.enforcement === "advisory")).toBe(true);
+    expect(result.violations.length).toBeGreaterThan(3);
+    expect(failed(result)).toBe(false);
+  });
+  it("passes rule settings from the config and honours exemptions", async () => {
+    const cfg = { "k8s-no-privileged-containers": { exemptNamespaces: [{ namespace: "ods-apps", reason: "debug pods in this test" }] } };
+    const result = await evaluate([privilegedPod], policies, cfg);
+    expect(result.violations.filter((v) => v.policy === "k8s-no-privileged-containers")).toEqual([]);
+  });
+  it("counts a rule that throws as an error that fails the gate", async () => {
+    const broken = { name: "broken", description: "throws on purpose", enforcementLevel: "advisory" as const, validateResource: () => { throw new Error("boom"); } };
+    const result = await evaluate([bucket], [broken], {});
+    expect(result.errors).toEqual([{ policy: "broken", resource: "aws:s3/bucket:Bucket exports", error: "boom" }]);
+    expect(failed(result)).toBe(true);
+  });
+  it("formats a report with the resource, the message, the fix and a summary", async () => {
+    const result = await evaluate([privilegedPod], [byName("k8s-no-privileged-containers")], {});
+    expect(formatReport("prod", result)).toBe(
+      [
+        "[mandatory] k8s-no-privileged-containers: kubernetes:core/v1:Pod debug",
+        "    container shell sets securityContext.privileged: true.",
+        `    fix: ${byName("k8s-no-privileged-containers").remediationSteps}`,
+        "",
+        "policy gate, stack prod: 1 rules (1 mandatory)",
+        "  mandatory violations: 1",
+        "  advisory violations:  0",
+      ].join("\n"),
+    );
+  });
+});

@@ -1,0 +1,21 @@
+// The whole staging plan against the staging policy config has no mandatory violation.
+import * as path from "path";
+import { policies } from "../../policies/rules";
+import { evaluate, failed } from "../../tools/policy/evaluate";
+import { loadPackConfig } from "../../tools/policy/packConfig";
+import { runPlan } from "../../tools/plan/run";
+
+describe("staging plan", () => {
+  it("has no mandatory violation and no rule error", async () => {
+    const { resources } = await runPlan("staging");
+    const config = loadPackConfig(path.join(__dirname, "..", "..", "policies", "config", "staging.json"), policies);
+    const result = await evaluate(resources, policies, config);
+    expect(result.errors).toEqual([]);
+    const mandatory = result.violations.filter((v) => v.enforcement === "mandatory");
+    expect(mandatory.map((v) => `${v.policy}: ${v.resource?.name ?? "(stack)"}: ${v.message}`)).toEqual([]);
+    expect(failed(result)).toBe(false);
+    // The staging config keeps the HA rules on and the private-endpoint rule off.
+    expect(result.evaluated.map((e) => e.policy)).toEqual(expect.arrayContaining(["k8s-pdb-required", "k8s-pod-spread"]));
+    expect(result.evaluated.map((e) => e.policy)).not.toContain("eks-private-endpoint");
+  });
+});
