@@ -1,8 +1,5 @@
 // Shared test harness: mock runtime, a recorder of every registered resource, failure on unmocked invokes.
-import * as pulumi from "@pulumi/pulumi";
-import { planMocks, unmockedInvokes } from "../tools/plan/mocks";
-import { attachRecorder } from "../tools/plan/recorder";
-import { waitForRPCs } from "../tools/plan/run";
+import { underMocks } from "../tools/plan/run";
 import { RecordedResource } from "../tools/plan/types";
 
 /**
@@ -10,13 +7,7 @@ import { RecordedResource } from "../tools/plan/types";
  * returns what was recorded. Throws if any invoke had no mock.
  */
 export async function record(build: () => unknown, opts: { region?: string; stack?: string } = {}): Promise<RecordedResource[]> {
-  await pulumi.runtime.setMocks(planMocks(opts.region), "ods", opts.stack ?? "test", false);
-  unmockedInvokes.length = 0;
-  const recorder = attachRecorder();
-  await build();
-  await waitForRPCs();
-  if (unmockedInvokes.length > 0) throw new Error(`unmocked invokes: ${unmockedInvokes.join(", ")}`);
-  return recorder.resources();
+  return (await underMocks({ project: "ods", stack: opts.stack ?? "test", region: opts.region }, build)).resources;
 }
 
 /** Resources of one type. */

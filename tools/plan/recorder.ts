@@ -42,7 +42,7 @@ interface Pending {
 export interface Recorder {
   /** Records in registration order, parents resolved to names. */
   resources(): RecordedResource[];
-  /** URN of each recorded resource's parent chain root's type, for grouping. */
+  /** A resource's parent, grandparent, ... up to the top-level resource. */
   ancestors(r: RecordedResource): RecordedResource[];
 }
 

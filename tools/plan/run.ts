@@ -2,7 +2,7 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { planMocks, unmockedInvokes } from "./mocks";
-import { attachRecorder, REDACTED } from "./recorder";
+import { attachRecorder, Recorder, REDACTED } from "./recorder";
 import { readStackConfig } from "./stackConfig";
 import { PlanResult, RecordedResource } from "./types";
 
@@ -43,6 +43,23 @@ async function resolveOutput(value: unknown): Promise<unknown> {
 }
 
 /**
+ * Sets the mocks, records everything `declare` registers, waits for every registration and fails on
+ * invokes that had no mock. Shared by the plan and the component tests.
+ */
+export async function underMocks<T>(
+  opts: { project: string; stack: string; region?: string },
+  declare: () => T | Promise<T>,
+): Promise<{ value: T; resources: RecordedResource[]; recorder: Recorder }> {
+  await pulumi.runtime.setMocks(planMocks(opts.region), opts.project, opts.stack, false);
+  unmockedInvokes.length = 0;
+  const recorder = attachRecorder();
+  const value = await declare();
+  await waitForRPCs();
+  if (unmockedInvokes.length > 0) throw new Error(`invokes the offline plan has no mock for: ${[...new Set(unmockedInvokes)].join(", ")}`);
+  return { value, resources: recorder.resources(), recorder };
+}
+
+/**
  * Plans one stack in this process. The mock runtime is process-global: plan one stack per process
  * (jest gives every test file its own module registry, which is enough).
  */
@@ -50,18 +67,15 @@ export async function runPlan(stack: string, opts: { root?: string; stackFile?: 
   const root = opts.root ?? REPO_ROOT;
   const sc = readStackConfig(root, stack, opts.stackFile);
   pulumi.runtime.setAllConfig(sc.config, sc.secretKeys);
-  await pulumi.runtime.setMocks(planMocks(regionOf(sc.config)), sc.project, stack, false);
-  const recorder = attachRecorder();
-  const program = (await import(path.join(root, "index"))) as Record<string, unknown>;
-  await waitForRPCs();
-  const outputs: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(program)) {
-    if (key === "__esModule" || key === "default") continue;
-    outputs[key] = await resolveOutput(value);
-  }
-  await waitForRPCs();
-  if (unmockedInvokes.length > 0) throw new Error(`the program made invokes the offline plan has no mock for: ${[...new Set(unmockedInvokes)].join(", ")}`);
-  const resources = recorder.resources();
+  const { value: outputs, resources, recorder } = await underMocks({ project: sc.project, stack, region: regionOf(sc.config) }, async () => {
+    const program = (await import(path.join(root, "index"))) as Record<string, unknown>;
+    const resolved: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(program)) {
+      if (key === "__esModule" || key === "default") continue;
+      resolved[key] = await resolveOutput(value);
+    }
+    return resolved;
+  });
   return {
     stack,
     resources,

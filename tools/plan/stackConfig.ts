@@ -22,28 +22,34 @@ function isSecure(value: unknown): boolean {
   return typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && "secure" in value;
 }
 
-export function stackFile(root: string, stack: string): string {
-  const project = YAML.parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as { stackConfigDir?: string };
-  return path.join(root, project.stackConfigDir ?? ".", `Pulumi.${stack}.yaml`);
+interface Project {
+  name: string;
+  stackConfigDir?: string;
+  config?: Record<string, { default?: unknown } | unknown>;
+}
+
+function readProject(root: string): Project {
+  return YAML.parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as Project;
+}
+
+function stacksDir(root: string, project: Project): string {
+  return path.join(root, project.stackConfigDir ?? ".");
 }
 
 /** Lists the stacks that have a config file. */
 export function listStacks(root: string): string[] {
-  const dir = path.dirname(stackFile(root, "x"));
   return fs
-    .readdirSync(dir)
+    .readdirSync(stacksDir(root, readProject(root)))
     .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
     .filter((s): s is string => s !== undefined)
     .sort();
 }
 
 /** `file` overrides the stack's config file (a config to try out without adding a stack). */
-export function readStackConfig(root: string, stack: string, file = stackFile(root, stack)): StackConfig {
+export function readStackConfig(root: string, stack: string, stackFile?: string): StackConfig {
   if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new Error(`stack name ${JSON.stringify(stack)} is not valid; allowed: letters, digits, '-', '_' and '.'`);
-  const project = YAML.parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as {
-    name: string;
-    config?: Record<string, { default?: unknown } | unknown>;
-  };
+  const project = readProject(root);
+  const file = stackFile ?? path.join(stacksDir(root, project), `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(file)) {
     throw new Error(`no config for stack "${stack}": ${path.relative(root, file)} does not exist; stacks with config: ${listStacks(root).join(", ")}`);
   }
