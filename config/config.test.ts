@@ -4,7 +4,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { ConfigError, parseRawConfig, validateConfig } from "./load";
 import { TOP_LEVEL_KEYS } from "./schema";
-import { readStackConfig, listStacks } from "../tools/plan/stackConfig";
+import { readStackConfig, listStacks } from "../plan/stackConfig";
 
 const ROOT = path.resolve(__dirname, "..");
 

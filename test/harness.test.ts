@@ -1,6 +1,6 @@
 // The harness's mocks: known invokes answer with fixed values; an unknown one throws and is recorded,
 // which makes the recording (and the plan) fail with the token named.
-import { planMocks, unmockedInvokes } from "../tools/plan/mocks";
+import { planMocks, unmockedInvokes } from "../plan/mocks";
 import { record } from "./harness";
 
 test("an unmocked invoke throws, naming the token, and is remembered for the failure message", () => {

@@ -1,6 +1,6 @@
 // Shared test harness: mock runtime, a recorder of every registered resource, failure on unmocked invokes.
-import { underMocks } from "../tools/plan/run";
-import { RecordedResource } from "../tools/plan/types";
+import { underMocks } from "../plan/run";
+import { RecordedResource } from "../plan/types";
 
 /**
  * Sets the mocks, runs `build` (which declares components), waits for every registration and

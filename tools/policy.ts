@@ -1,48 +1,31 @@
-// Offline policy gate: `npm run policy -- --stack <name> [--config <file>] [--json]`.
-// Plans the stack under the mock runtime, runs the policy pack's rules over it, exits 1 on a mandatory violation.
-import * as path from "path";
+// `npm run policy -- --stack <name>`: the policy check. Plans the stack under the mock runtime, runs the
+// policy pack's rules over every declared and rendered object, exits 1 on a mandatory violation.
+import { runCli } from "../lib/cli";
+import { repoPath } from "../lib/repo";
 import { policies } from "../policies/rules";
-import { evaluate, failed } from "./policy/evaluate";
-import { loadPackConfig } from "./policy/packConfig";
-import { formatReport } from "./policy/report";
+import { evaluate, failed } from "../policy-check/evaluate";
+import { loadPackConfig } from "../policy-check/packConfig";
+import { formatReport } from "../policy-check/report";
 
-const USAGE = "usage: npm run policy -- --stack <local|dev|staging|prod> [--config <file>] [--json]";
-
-function parseArgs(argv: string[]): { stack: string; config?: string; json: boolean } {
-  let stack: string | undefined;
-  let config: string | undefined;
-  let json = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "--stack" || a === "-s") stack = argv[++i];
-    else if (a === "--config") config = argv[++i];
-    else if (a === "--json") json = true;
-    else if (a === "--help" || a === "-h") {
-      console.log(USAGE);
-      process.exit(0);
-    } else throw new Error(`unknown argument ${a}\n${USAGE}`);
-  }
-  if (!stack) throw new Error(`--stack is required\n${USAGE}`);
-  return { stack, config, json };
-}
-
-async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
-  const configFile = args.config ?? path.join(__dirname, "..", "policies", "config", `${args.stack}.json`);
-  const config = loadPackConfig(configFile, policies);
-  // Imported late: the plan module sets up the mock runtime, which is process-global.
-  const { runPlan } = await import("./plan/run");
-  const plan = await runPlan(args.stack);
-  const result = await evaluate(plan.resources, policies, config);
-  if (args.json) console.log(JSON.stringify(result, null, 2));
-  else console.log(formatReport(args.stack, result));
-  return failed(result) ? 1 : 0;
-}
-
-main().then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    console.error(e instanceof Error ? e.message : e);
-    process.exit(2);
+export const POLICY_CLI = {
+  command: "npm run policy --",
+  summary: "Checks one stack's offline plan against the CrossGuard policy pack with that stack's pack config.",
+  flags: {
+    stack: { value: true, required: true, placeholder: "NAME", help: "stack to plan and check" },
+    config: { value: true, placeholder: "FILE", help: "pack config instead of policies/config/<stack>.json" },
+    json: { help: "print the evaluation as JSON on stdout" },
   },
-);
+  notes: ["exit codes: 0 no mandatory violation, 1 a mandatory violation or a rule error, 2 usage, config or pack config error."],
+} as const;
+
+runCli(POLICY_CLI, async ({ values, switches }) => {
+  const stack = values.stack!;
+  const config = loadPackConfig(values.config ?? repoPath("policies", "config", `${stack}.json`), policies);
+  // Imported late: the plan module sets up the mock runtime, which is process-global.
+  const { runPlan } = await import("../plan/run");
+  const plan = await runPlan(stack);
+  const result = await evaluate(plan.resources, policies, config);
+  if (switches.json) console.log(JSON.stringify(result, null, 2));
+  else console.log(formatReport(stack, result));
+  return failed(result) ? 1 : 0;
+});

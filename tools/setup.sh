@@ -16,7 +16,7 @@ if git rev-parse --is-inside-work-tree >/dev/null 2>&1 && ! git diff --quiet -- 
 fi
 
 echo "==> k6 with the SSE extension (for the performance gate)"
-bash tools/install-k6.sh
+bash loadtests/k6/install.sh
 
 echo "==> offline plan of stack ${ODS_STACK:-local}"
 npm run --silent plan -- --stack "${ODS_STACK:-local}"

@@ -1,8 +1,8 @@
-// Shared plumbing between the gate runner (tools/gate) and the k6 scripts: options, workload, env.
+// Shared plumbing between the gate runner (loadtests/runner) and the k6 scripts: options, workload, env.
 import { Counter, Trend } from "k6/metrics";
 
 /**
- * The runner writes scenarios + thresholds (built and unit-tested in tools/gate/options.ts) to a
+ * The runner writes scenarios + thresholds (built and unit-tested in loadtests/runner/options.ts) to a
  * JSON file and passes its path as GATE_OPTIONS; a script run by hand falls back to `fallback`.
  */
 export function gateOptions(fallback) {

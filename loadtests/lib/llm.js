@@ -8,7 +8,7 @@ export const SSE_MISSING_BANNER = [
   "!! TTFT UNAVAILABLE: this k6 has no SSE extension (k6/x/sse).                     !!",
   "!! k6's HTTP client buffers the body, so header time is NOT time to first token.  !!",
   "!! llm_ttft_ms / llm_tpot_ms get no samples and the gate fails on purpose.        !!",
-  "!! Build the kit's k6: `npm run setup` (tools/install-k6.sh) -> .tools/bin/k6      !!",
+  "!! Build the kit's k6: `npm run setup` (loadtests/k6/install.sh) -> .tools/bin/k6 !!",
   "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!",
   "",
 ].join("\n");

@@ -1,10 +1,10 @@
 // The offline gate's evaluation over hand-made plans: enforcement resolution, config, attribution.
 import * as path from "path";
 import { policies } from "../../policies/rules";
-import { evaluate, failed } from "../../tools/policy/evaluate";
-import { checkPackConfig, enforcementOf, loadPackConfig, settingsOf } from "../../tools/policy/packConfig";
-import { formatReport } from "../../tools/policy/report";
-import type { RecordedResource } from "../../tools/plan/types";
+import { evaluate, failed } from "../../policy-check/evaluate";
+import { checkPackConfig, enforcementOf, loadPackConfig, settingsOf } from "../../policy-check/packConfig";
+import { formatReport } from "../../policy-check/report";
+import type { RecordedResource } from "../../plan/types";
 
 const byName = (name: string) => {
   const p = policies.find((x) => x.name === name);

@@ -1,10 +1,10 @@
 // The whole prod plan against the prod policy config: clean as planned, failing with planted mistakes.
 import * as path from "path";
 import { policies } from "../../policies/rules";
-import { evaluate, Evaluation, failed } from "../../tools/policy/evaluate";
-import { loadPackConfig, PackConfig } from "../../tools/policy/packConfig";
-import type { RecordedResource } from "../../tools/plan/types";
-import { runPlan } from "../../tools/plan/run";
+import { evaluate, Evaluation, failed } from "../../policy-check/evaluate";
+import { loadPackConfig, PackConfig } from "../../policy-check/packConfig";
+import type { RecordedResource } from "../../plan/types";
+import { runPlan } from "../../plan/run";
 
 let resources: RecordedResource[];
 let config: PackConfig;

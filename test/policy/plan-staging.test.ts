@@ -1,9 +1,9 @@
 // The whole staging plan against the staging policy config has no mandatory violation.
 import * as path from "path";
 import { policies } from "../../policies/rules";
-import { evaluate, failed } from "../../tools/policy/evaluate";
-import { loadPackConfig } from "../../tools/policy/packConfig";
-import { runPlan } from "../../tools/plan/run";
+import { evaluate, failed } from "../../policy-check/evaluate";
+import { loadPackConfig } from "../../policy-check/packConfig";
+import { runPlan } from "../../plan/run";
 
 describe("staging plan", () => {
   it("has no mandatory violation and no rule error", async () => {

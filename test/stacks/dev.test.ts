@@ -1,5 +1,5 @@
 // The dev stack: small AWS, two zones, one NAT, a public endpoint for named CIDRs, one spot GPU pool.
-import { runPlan, FullPlanResult } from "../../tools/plan/run";
+import { runPlan, FullPlanResult } from "../../plan/run";
 import { get, ofType, one } from "../harness";
 
 let plan: FullPlanResult;

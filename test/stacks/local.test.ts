@@ -1,5 +1,5 @@
 // The local stack: an existing cluster from a kubeconfig, no cloud at all, no GPUs.
-import { runPlan, FullPlanResult } from "../../tools/plan/run";
+import { runPlan, FullPlanResult } from "../../plan/run";
 import { get, ofType, one } from "../harness";
 
 let plan: FullPlanResult;

@@ -1,6 +1,6 @@
 // The prod stack's offline plan: multi-AZ, private endpoint, encryption everywhere, tainted on-demand GPU pools.
-import { runPlan, FullPlanResult } from "../../tools/plan/run";
-import { manifestFiles, validateObjects } from "../../tools/plan/manifests";
+import { runPlan, FullPlanResult } from "../../plan/run";
+import { manifestFiles, validateObjects } from "../../plan/manifests";
 import { get, ofType, one } from "../harness";
 
 let plan: FullPlanResult;

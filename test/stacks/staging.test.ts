@@ -1,5 +1,5 @@
 // The staging stack: production's shape, smaller.
-import { runPlan, FullPlanResult } from "../../tools/plan/run";
+import { runPlan, FullPlanResult } from "../../plan/run";
 import { get, ofType, one } from "../harness";
 
 let plan: FullPlanResult;

@@ -2,7 +2,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { Endpoints } from "./endpoints";
-import { hasSse, REPO_ROOT, runK6 } from "./k6";
+import { REPO_ROOT } from "../../lib/repo";
+import { hasSse, runK6 } from "./k6";
 import { buildK6Options, missingEndpoints, phaseSeconds, scriptEnv, smokeSteps, SPECS } from "./options";
 import { GateProfile, Service, SERVICES } from "./profile";
 import { serverLatency } from "./prom";

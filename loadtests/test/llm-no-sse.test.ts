@@ -2,9 +2,10 @@
 // no TTFT/TPOT samples, and the count guard fails the run.
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { REPO_ROOT, runK6 } from "../../tools/gate/k6";
-import { buildK6Options, scriptEnv } from "../../tools/gate/options";
-import { parseSummaryExport } from "../../tools/gate/summary";
+import { REPO_ROOT } from "../../lib/repo";
+import { runK6 } from "../runner/k6";
+import { buildK6Options, scriptEnv } from "../runner/options";
+import { parseSummaryExport } from "../runner/summary";
 import { startTarget } from "../fixtures/llm-target/server";
 import { requireK6, tempDir, writeJson } from "./helpers";
 

@@ -1,8 +1,8 @@
 import { readdirSync } from "node:fs";
 import * as path from "node:path";
-import { REPO_ROOT } from "../../tools/gate/k6";
-import { buildK6Options, expectedIterations, integerRate, missingEndpoints, scopeToMeasure, scriptEnv, smokeSteps } from "../../tools/gate/options";
-import { parseDuration, parseProfile, readProfile, SERVICES } from "../../tools/gate/profile";
+import { REPO_ROOT } from "../../lib/repo";
+import { buildK6Options, expectedIterations, integerRate, missingEndpoints, scopeToMeasure, scriptEnv, smokeSteps } from "../runner/options";
+import { parseDuration, parseProfile, readProfile, SERVICES } from "../runner/profile";
 
 describe("scopeToMeasure", () => {
   it("adds the measure scenario, keeping existing tags", () => {
@@ -103,14 +103,14 @@ describe("profiles", () => {
     expect(() => parseProfile({ services: { auth: { measure: { duration: "1m" }, thresholds: {} } } }, "p")).toThrow(/measure.rate must be a positive number/);
   });
 
-  const files = readdirSync(path.join(REPO_ROOT, "loadtests", "gates")).filter((f) => f.endsWith(".json"));
+  const files = readdirSync(path.join(REPO_ROOT, "loadtests", "profiles")).filter((f) => f.endsWith(".json"));
 
   it("ships a profile per stack", () => {
     expect(files.sort()).toEqual(["dev.json", "local.json", "prod.json", "staging.json"]);
   });
 
   it.each(files)("%s covers every service and builds guarded options", (file) => {
-    const p = readProfile(path.join(REPO_ROOT, "loadtests", "gates", file));
+    const p = readProfile(path.join(REPO_ROOT, "loadtests", "profiles", file));
     expect(Object.keys(p.services).sort()).toEqual([...SERVICES].sort());
     for (const s of SERVICES) {
       const o = buildK6Options(s, p.services[s]!, { smokeSteps: 4 });
@@ -120,8 +120,8 @@ describe("profiles", () => {
   });
 
   it("anchors prod on MLPerf interactive and staging on MLPerf server SLOs", () => {
-    const prod = readProfile(path.join(REPO_ROOT, "loadtests", "gates", "prod.json")).services.llm!;
-    const staging = readProfile(path.join(REPO_ROOT, "loadtests", "gates", "staging.json")).services.llm!;
+    const prod = readProfile(path.join(REPO_ROOT, "loadtests", "profiles", "prod.json")).services.llm!;
+    const staging = readProfile(path.join(REPO_ROOT, "loadtests", "profiles", "staging.json")).services.llm!;
     expect(prod.thresholds.llm_ttft_ms).toContain("p(99)<500");
     expect(prod.thresholds.llm_tpot_ms).toContain("p(99)<30");
     expect(staging.thresholds.llm_ttft_ms).toContain("p(99)<2000");
@@ -131,7 +131,7 @@ describe("profiles", () => {
 
 describe("bench step verdict", () => {
   // Imported lazily: bench.ts pulls in the fixture server, which this file otherwise does not need.
-  const { stepHolds } = jest.requireActual<typeof import("../../tools/gate/bench")>("../../tools/gate/bench");
+  const { stepHolds } = jest.requireActual<typeof import("../runner/bench")>("../runner/bench");
   it("holds only with no drops, no errors and p50/p95 TTFT within 5%", () => {
     expect(stepHolds(300, 314, 300, 0, 0)).toBe(true);
     expect(stepHolds(300, 316, 300, 0, 0)).toBe(false);

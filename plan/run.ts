@@ -1,6 +1,7 @@
 // Runs the real program under the Pulumi mock runtime for one stack and returns what it declared.
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { REPO_ROOT } from "../lib/repo";
 import { planMocks, unmockedInvokes } from "./mocks";
 import { attachRecorder, Recorder, REDACTED } from "./recorder";
 import { readStackConfig } from "./stackConfig";
@@ -8,8 +9,6 @@ import { PlanResult, RecordedResource } from "./types";
 
 /** Waits for every outstanding registration; part of the runtime, but not of its typings. */
 export const waitForRPCs = (): Promise<void> => (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
-
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
 export interface FullPlanResult extends PlanResult {
   /** Stack outputs, secrets replaced by "[secret]". */

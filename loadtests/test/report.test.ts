@@ -1,8 +1,8 @@
-import { parseEndpoints } from "../../tools/gate/endpoints";
-import { parseArgs } from "../../tools/gate/index";
-import { resolveK6 } from "../../tools/gate/k6";
-import { gatePassed, GateReport, ServiceVerdict, statusFrom, toJUnit, toMarkdown, verdictTable, xmlEscape } from "../../tools/gate/report";
-import { aggregationOf, parseSummaryExport } from "../../tools/gate/summary";
+import { parseEndpoints } from "../runner/endpoints";
+import { parseGateArgs as parseArgs } from "../../tools/gate";
+import { resolveK6 } from "../runner/k6";
+import { gatePassed, GateReport, ServiceVerdict, statusFrom, toJUnit, toMarkdown, verdictTable, xmlEscape } from "../runner/report";
+import { aggregationOf, parseSummaryExport } from "../runner/summary";
 
 const exported = {
   metrics: {
@@ -86,12 +86,12 @@ describe("CLI arguments and inputs", () => {
   it("parses flags and defaults the profile and output dir from the stack", () => {
     const a = parseArgs(["--stack", "dev", "--only", "llm,vector", "--no-dashboard"]);
     expect(a.only).toEqual(["llm", "vector"]);
-    expect(a.profile).toMatch(/loadtests[/\\]gates[/\\]dev\.json$/);
+    expect(a.profile).toMatch(/loadtests[/\\]profiles[/\\]dev\.json$/);
     expect(a.out).toMatch(/out[/\\]gate[/\\]dev$/);
     expect(a.dashboard).toBe(false);
     expect(() => parseArgs([])).toThrow(/--stack is required/);
     expect(() => parseArgs(["--stack", "dev", "--only", "gpu"])).toThrow(/unknown service gpu/);
-    expect(() => parseArgs(["--stack", "dev", "--bogus"])).toThrow(/unknown argument "--bogus"/);
+    expect(() => parseArgs(["--stack", "dev", "--bogus"])).toThrow(/unknown flag --bogus/);
   });
 
   it("accepts the bare endpoints object and pulumi's { endpoints } output", () => {

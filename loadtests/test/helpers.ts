@@ -3,14 +3,14 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { REPO_ROOT } from "../../tools/gate/k6";
-import { GateProfile } from "../../tools/gate/profile";
+import { REPO_ROOT } from "../../lib/repo";
+import { GateProfile } from "../runner/profile";
 
 /** The tests exercise the real k6; a missing binary is a failure with the fix, not a skip. */
 export function requireK6(): string {
   const bin = process.env.K6_BIN ?? path.join(REPO_ROOT, ".tools", "bin", "k6");
   if (!existsSync(bin)) {
-    throw new Error(`k6 binary not found at ${bin}. Run \`npm run setup\` (tools/install-k6.sh builds k6 with k6/x/sse) before \`npm test\`.`);
+    throw new Error(`k6 binary not found at ${bin}. Run \`npm run setup\` (loadtests/k6/install.sh builds k6 with k6/x/sse) before \`npm test\`.`);
   }
   return bin;
 }
@@ -50,10 +50,10 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `npm run gate -- ...` the way a user does (ts-node on tools/gate/index.ts), bounded in time. */
+/** Runs `npm run gate -- ...` the way a user does (ts-node on tools/gate.ts), bounded in time. */
 export function runGateCli(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [require.resolve("ts-node/dist/bin.js"), path.join(REPO_ROOT, "tools", "gate", "index.ts"), ...args], {
+    const child = spawn(process.execPath, [require.resolve("ts-node/dist/bin.js"), path.join(REPO_ROOT, "tools", "gate.ts"), ...args], {
       cwd: REPO_ROOT,
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],

@@ -1,12 +1,13 @@
 // Capacity of the load generator: how many streamed chat requests per second k6 sustains on this
 // machine against the local target while its measured TTFT stays within 5% of the configured one.
 // Steps the arrival rate up (bounded), stops at the first step that misses, prints a table.
-// Usage: npm run bench:gate -- [--ttft-ms 300] [--tpot-ms 20] [--tokens 16] [--step-s 6] [--rates 10,25,50,...,1000]
+// The CLI is tools/bench-gate.ts (`npm run bench:gate`).
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { startTarget } from "../../test/fixtures/llm-target/server";
-import { REPO_ROOT, resolveK6, runK6 } from "./k6";
+import { REPO_ROOT } from "../../lib/repo";
+import { startTarget } from "../fixtures/llm-target/server";
+import { resolveK6, runK6 } from "./k6";
 import { buildK6Options, scriptEnv } from "./options";
 import { fmt } from "./report";
 import { parseSummaryExport } from "./summary";
@@ -30,18 +31,16 @@ export function stepHolds(ttftP50: number, ttftP95: number, configured: number, 
   return dropped === 0 && errors === 0 && near(ttftP50) && near(ttftP95);
 }
 
-function flag(argv: string[], name: string, def: string): string {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : def;
+export interface BenchOptions {
+  ttftMs: number;
+  tpotMs: number;
+  tokens: number;
+  stepS: number;
+  rates: number[];
 }
 
-async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  const ttftMs = Number(flag(argv, "ttft-ms", "300"));
-  const tpotMs = Number(flag(argv, "tpot-ms", "20"));
-  const tokens = Number(flag(argv, "tokens", "16"));
-  const stepS = Number(flag(argv, "step-s", "6"));
-  const rates = flag(argv, "rates", "10,25,50,100,200,300,400,600,800,1000").split(",").map(Number);
+/** Steps the arrival rate up against the local target and prints one line per step, then a table. */
+export async function benchGenerator({ ttftMs, tpotMs, tokens, stepS, rates }: BenchOptions): Promise<BenchStep[]> {
   const k6 = resolveK6();
   const target = await startTarget({ ttftMs, tpotMs });
   const dir = mkdtempSync(path.join(tmpdir(), "gate-bench-"));
@@ -90,11 +89,5 @@ async function main(): Promise<void> {
     console.log(`| ${s.rate} | ~${Math.ceil(s.rate * e2eS)} | ${fmt(s.requests)} | ${fmt(s.ttftP50)} | ${fmt(s.ttftP95)} | ${fmt(s.tpotP50)} | ${s.dropped} | ${s.ok ? "yes" : "no"} |`);
   }
   console.log(`\nsustained: ${best ? `${best.rate} req/s (~${Math.ceil(best.rate * e2eS)} concurrent streams, ${best.rate * tokens} tokens/s)` : "none"}`);
-}
-
-if (require.main === module) {
-  main().catch((err: unknown) => {
-    console.error(`bench:gate: ${(err as Error).message}`);
-    process.exit(2);
-  });
+  return steps;
 }

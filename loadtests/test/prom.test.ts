@@ -1,4 +1,4 @@
-import { histogramDelta, histogramQuantile, parseHistogram, serverLatency } from "../../tools/gate/prom";
+import { histogramDelta, histogramQuantile, parseHistogram, serverLatency } from "../runner/prom";
 
 const scrape = (ttft: number[], itl: number[]) => `
 # HELP vllm:time_to_first_token_seconds Histogram of time to first token in seconds.

@@ -48,6 +48,6 @@ export function summary(plan: FullPlanResult, written: WrittenPlan, seconds: num
   }
   lines.push(`Kubernetes objects: ${objects} (schema errors: ${written.schemaErrors.length}); Helm charts/releases: ${charts}`);
   lines.push(`Files: ${path.join(written.dir, "resources.json")}, ${path.join(written.dir, "outputs.json")}, ${path.join(written.dir, "manifests")}/`);
-  lines.push("Provider-computed values (ARNs, endpoints, ids) are fixed placeholders from tools/plan/mocks.ts, not real resources.");
+  lines.push("Provider-computed values (ARNs, endpoints, ids) are fixed placeholders from plan/mocks.ts, not real resources.");
   return lines.join("\n");
 }

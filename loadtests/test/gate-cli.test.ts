@@ -3,9 +3,9 @@
 // the threshold named, when latency, errors or an empty metric break it.
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { Endpoints } from "../../tools/gate/endpoints";
-import { GateProfile } from "../../tools/gate/profile";
-import { GateReport } from "../../tools/gate/report";
+import { Endpoints } from "../runner/endpoints";
+import { GateProfile } from "../runner/profile";
+import { GateReport } from "../runner/report";
 import { startTarget, Target, TargetConfig } from "../fixtures/llm-target/server";
 import { llmTestProfile, requireK6, runGateCli, tempDir, writeJson } from "./helpers";
 

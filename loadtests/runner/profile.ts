@@ -1,4 +1,4 @@
-// Gate profiles (loadtests/gates/<stack>.json): rates, durations, workload and thresholds per service.
+// Gate profiles (loadtests/profiles/<stack>.json): rates, durations, workload and thresholds per service.
 import { readFileSync } from "node:fs";
 
 export const SERVICES = ["smoke", "llm", "data-api", "agent-api", "vector", "auth"] as const;

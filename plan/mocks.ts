@@ -56,7 +56,7 @@ function invoke(token: string, region: string): State {
     case "aws:index/getRegion:getRegion":
       return { id: region, name: region, region, endpoint: `ec2.${region}.amazonaws.com` };
     default:
-      throw new Error(`unmocked invoke ${token}: add it to tools/plan/mocks.ts with a realistic fixed value`);
+      throw new Error(`unmocked invoke ${token}: add it to plan/mocks.ts with a realistic fixed value`);
   }
 }
 

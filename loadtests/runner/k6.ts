@@ -3,13 +3,13 @@ import { execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+import { REPO_ROOT } from "../../lib/repo";
 
-/** .tools/bin/k6 (built by tools/install-k6.sh), or K6_BIN. Throws with the fix when missing. */
+/** .tools/bin/k6 (built by loadtests/k6/install.sh), or K6_BIN. Throws with the fix when missing. */
 export function resolveK6(env: NodeJS.ProcessEnv = process.env): string {
   const bin = env.K6_BIN ? path.resolve(env.K6_BIN) : path.join(REPO_ROOT, ".tools", "bin", "k6");
   if (!existsSync(bin)) {
-    throw new Error(`k6 not found at ${bin}: run \`npm run setup\` (builds k6 with the SSE extension via tools/install-k6.sh) or set K6_BIN`);
+    throw new Error(`k6 not found at ${bin}: run \`npm run setup\` (builds k6 with the SSE extension via loadtests/k6/install.sh) or set K6_BIN`);
   }
   return bin;
 }

@@ -1,0 +1,91 @@
+// `npm run gate -- --stack <name>`: the performance gate (k6) against a deployed stack's endpoints.
+import * as path from "node:path";
+import { parseCli, Parsed, runCli, UsageError } from "../lib/cli";
+import { repoPath } from "../lib/repo";
+import { Endpoints, readEndpointsFile, readStackEndpoints } from "../loadtests/runner/endpoints";
+import { runGate } from "../loadtests/runner/gate";
+import { resolveK6 } from "../loadtests/runner/k6";
+import { isService, readProfile, Service, SERVICES } from "../loadtests/runner/profile";
+import { failedThresholds, verdictTable } from "../loadtests/runner/report";
+
+export const GATE_CLI = {
+  command: "npm run gate --",
+  summary: "Runs the k6 load tests of the stack's gate profile against its deployed endpoints (stack output `endpoints`) and fails on a missed threshold.",
+  flags: {
+    stack: { value: true, required: true, placeholder: "NAME", help: "stack whose endpoints and profile are used" },
+    only: { value: true, placeholder: "SERVICES", help: `comma-separated subset of ${SERVICES.join(", ")}` },
+    endpoints: { value: true, placeholder: "FILE", help: "endpoints JSON instead of `pulumi stack output endpoints`" },
+    profile: { value: true, placeholder: "FILE", help: "gate profile instead of loadtests/profiles/<stack>.json" },
+    out: { value: true, placeholder: "DIR", help: "report folder instead of out/gate/<stack>" },
+    "no-dashboard": { help: "skip k6's HTML dashboards" },
+  },
+  notes: [
+    "exit codes: 0 every tested service passed, 1 a threshold or service failed, 2 usage or setup error.",
+    "credentials come from the environment: LLM_API_KEY, ODS_API_TOKEN, MILVUS_TOKEN, KEYCLOAK_CLIENT_SECRET.",
+  ],
+} as const;
+
+type GateFlag = keyof typeof GATE_CLI.flags;
+
+export interface GateArgs {
+  stack: string;
+  only?: Service[];
+  endpoints?: string;
+  profile: string;
+  out: string;
+  dashboard: boolean;
+}
+
+/** Checks what the parser cannot: the stack name's characters and the --only service names. */
+export function gateArgs(p: Parsed<GateFlag>): GateArgs {
+  const stack = p.values.stack as string;
+  if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new UsageError(`--stack "${stack}": only letters, digits, ".", "_" and "-" are allowed`);
+  let only: Service[] | undefined;
+  if (p.values.only) {
+    const names = p.values.only.split(",").map((s) => s.trim());
+    const bad = names.filter((s) => !isService(s));
+    if (bad.length) throw new UsageError(`--only: unknown service ${bad.join(", ")}; allowed: ${SERVICES.join(", ")}`);
+    only = names.filter(isService);
+  }
+  return {
+    stack,
+    only,
+    endpoints: p.values.endpoints,
+    profile: p.values.profile ?? repoPath("loadtests", "profiles", `${stack}.json`),
+    out: p.values.out ?? repoPath("out", "gate", stack),
+    dashboard: !p.switches["no-dashboard"],
+  };
+}
+
+/** Parses a gate command line (for tests and the CLI). */
+export function parseGateArgs(argv: string[]): GateArgs {
+  return gateArgs(parseCli(argv, GATE_CLI));
+}
+
+async function main(parsed: Parsed<GateFlag>): Promise<number> {
+  const args = gateArgs(parsed);
+  const k6 = resolveK6();
+  const profile = readProfile(args.profile);
+  const { endpoints, warnings } = args.endpoints ? readEndpointsFile(args.endpoints) : readStackEndpoints(args.stack);
+  warnings.forEach((w) => console.warn(`warning: ${w}`));
+  const report = await runGate({
+    stack: args.stack,
+    profile,
+    endpoints: endpoints as Endpoints,
+    k6,
+    outDir: args.out,
+    only: args.only,
+    dashboard: args.dashboard,
+    echo: (s) => process.stdout.write(s),
+  });
+  console.log(`\n${verdictTable(report)}\n`);
+  for (const v of report.services) {
+    for (const f of failedThresholds(v)) console.error(`FAILED threshold [${v.service}] ${f}`);
+    if (v.status === "error") console.error(`ERROR [${v.service}] ${v.reason ?? ""}`);
+  }
+  console.log(`reports: ${path.join(args.out, "{summary.json,junit.xml,report.md}")}`);
+  if (!report.services.some((s) => s.status !== "skipped")) console.error("nothing was tested: every service was skipped");
+  return report.passed ? 0 : 1;
+}
+
+if (require.main === module) runCli(GATE_CLI, main);
