@@ -94,6 +94,8 @@ export const environment = cfg.environment;
 export const clusterName = cluster.clusterName;
 export const kubeconfig = pulumi.secret(cluster.kubeconfig);
 export const storageClass = cluster.storageClassName;
+/** Kubernetes minor version the program targets; the offline plan renders Helm charts for it. */
+export const kubernetesVersion = cfg.kind === "aws" ? cfg.aws!.kubernetesVersion : undefined;
 export const gpuCapacityTotal = gpus;
 export const gpuPools = poolOutputs;
 export const namespaces = ns.names;
