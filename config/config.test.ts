@@ -17,8 +17,13 @@ function prodWith(key: string, value: unknown): Record<string, string> {
   return { ...raw("prod"), [`ods:${key}`]: typeof value === "string" ? value : JSON.stringify(value) };
 }
 
-function prodAws(): Record<string, unknown> {
-  return JSON.parse(raw("prod")["ods:aws"]) as Record<string, unknown>;
+type Obj = Record<string, unknown>;
+
+/** The prod stack's infra section, changed by `edit`, as raw config. */
+function prodInfra(edit: (infra: Obj & { aws: Obj; gpuPools: Obj[] }) => void, stack = "prod"): Record<string, string> {
+  const infra = JSON.parse(raw(stack)["ods:infra"]) as Obj & { aws: Obj; gpuPools: Obj[] };
+  edit(infra);
+  return { ...raw(stack), "ods:infra": JSON.stringify(infra) };
 }
 
 function errorOf(fn: () => unknown): string {
@@ -44,13 +49,14 @@ describe("the shipped stacks", () => {
     const prod = parseRawConfig(raw("prod"));
     expect(prod.highAvailability).toBe(true);
     expect(prod.namePrefix).toBe("ods");
-    expect(prod.aws?.endpoint).toEqual({ privateAccess: true, publicAccess: false, publicAccessCidrs: [] });
-    expect(prod.aws?.logTypes).toEqual(["api", "audit", "authenticator", "controllerManager", "scheduler"]);
-    expect(prod.gpuOperator).toEqual({ driver: false, toolkit: false, timeSlicingReplicas: 1, serviceMonitor: true });
+    expect(prod.infra.aws?.endpoint).toEqual({ privateAccess: true, publicAccess: false, publicAccessCidrs: [] });
+    expect(prod.infra.aws?.logTypes).toEqual(["api", "audit", "authenticator", "controllerManager", "scheduler"]);
+    expect(prod.infra.gpuOperator).toEqual({ enabled: true, driver: false, toolkit: false, timeSlicingReplicas: 1, serviceMonitor: true });
     const local = parseRawConfig(raw("local"));
-    expect(local.kind).toBe("existing");
-    expect(local.aws).toBeUndefined();
-    expect(local.existingCluster).toEqual({ kubeconfig: "~/.kube/config", context: "kind-ods", storageClass: "standard", gpus: 0 });
+    expect(local.infra.kind).toBe("existing");
+    expect(local.infra.aws).toBeUndefined();
+    expect(local.infra.existingCluster).toEqual({ kubeconfig: "~/.kube/config", context: "kind-ods", storageClass: "standard", gpus: 0, kubernetesVersion: "1.35" });
+    expect(local.infra.gpuOperator.enabled).toBe(false);
   });
 
   test("Pulumi.yaml declares exactly the keys the schema knows", () => {
@@ -65,32 +71,41 @@ describe("the shipped stacks", () => {
 
 describe("bad input fails before anything is declared, naming key, value and what is allowed", () => {
   test("unknown environment kind", () => {
-    expect(errorOf(() => parseRawConfig(prodWith("kind", "gcp")))).toContain('ods:kind = "gcp": allowed: one of "aws", "existing"');
+    expect(errorOf(() => parseRawConfig(prodInfra((i) => (i.kind = "gcp"))))).toContain('ods:infra.kind = "gcp": allowed: one of "aws", "existing"');
   });
 
   test("negative node count", () => {
-    const aws = prodAws();
-    aws.systemNodes = { ...(aws.systemNodes as object), minSize: -1 };
-    expect(errorOf(() => parseRawConfig(prodWith("aws", aws)))).toContain("ods:aws.systemNodes.minSize = -1: minSize must be >= 0");
+    const msg = errorOf(() => parseRawConfig(prodInfra((i) => (i.aws.systemNodes = { ...(i.aws.systemNodes as Obj), minSize: -1 }))));
+    expect(msg).toContain("ods:infra.aws.systemNodes.minSize = -1: minSize must be >= 0");
   });
 
   test("min > max in a GPU pool", () => {
-    const pools = JSON.parse(raw("prod")["ods:gpuPools"]) as Record<string, unknown>[];
-    pools[1] = { ...pools[1], minSize: 3, desiredSize: 3, maxSize: 2 };
-    const msg = errorOf(() => parseRawConfig(prodWith("gpuPools", pools)));
-    expect(msg).toContain("ods:gpuPools[1].minSize = 3: minSize 3 is greater than maxSize 2; allowed: minSize <= desiredSize <= maxSize");
+    const msg = errorOf(() => parseRawConfig(prodInfra((i) => (i.gpuPools[1] = { ...i.gpuPools[1], minSize: 3, desiredSize: 3, maxSize: 2 }))));
+    expect(msg).toContain("ods:infra.gpuPools[1].minSize = 3: minSize 3 is greater than maxSize 2; allowed: minSize <= desiredSize <= maxSize");
   });
 
   test("desired outside [min, max]", () => {
-    const pools = JSON.parse(raw("prod")["ods:gpuPools"]) as Record<string, unknown>[];
-    pools[0] = { ...pools[0], desiredSize: 9 };
-    expect(errorOf(() => parseRawConfig(prodWith("gpuPools", pools)))).toContain("ods:gpuPools[0].desiredSize = 9: desiredSize 9 is outside [minSize 2, maxSize 8]");
+    const msg = errorOf(() => parseRawConfig(prodInfra((i) => (i.gpuPools[0] = { ...i.gpuPools[0], desiredSize: 9 }))));
+    expect(msg).toContain("ods:infra.gpuPools[0].desiredSize = 9: desiredSize 9 is outside [minSize 2, maxSize 8]");
   });
 
   test("GPU pool with no instance types", () => {
-    const pools = JSON.parse(raw("prod")["ods:gpuPools"]) as Record<string, unknown>[];
-    pools[0] = { ...pools[0], instanceTypes: [] };
-    expect(errorOf(() => parseRawConfig(prodWith("gpuPools", pools)))).toContain("ods:gpuPools[0].instanceTypes = []: a GPU pool needs at least one instance type");
+    const msg = errorOf(() => parseRawConfig(prodInfra((i) => (i.gpuPools[0] = { ...i.gpuPools[0], instanceTypes: [] }))));
+    expect(msg).toContain("ods:infra.gpuPools[0].instanceTypes = []: a GPU pool needs at least one instance type");
+  });
+
+  test("the subnet layout's rules are config rules: a /24 VPC and seven zones fail before anything is declared", () => {
+    const msg = errorOf(() =>
+      parseRawConfig(prodInfra((i) => {
+        i.aws.vpcCidr = "10.40.0.0/24";
+        i.aws.availabilityZones = ["a", "b", "c", "d", "e", "f", "g"].map((z) => `us-east-1${z}`);
+      })),
+    );
+    expect(msg).toContain('ods:infra.aws.vpcCidr = "10.40.0.0/24": prefix /24 is not supported; allowed: /16 to /20');
+    expect(msg).toContain("ods:infra.aws.availabilityZones = [");
+    expect(msg).toContain("7 zones given; allowed: at most 6");
+    expect(errorOf(() => parseRawConfig(prodInfra((i) => (i.aws.vpcCidr = "10.40.1.0/16"))))).toContain("host bits are set; allowed: a network address such as 10.40.0.0/16");
+    expect(() => parseRawConfig(prodInfra((i) => (i.aws.vpcCidr = "10.40.16.0/20")))).not.toThrow();
   });
 
   test("malformed domain", () => {
@@ -106,21 +121,23 @@ describe("bad input fails before anything is declared, naming key, value and wha
   });
 
   test("aws section missing for kind aws", () => {
+    expect(errorOf(() => parseRawConfig(prodInfra((i) => delete (i as Obj).aws)))).toContain('ods:infra.aws = (missing): is required when kind is "aws"');
+  });
+
+  test("the infra section itself is required", () => {
     const config = raw("prod");
-    delete config["ods:aws"];
-    expect(errorOf(() => parseRawConfig(config))).toContain('ods:aws = (missing): is required when kind is "aws"');
+    delete config["ods:infra"];
+    expect(errorOf(() => parseRawConfig(config))).toContain("ods:infra is required (object)");
   });
 
   test("unknown top-level key in the ods namespace is rejected, not ignored", () => {
-    const msg = errorOf(() => parseRawConfig({ ...raw("prod"), "ods:gpuPool": "[]" }));
-    expect(msg).toContain('ods:gpuPool = "[]": unknown key; allowed keys: ods:environment, ods:kind');
+    const msg = errorOf(() => parseRawConfig({ ...raw("prod"), "ods:gpuPools": "[]" }));
+    expect(msg).toContain('ods:gpuPools = "[]": unknown key; allowed keys: ods:environment, ods:domain, ods:namePrefix, ods:highAvailability, ods:infra');
   });
 
   test("a typo in a nested key is rejected with the allowed keys there", () => {
-    const aws = prodAws();
-    aws.systemNodes = { ...(aws.systemNodes as object), maxSzie: 4 };
-    const msg = errorOf(() => parseRawConfig(prodWith("aws", aws)));
-    expect(msg).toContain("ods:aws.systemNodes.maxSzie = 4: unknown key; allowed keys here: instanceTypes, minSize, desiredSize, maxSize, diskSizeGiB");
+    const msg = errorOf(() => parseRawConfig(prodInfra((i) => (i.aws.systemNodes = { ...(i.aws.systemNodes as Obj), maxSzie: 4 }))));
+    expect(msg).toContain("ods:infra.aws.systemNodes.maxSzie = 4: unknown key; allowed keys here: instanceTypes, minSize, desiredSize, maxSize, diskSizeGiB");
   });
 
   test("keys of other namespaces (providers) are left alone", () => {
@@ -128,42 +145,42 @@ describe("bad input fails before anything is declared, naming key, value and wha
   });
 
   test("a value that is not valid structured config", () => {
-    expect(errorOf(() => parseRawConfig(prodWith("gpuPools", "[{broken")))).toContain('ods:gpuPools = "[{broken": not a valid value');
+    expect(errorOf(() => parseRawConfig(prodWith("infra", "{broken")))).toContain('ods:infra = "{broken": not a valid value');
   });
 
   test("HA needs three zones, and zones must be in the region", () => {
-    const aws = { ...prodAws(), availabilityZones: ["us-east-1a", "eu-west-1b"] };
-    const msg = errorOf(() => parseRawConfig(prodWith("aws", aws)));
-    expect(msg).toContain('ods:aws.availabilityZones[1] = "eu-west-1b": is not in region us-east-1');
+    const msg = errorOf(() => parseRawConfig(prodInfra((i) => (i.aws.availabilityZones = ["us-east-1a", "eu-west-1b"]))));
+    expect(msg).toContain('ods:infra.aws.availabilityZones[1] = "eu-west-1b": is not in region us-east-1');
     expect(msg).toContain("highAvailability needs at least 3 availability zones (quorum survives the loss of one); got 2");
   });
 
   test("a public endpoint needs named CIDRs", () => {
-    const aws = { ...prodAws(), endpoint: { privateAccess: true, publicAccess: true } };
-    expect(errorOf(() => parseRawConfig(prodWith("aws", aws)))).toContain("ods:aws.endpoint.publicAccessCidrs = (missing): publicAccess is true but no publicAccessCidrs are given");
+    const msg = errorOf(() => parseRawConfig(prodInfra((i) => (i.aws.endpoint = { privateAccess: true, publicAccess: true }))));
+    expect(msg).toContain("ods:infra.aws.endpoint.publicAccessCidrs = (missing): publicAccess is true but no publicAccessCidrs are given");
   });
 
   test("GPU pools on an existing cluster", () => {
-    const config = { ...raw("local"), "ods:gpuPools": JSON.stringify([{ name: "x", instanceTypes: ["g6.xlarge"], gpuType: "l4", gpusPerNode: 1, capacityType: "spot", minSize: 0, desiredSize: 0, maxSize: 1 }]) };
-    expect(errorOf(() => parseRawConfig(config))).toContain('GPU node pools can only be created when kind is "aws"');
+    const pool = { name: "x", instanceTypes: ["g6.xlarge"], gpuType: "l4", gpusPerNode: 1, capacityType: "spot", minSize: 0, desiredSize: 0, maxSize: 1 };
+    expect(errorOf(() => parseRawConfig(prodInfra((i) => (i.gpuPools = [pool]), "local")))).toContain('ods:infra.gpuPools = [{"name":"x"');
+    expect(errorOf(() => parseRawConfig(prodInfra((i) => (i.gpuPools = [pool]), "local")))).toContain('GPU node pools can only be created when kind is "aws"');
   });
 
   test("every problem is reported at once", () => {
     const err = (() => {
       try {
-        validateConfig({ environment: "Prod!", kind: "gcp", domain: "x" });
+        validateConfig({ environment: "Prod!", domain: "x", infra: { kind: "gcp" } });
       } catch (e) {
         return e as ConfigError;
       }
       throw new Error("no error");
     })();
     expect(err.problems).toHaveLength(3);
-    expect(err.problems.join("\n")).toMatch(/ods:environment = "Prod!".*ods:kind = "gcp".*ods:domain = "x"/s);
+    expect(err.problems.join("\n")).toMatch(/ods:environment = "Prod!".*ods:domain = "x".*ods:infra.kind = "gcp"/s);
   });
 
   test("a bad quantity in a namespace quota", () => {
-    expect(errorOf(() => parseRawConfig(prodWith("namespaces", { model: { quota: { requestsMemory: "lots" } } })))).toContain(
-      'ods:namespaces.model.quota.requestsMemory = "lots": must be a Kubernetes quantity such as 500m, 2, 4Gi or 512Mi',
+    expect(errorOf(() => parseRawConfig(prodInfra((i) => (i.namespaces = { model: { quota: { requestsMemory: "lots" } } }))))).toContain(
+      'ods:infra.namespaces.model.quota.requestsMemory = "lots": must be a Kubernetes quantity such as 500m, 2, 4Gi or 512Mi',
     );
   });
 });

@@ -4,7 +4,6 @@ import { parseRawConfig } from "./load";
 import { OdsConfig } from "./schema";
 
 export * from "./schema";
-export * from "./defaults";
 export { ConfigError, parseRawConfig, validateConfig } from "./load";
 
 /** Reads every `ods:*` key of the current stack and validates it; throws ConfigError before anything is declared. */

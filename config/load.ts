@@ -1,6 +1,6 @@
 // Turns raw stack config (the `ods:*` keys) into a validated OdsConfig, or one error naming every bad key.
 import { z } from "zod";
-import { CONFIG_NAMESPACE, configSchema, OdsConfig, OPTIONAL_SECTIONS, TOP_LEVEL_KEYS } from "./schema";
+import { CONFIG_NAMESPACE, configSchema, OdsConfig, TOP_LEVEL_KEYS } from "./schema";
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -105,9 +105,7 @@ export function parseRawConfig(raw: Record<string, string>): OdsConfig {
       continue;
     }
     try {
-      const value: unknown = JSON.parse(rawValue);
-      const emptySection = (OPTIONAL_SECTIONS as readonly string[]).includes(key) && isEmptyObject(value);
-      if (!emptySection) input[key] = value;
+      input[key] = JSON.parse(rawValue) as unknown;
     } catch {
       problems.push(`${fullKey} = ${show(rawValue)}: not a valid value (expected a YAML object, list, number or boolean)`);
     }
@@ -122,8 +120,4 @@ export function validateConfig(input: Record<string, unknown>, earlier: string[]
   if (!result.success) problems.push(...result.error.issues.map((i) => describeIssue(i, input)));
   if (problems.length > 0) throw new ConfigError(problems);
   return result.data as OdsConfig;
-}
-
-function isEmptyObject(v: unknown): boolean {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).length === 0;
 }

@@ -63,11 +63,16 @@ function invoke(token: string, region: string): State {
 /** Tokens of invokes that had no mock in this process; the plan and the tests fail when it is not empty. */
 export const unmockedInvokes: string[] = [];
 
-/** Mocks for pulumi.runtime.setMocks. `region` is used for ARNs and endpoints. */
-export function planMocks(region = "us-east-1"): pulumi.runtime.Mocks {
+/**
+ * Mocks for pulumi.runtime.setMocks. ARNs and endpoints use `region` until the program declares an AWS
+ * provider with a region; from then on that region (the program's only source of truth for it).
+ */
+export function planMocks(defaultRegion = "us-east-1"): pulumi.runtime.Mocks {
+  let region = defaultRegion;
   return {
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: State } {
       const inputs = (args.inputs ?? {}) as State;
+      if (args.type === "pulumi:providers:aws" && typeof inputs.region === "string") region = inputs.region;
       const state: State = { ...inputs, ...computed(args.type, args.name, inputs, region) };
       if (args.type.startsWith("kubernetes:") && typeof inputs.metadata === "object" && inputs.metadata !== null) {
         const meta = inputs.metadata as State;

@@ -30,8 +30,13 @@ interface RegisterResponse {
   getUrn(): string;
 }
 type Callback = (err: Error | null, resp?: RegisterResponse) => void;
+interface OutputsRequest {
+  getUrn(): string;
+  getOutputs(): { toJavaScript(): Record<string, unknown> } | undefined;
+}
 interface Monitor {
   registerResource(req: RegisterRequest, cb: Callback): void;
+  registerResourceOutputs(req: OutputsRequest, cb: (err: Error | null, resp?: unknown) => void): void;
 }
 
 interface Pending {
@@ -77,6 +82,18 @@ export function attachRecorder(): Recorder {
       }
       cb(err, resp);
     });
+  };
+
+  // A component's explicit registerOutputs({...}) arrives first; the SDK's own empty call after the
+  // constructor only counts when the component never registered anything.
+  const originalOutputs = monitor.registerResourceOutputs.bind(monitor);
+  monitor.registerResourceOutputs = (req, cb) => {
+    const record = byUrn.get(req.getUrn());
+    if (record && record.registeredOutputs === undefined) {
+      const keys = Object.keys(req.getOutputs()?.toJavaScript() ?? {});
+      if (keys.length > 0) record.registeredOutputs = keys;
+    }
+    originalOutputs(req, cb);
   };
 
   const resolve = () =>

@@ -17,16 +17,6 @@ export interface FullPlanResult extends PlanResult {
   layerOf(r: RecordedResource): string;
 }
 
-/** Region of the aws section, so mocked ARNs and endpoints match the stack. */
-function regionOf(config: Record<string, string>): string | undefined {
-  try {
-    const aws = JSON.parse(config["ods:aws"] ?? "{}") as { region?: string };
-    return aws.region;
-  } catch {
-    return undefined;
-  }
-}
-
 async function resolveOutput(value: unknown): Promise<unknown> {
   if (pulumi.Output.isInstance(value)) {
     const out = value as pulumi.Output<unknown>;
@@ -66,7 +56,7 @@ export async function runPlan(stack: string, opts: { root?: string; stackFile?: 
   const root = opts.root ?? REPO_ROOT;
   const sc = readStackConfig(root, stack, opts.stackFile);
   pulumi.runtime.setAllConfig(sc.config, sc.secretKeys);
-  const { value: outputs, resources, recorder } = await underMocks({ project: sc.project, stack, region: regionOf(sc.config) }, async () => {
+  const { value: outputs, resources, recorder } = await underMocks({ project: sc.project, stack }, async () => {
     const program = (await import(path.join(root, "index"))) as Record<string, unknown>;
     const resolved: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(program)) {

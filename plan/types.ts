@@ -18,6 +18,8 @@ export interface RecordedResource {
   provider?: string;
   /** The resource's URN under the mock runtime. */
   urn: string;
+  /** Components only: the keys the component passed to registerOutputs (absent if it never did). */
+  registeredOutputs?: string[];
 }
 
 export interface PlanResult {

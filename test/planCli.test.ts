@@ -36,10 +36,10 @@ test("writes resources.json, manifests and a per-layer summary", () => {
 test("invalid config exits 2 with the key, the value and what is allowed", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ods-bad-"));
   const file = path.join(dir, "Pulumi.bad.yaml");
-  fs.writeFileSync(file, "config:\n  ods:environment: t\n  ods:kind: gcp\n  ods:domain: t.example.com\n");
+  fs.writeFileSync(file, "config:\n  ods:environment: t\n  ods:domain: t.example.com\n  ods:infra:\n    kind: gcp\n");
   const res = plan(["--stack", "bad", "--stack-file", file, "--out", path.join(dir, "out")]);
   expect(res.status).toBe(2);
-  expect(res.stderr).toContain('ods:kind = "gcp": allowed: one of "aws", "existing"');
+  expect(res.stderr).toContain(`ods:infra.kind = "gcp": allowed: one of "aws", "existing"`);
   expect(res.stdout).toBe("");
   expect(fs.existsSync(path.join(dir, "out"))).toBe(false);
   fs.rmSync(dir, { recursive: true, force: true });

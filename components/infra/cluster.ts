@@ -2,7 +2,6 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterHandle } from "../lib/cluster";
 import { awsTags } from "../lib/naming";
 import { sizesProblem } from "../lib/sizes";
 import { eksKubeconfig, irsaTrustPolicy, managedPolicyArn, NODE_POLICIES, serviceTrustPolicy } from "./iam";
@@ -169,15 +168,5 @@ export class Cluster extends pulumi.ComponentResource {
       oidcProviderArn: this.oidcProviderArn,
       storageClassName: this.storageClassName,
     });
-  }
-
-  handle(gpus: number): ClusterHandle {
-    return {
-      provider: this.provider,
-      clusterName: this.clusterName,
-      storageClassName: this.storageClassName,
-      kubeconfig: this.kubeconfig,
-      capabilities: { gpus, aws: true },
-    };
   }
 }

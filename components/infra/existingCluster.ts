@@ -1,7 +1,6 @@
 // A cluster the kit did not create (kind, k3d, minikube, or any cluster with a kubeconfig).
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterHandle } from "../lib/cluster";
 
 export interface ExistingClusterArgs {
   /** Path to a kubeconfig file, or its contents. */
@@ -10,8 +9,6 @@ export interface ExistingClusterArgs {
   context?: string;
   /** StorageClass the cluster already has. */
   storageClass: string;
-  /** Allocatable nvidia.com/gpu (0 = no GPUs). */
-  gpus: number;
 }
 
 /** Expands a leading `~/` so a path in stack config works for every user. */
@@ -24,7 +21,6 @@ export class ExistingCluster extends pulumi.ComponentResource {
   readonly clusterName: pulumi.Output<string>;
   readonly kubeconfig: pulumi.Output<string>;
   readonly storageClassName: pulumi.Output<string>;
-  private readonly gpus: number;
 
   constructor(name: string, args: ExistingClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ods:infra:ExistingCluster", name, {}, opts);
@@ -37,17 +33,6 @@ export class ExistingCluster extends pulumi.ComponentResource {
     }, { parent: this });
     this.clusterName = pulumi.output(args.context ?? "current-context");
     this.storageClassName = pulumi.output(args.storageClass);
-    this.gpus = args.gpus;
     this.registerOutputs({ clusterName: this.clusterName, storageClassName: this.storageClassName });
-  }
-
-  handle(): ClusterHandle {
-    return {
-      provider: this.provider,
-      clusterName: this.clusterName,
-      storageClassName: this.storageClassName,
-      kubeconfig: this.kubeconfig,
-      capabilities: { gpus: this.gpus, aws: false },
-    };
   }
 }

@@ -1,8 +1,10 @@
 import { get, one, record } from "../../test/harness";
 import { GpuOperator, gpuOperatorValues } from "./gpuOperator";
 
+const OFF = { driver: false, toolkit: false, timeSlicingReplicas: 1, serviceMonitor: true };
+
 test("driver and toolkit off by default (the EKS NVIDIA AMI ships them), DCGM ServiceMonitor on, GPU taint tolerated", () => {
-  const v = gpuOperatorValues({});
+  const v = gpuOperatorValues(OFF);
   expect(v.driver).toEqual({ enabled: false });
   expect(v.toolkit).toEqual({ enabled: false });
   expect(v.dcgmExporter).toEqual({ enabled: true, serviceMonitor: { enabled: true, interval: "15s" } });
@@ -13,14 +15,14 @@ test("driver and toolkit off by default (the EKS NVIDIA AMI ships them), DCGM Se
 });
 
 test("time-slicing writes a device plugin config with the replica count", () => {
-  const v = gpuOperatorValues({ timeSlicingReplicas: 4 }) as { devicePlugin: { config: { create: boolean; name: string; default: string; data: Record<string, string> } } };
+  const v = gpuOperatorValues({ ...OFF, timeSlicingReplicas: 4 }) as { devicePlugin: { config: { create: boolean; name: string; default: string; data: Record<string, string> } } };
   expect(v.devicePlugin.config.create).toBe(true);
   expect(v.devicePlugin.config.default).toBe("any");
   expect(v.devicePlugin.config.data.any).toContain("- name: nvidia.com/gpu\n        replicas: 4");
 });
 
 test("the chart is pinned and installed with the values; DCGM scraping is allowed from monitoring only", async () => {
-  const rs = await record(() => new GpuOperator("gpu-op", { namespace: "ods-gpu", monitoringNamespace: "ods-observability", driver: true }));
+  const rs = await record(() => new GpuOperator("gpu-op", { ...OFF, namespace: "ods-gpu", monitoringNamespace: "ods-observability", driver: true }));
   const chart = one(rs, "kubernetes:helm.sh/v4:Chart");
   expect(get(chart, "chart")).toBe("gpu-operator");
   expect(get(chart, "version")).toBe("v26.7.0");

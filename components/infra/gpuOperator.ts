@@ -15,14 +15,14 @@ export const DCGM_EXPORTER_PORT = 9400;
 
 export interface GpuOperatorArgs {
   namespace: pulumi.Input<string>;
-  /** Install the NVIDIA driver (false where the AMI ships it, as EKS AL2023 NVIDIA AMIs do). Default false. */
-  driver?: boolean;
-  /** Install the NVIDIA container toolkit (false where the AMI ships it). Default false. */
-  toolkit?: boolean;
-  /** Advertise each GPU as this many `nvidia.com/gpu` (time-slicing); 1 = off. Default 1. */
-  timeSlicingReplicas?: number;
-  /** Create the DCGM exporter's ServiceMonitor (needs the Prometheus operator CRDs). Default true. */
-  serviceMonitor?: boolean;
+  /** Install the NVIDIA driver (false where the AMI ships it, as EKS AL2023 NVIDIA AMIs do). */
+  driver: boolean;
+  /** Install the NVIDIA container toolkit (false where the AMI ships it). */
+  toolkit: boolean;
+  /** Advertise each GPU as this many `nvidia.com/gpu` (time-slicing); 1 = off. */
+  timeSlicingReplicas: number;
+  /** Create the DCGM exporter's ServiceMonitor (needs the Prometheus operator CRDs). */
+  serviceMonitor: boolean;
   /** Namespace of Prometheus, allowed to scrape the DCGM exporter through the default-deny policy. */
   monitoringNamespace: pulumi.Input<string>;
   /** Chart version. Default GPU_OPERATOR_CHART.version. */
@@ -33,13 +33,13 @@ export const TIME_SLICING_CONFIG_NAME = "time-slicing-config";
 
 /** Helm values for the chart (pure, so tests can check them without a cluster). */
 export function gpuOperatorValues(args: Omit<GpuOperatorArgs, "namespace" | "monitoringNamespace">): Record<string, unknown> {
-  const replicas = args.timeSlicingReplicas ?? 1;
+  const replicas = args.timeSlicingReplicas;
   const gpuToleration = { key: GPU_TAINT.key, operator: "Equal", value: GPU_TAINT.value, effect: GPU_TAINT.effect };
   const values: Record<string, unknown> = {
-    driver: { enabled: args.driver ?? false },
-    toolkit: { enabled: args.toolkit ?? false },
+    driver: { enabled: args.driver },
+    toolkit: { enabled: args.toolkit },
     daemonsets: { tolerations: [gpuToleration] },
-    dcgmExporter: { enabled: true, serviceMonitor: { enabled: args.serviceMonitor ?? true, interval: "15s" } },
+    dcgmExporter: { enabled: true, serviceMonitor: { enabled: args.serviceMonitor, interval: "15s" } },
     "node-feature-discovery": {
       worker: {
         tolerations: [

@@ -1,9 +1,20 @@
 import { validateConfig } from "../../config/load";
-import { namespacePlan } from "../../config/defaults";
 import { get, ofType, record } from "../../test/harness";
-import { Namespaces, quotaHard } from "./namespaces";
+import { Namespaces, namespaceSettings, quotaHard } from "./namespaces";
 
-const plan = namespacePlan(validateConfig({ environment: "t", kind: "existing", domain: "t.example.com", existingCluster: { gpus: 2 } }));
+const layers = validateConfig({ environment: "t", domain: "t.example.com", infra: { kind: "existing", existingCluster: { gpus: 2 } } }).infra.namespaces;
+const plan = namespaceSettings("ods", layers);
+
+test("namespaces are <prefix>-<layer>, restricted except the GPU operator's (with a reason)", () => {
+  const acme = namespaceSettings("acme", layers);
+  expect(acme.map((n) => n.name)).toEqual(["acme-infra", "acme-gpu", "acme-data", "acme-model", "acme-apps", "acme-identity", "acme-observability"]);
+  expect(acme.filter((n) => n.podSecurity !== "restricted").map((n) => [n.layer, n.podSecurity])).toEqual([["gpu", "privileged"]]);
+  expect(acme.find((n) => n.layer === "gpu")?.podSecurityReason).toMatch(/GPU operator/);
+});
+
+test("a layer without settings is refused before anything is declared for it", async () => {
+  await expect(record(() => new Namespaces("ns", { namespaces: plan.filter((n) => n.layer !== "apps") }))).rejects.toThrow("no settings for layer(s) apps");
+});
 
 test("quota includes GPUs and leaves unset limits out", () => {
   expect(quotaHard({ requestsCpu: "4", requestsMemory: "8Gi", limitsMemory: "16Gi", gpus: 2, pods: 10 })).toEqual({

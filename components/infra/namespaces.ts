@@ -1,16 +1,74 @@
 // One namespace per layer: Pod Security Admission level, quota (GPUs included), container defaults, default-deny ingress.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { NamespaceSettings } from "../../config/defaults";
+import { Layer, LAYERS } from "../lib/cluster";
 import { standardLabels } from "../lib/naming";
 
+export type PodSecurityLevel = "restricted" | "baseline" | "privileged";
+
+/** ResourceQuota of a layer's namespace; unset optional limits are left out rather than set to zero. */
+export interface QuotaSettings {
+  requestsCpu: string;
+  requestsMemory: string;
+  limitsMemory: string;
+  /** `requests.nvidia.com/gpu`: GPUs the namespace may hold; 0 = none. */
+  gpus: number;
+  pods: number;
+  persistentVolumeClaims?: number;
+  requestsStorage?: string;
+}
+
+/** Container defaults (LimitRange) of a layer's namespace. */
+export interface LimitRangeSettings {
+  defaultRequestCpu: string;
+  defaultRequestMemory: string;
+  defaultLimitMemory: string;
+  defaultLimitCpu?: string;
+  maxLimitMemory?: string;
+}
+
+export interface NamespaceSettings {
+  layer: Layer;
+  /** Kubernetes namespace name, `<prefix>-<layer>`. */
+  name: string;
+  /** Pod Security Admission level enforced on the namespace. */
+  podSecurity: PodSecurityLevel;
+  /** Why the level is lower than restricted (shown as an annotation), if it is. */
+  podSecurityReason?: string;
+  quota: QuotaSettings;
+  limitRange: LimitRangeSettings;
+}
+
 export interface NamespacesArgs {
-  /** One entry per layer (see config/defaults.ts namespacePlan). */
+  /** One entry per layer (see namespaceSettings). */
   namespaces: NamespaceSettings[];
 }
 
+/** Pod Security levels below restricted, each with the reason a reviewer needs. */
+const POD_SECURITY_EXCEPTIONS: Partial<Record<Layer, { level: PodSecurityLevel; reason: string }>> = {
+  gpu: {
+    level: "privileged",
+    reason: "The NVIDIA GPU operator's DaemonSets (device plugin, DCGM exporter, validator, feature discovery) need privileged containers and host paths to manage GPUs on the node.",
+  },
+};
+
+/** The namespace of every layer: `<prefix>-<layer>`, restricted unless an exception says why not. */
+export function namespaceSettings(prefix: string, layers: Record<Layer, { quota: QuotaSettings; limitRange: LimitRangeSettings }>): NamespaceSettings[] {
+  return LAYERS.map((layer) => {
+    const exception = POD_SECURITY_EXCEPTIONS[layer];
+    return {
+      layer,
+      name: `${prefix}-${layer}`,
+      podSecurity: exception?.level ?? "restricted",
+      ...(exception ? { podSecurityReason: exception.reason } : {}),
+      quota: layers[layer].quota,
+      limitRange: layers[layer].limitRange,
+    };
+  });
+}
+
 /** ResourceQuota `hard` entries for the settings; unset limits are left out rather than set to zero. */
-export function quotaHard(q: NamespaceSettings["quota"]): Record<string, string> {
+export function quotaHard(q: QuotaSettings): Record<string, string> {
   const hard: Record<string, string> = {
     "requests.cpu": q.requestsCpu,
     "requests.memory": q.requestsMemory,
@@ -35,10 +93,11 @@ export function podSecurityLabels(level: string): Record<string, string> {
 
 export class Namespaces extends pulumi.ComponentResource {
   /** Layer -> namespace name. */
-  readonly names: Record<string, pulumi.Output<string>> = {};
+  readonly names: Record<Layer, pulumi.Output<string>>;
 
   constructor(name: string, args: NamespacesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ods:infra:Namespaces", name, {}, opts);
+    const names: Partial<Record<Layer, pulumi.Output<string>>> = {};
     for (const ns of args.namespaces) {
       const labels = { ...standardLabels("namespace", name, ns.layer), "ods.io/layer": ns.layer };
       const namespace = new k8s.core.v1.Namespace(`${name}-${ns.layer}`, {
@@ -80,8 +139,11 @@ export class Namespaces extends pulumi.ComponentResource {
         spec: { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [{ podSelector: {} }] }] },
       }, opts);
 
-      this.names[ns.layer] = namespace.metadata.name;
+      names[ns.layer] = namespace.metadata.name;
     }
+    const missing = LAYERS.filter((l) => names[l] === undefined);
+    if (missing.length > 0) throw new Error(`Namespaces ${name}: no settings for layer(s) ${missing.join(", ")}`);
+    this.names = names as Record<Layer, pulumi.Output<string>>;
     this.registerOutputs({ names: this.names });
   }
 }

@@ -1,4 +1,4 @@
-import { subnetLayout } from "./subnets";
+import { subnetLayout, subnetLayoutProblems } from "./subnets";
 
 test("a /16 gives /19 private and /22 public subnets that do not overlap", () => {
   expect(subnetLayout("10.40.0.0/16", ["a", "b", "c"])).toEqual([
@@ -20,8 +20,10 @@ test("six zones fit; the sixth private block still ends before the public block"
   expect(six[5]).toEqual({ az: "f", privateCidr: "10.0.160.0/19", publicCidr: "10.0.244.0/22" });
 });
 
-test("bad layouts name the key and what is allowed", () => {
-  expect(() => subnetLayout("10.0.0.0/24", ["a", "b"])).toThrow('ods:aws.vpcCidr = "10.0.0.0/24": prefix /24 is not supported; allowed: /16 to /20');
-  expect(() => subnetLayout("10.0.1.0/16", ["a", "b"])).toThrow("host bits are set; allowed: a network address such as 10.0.0.0/16");
-  expect(() => subnetLayout("10.0.0.0/16", ["a", "b", "c", "d", "e", "f", "g"])).toThrow("ods:aws.availabilityZones: 7 zones given; allowed: at most 6");
+test("bad layouts name the key and what is allowed, and the layout refuses them", () => {
+  expect(subnetLayoutProblems("10.0.0.0/24", ["a", "b"])).toEqual([{ key: "vpcCidr", message: expect.stringContaining("prefix /24 is not supported; allowed: /16 to /20") }]);
+  expect(subnetLayoutProblems("10.0.1.0/16", ["a", "b"])).toEqual([{ key: "vpcCidr", message: "host bits are set; allowed: a network address such as 10.0.0.0/16" }]);
+  expect(subnetLayoutProblems("10.0.0.0/16", ["a", "b", "c", "d", "e", "f", "g"])).toEqual([{ key: "availabilityZones", message: "7 zones given; allowed: at most 6" }]);
+  expect(subnetLayoutProblems("10.0.0.0/20", ["a", "b", "c", "d", "e", "f"])).toEqual([]);
+  expect(() => subnetLayout("10.0.0.0/24", ["a", "b"])).toThrow("vpcCidr: prefix /24 is not supported");
 });

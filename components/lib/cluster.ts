@@ -1,22 +1,58 @@
-// What every layer needs from a cluster, whether the kit created it (EKS) or was given it (kubeconfig).
-import * as k8s from "@pulumi/kubernetes";
-import * as pulumi from "@pulumi/pulumi";
+// What every layer gets from L1, whether the kit created the cluster (EKS) or was given it (kubeconfig).
+import type * as aws from "@pulumi/aws";
+import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
 
-export interface ClusterCapabilities {
-  /** Allocatable `nvidia.com/gpu` at full scale (0 = no GPUs). */
-  gpus: number;
-  /** Whether the cluster runs on AWS (IAM roles for service accounts, S3, EBS). */
-  aws: boolean;
+/** The namespaces the kit creates, one per layer (plus the GPU operator's own). */
+export const LAYERS = ["infra", "gpu", "data", "model", "apps", "identity", "observability"] as const;
+export type Layer = (typeof LAYERS)[number];
+
+/** A GPU node pool as upper layers see it: where to schedule, how many GPUs a node has. */
+export interface GpuPoolInfo {
+  name: string;
+  gpuType: string;
+  gpusPerNode: number;
+  capacityType: "spot" | "on-demand";
+  instanceTypes: string[];
+  minSize: number;
+  maxSize: number;
+  /** Node labels a workload selects to land on this pool. */
+  nodeSelector: Record<string, string>;
+  /** The taint every node of the pool carries (workloads tolerate it). */
+  taint: { key: string; value: string; effect: "NoSchedule" };
+  /** EKS node group name (known after deployment). */
+  nodeGroupName: pulumi.Output<string>;
+}
+
+/** AWS facts for IAM roles for service accounts (IRSA), S3 and cloud resources of upper layers. */
+export interface AwsClusterInfo {
+  region: string;
+  /** Provider for every AWS resource of upper layers (region and default tags set). */
+  provider: aws.Provider;
+  /** The cluster's IAM OIDC provider and issuer URL (https://...), for IRSA trust policies. */
+  oidcProviderArn: pulumi.Output<string>;
+  oidcIssuerUrl: pulumi.Output<string>;
+  /** Role of the worker nodes. */
+  nodeRoleArn: pulumi.Output<string>;
+  vpcId: pulumi.Output<string>;
+  privateSubnetIds: pulumi.Output<string>[];
 }
 
 export interface ClusterHandle {
   /** Kubernetes provider for every object of the later layers. */
   provider: k8s.Provider;
   /** Cluster name (EKS name, or the kubeconfig context). */
-  clusterName: pulumi.Output<string>;
-  /** StorageClass for persistent volumes. */
-  storageClassName: pulumi.Output<string>;
+  name: pulumi.Output<string>;
   /** Kubeconfig the provider uses (secret). */
   kubeconfig: pulumi.Output<string>;
-  capabilities: ClusterCapabilities;
+  /** Kubernetes minor version, e.g. "1.35" (the offline plan renders charts for it). */
+  kubernetesVersion: string;
+  /** StorageClass for persistent volumes. */
+  storageClass: pulumi.Output<string>;
+  /** `nvidia.com/gpu` the cluster offers at full scale (0 = no GPUs), and the pools that hold them. */
+  gpu: { capacity: number; pools: GpuPoolInfo[]; operatorInstalled: boolean };
+  /** Layer -> namespace name; depending on it waits for the namespace (and its quota and policies). */
+  namespaces: Record<Layer, pulumi.Output<string>>;
+  /** Set on AWS only. */
+  aws?: AwsClusterInfo;
 }

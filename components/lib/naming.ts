@@ -38,3 +38,8 @@ export function standardLabels(app: string, instance: string, component: string)
 export function awsTags(environment: string, component: string, extra: Record<string, string> = {}): Record<string, string> {
   return { "ods:environment": environment, "ods:component": component, "app.kubernetes.io/part-of": PART_OF, "managed-by": "pulumi", ...extra };
 }
+
+/** `<prefix>-<environment>`: the stem of every top-level resource name and of the EKS cluster's name. */
+export function baseName(platform: { namePrefix: string; environment: string }): string {
+  return `${platform.namePrefix}-${platform.environment}`;
+}

@@ -1,6 +1,8 @@
 // The dev stack: small AWS, two zones, one NAT, a public endpoint for named CIDRs, one spot GPU pool.
 import { runPlan, FullPlanResult } from "../../plan/run";
 import { get, ofType, one } from "../harness";
+import { l1Changes } from "../l1Baseline";
+import { skeletonProblems } from "../skeleton";
 
 let plan: FullPlanResult;
 beforeAll(async () => {
@@ -30,4 +32,13 @@ test("time-slicing shares each GPU twice, and the GPU quota counts the shares", 
   const chart = one(plan.resources, "kubernetes:helm.sh/v4:Chart");
   expect(get(chart, "values.devicePlugin.config.data.any")).toContain("replicas: 2");
   expect(plan.outputs.gpuCapacityTotal).toBe(2 * 1 * 2);
+});
+
+test("L1 is exactly what it was before the layout change: same URNs, same inputs, same outputs", () => {
+  expect(l1Changes("dev", plan.resources, plan.outputs, ["kubernetesVersion"])).toEqual([]);
+});
+
+test("every ods: component follows the skeleton: token, parents, derived names, registered outputs", () => {
+  expect(plan.resources.filter((r) => r.type.startsWith("ods:")).length).toBeGreaterThan(1);
+  expect(skeletonProblems(plan.resources)).toEqual([]);
 });

@@ -1,6 +1,8 @@
 // The local stack: an existing cluster from a kubeconfig, no cloud at all, no GPUs.
 import { runPlan, FullPlanResult } from "../../plan/run";
 import { get, ofType, one } from "../harness";
+import { l1Changes } from "../l1Baseline";
+import { skeletonProblems } from "../skeleton";
 
 let plan: FullPlanResult;
 beforeAll(async () => {
@@ -38,4 +40,13 @@ test("the laptop quotas from the stack file are applied", () => {
 
 test("outputs use the existing cluster's names", () => {
   expect(plan.outputs).toMatchObject({ environment: "local", clusterName: "kind-ods", storageClass: "standard", gpuPools: [], kubeconfig: "[secret]" });
+});
+
+test("L1 is exactly what it was before the layout change: same URNs, same inputs, same outputs", () => {
+  expect(l1Changes("local", plan.resources, plan.outputs, ["kubernetesVersion"])).toEqual([]);
+});
+
+test("every ods: component follows the skeleton: token, parents, derived names, registered outputs", () => {
+  expect(plan.resources.filter((r) => r.type.startsWith("ods:")).length).toBeGreaterThan(1);
+  expect(skeletonProblems(plan.resources)).toEqual([]);
 });

@@ -2,6 +2,8 @@
 import { runPlan, FullPlanResult } from "../../plan/run";
 import { manifestFiles, validateObjects } from "../../plan/manifests";
 import { get, ofType, one } from "../harness";
+import { l1Changes } from "../l1Baseline";
+import { skeletonProblems } from "../skeleton";
 
 let plan: FullPlanResult;
 beforeAll(async () => {
@@ -64,7 +66,21 @@ test("every Kubernetes object passes its upstream schema, and a broken one does 
   expect(errors[0].error).toMatch(/spec\/hard must be object/);
 });
 
-test("every resource is parented to a component except the providers and the top-level components", () => {
-  const orphans = plan.resources.filter((r) => r.parent === null && !r.type.startsWith("ods:") && !r.type.startsWith("pulumi:providers:"));
-  expect(orphans).toEqual([]);
+
+test("L1 is exactly what it was before the layout change: same URNs, same inputs, same outputs", () => {
+  expect(l1Changes("prod", plan.resources, plan.outputs, ["kubernetesVersion"])).toEqual([]);
+});
+
+test("the L1 comparison catches a changed input, a renamed resource and a changed output", () => {
+  const eks = one(plan.resources, "aws:eks/cluster:Cluster");
+  const tampered = plan.resources.map((r) => (r === eks ? { ...r, inputs: { ...r.inputs, version: "1.34" } } : r));
+  expect(l1Changes("prod", tampered, plan.outputs, ["kubernetesVersion"])).toEqual([`changed ${eks.urn}`]);
+  const renamed = plan.resources.map((r) => (r === eks ? { ...r, urn: `${r.urn}-2` } : r));
+  expect(l1Changes("prod", renamed, plan.outputs, ["kubernetesVersion"])).toEqual([`removed ${eks.urn}`, `added ${eks.urn}-2`]);
+  expect(l1Changes("prod", plan.resources, { ...plan.outputs, gpuCapacityTotal: 1 }, ["kubernetesVersion"])[0]).toMatch(/^changed outputs/);
+});
+
+test("every ods: component follows the skeleton: token, parents, derived names, registered outputs", () => {
+  expect(plan.resources.filter((r) => r.type.startsWith("ods:")).length).toBeGreaterThan(1);
+  expect(skeletonProblems(plan.resources)).toEqual([]);
 });

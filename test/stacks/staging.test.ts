@@ -1,6 +1,8 @@
 // The staging stack: production's shape, smaller.
 import { runPlan, FullPlanResult } from "../../plan/run";
 import { get, ofType, one } from "../harness";
+import { l1Changes } from "../l1Baseline";
+import { skeletonProblems } from "../skeleton";
 
 let plan: FullPlanResult;
 beforeAll(async () => {
@@ -17,4 +19,13 @@ test("private endpoint kept, public one limited to the configured CIDRs", () => 
   const eks = one(plan.resources, "aws:eks/cluster:Cluster");
   expect(get(eks, "vpcConfig.endpointPrivateAccess")).toBe(true);
   expect(get(eks, "vpcConfig.publicAccessCidrs")).toEqual(["198.51.100.0/24"]);
+});
+
+test("L1 is exactly what it was before the layout change: same URNs, same inputs, same outputs", () => {
+  expect(l1Changes("staging", plan.resources, plan.outputs, ["kubernetesVersion"])).toEqual([]);
+});
+
+test("every ods: component follows the skeleton: token, parents, derived names, registered outputs", () => {
+  expect(plan.resources.filter((r) => r.type.startsWith("ods:")).length).toBeGreaterThan(1);
+  expect(skeletonProblems(plan.resources)).toEqual([]);
 });

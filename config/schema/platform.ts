@@ -1,0 +1,16 @@
+// Platform-wide keys: the environment's name and domain, high availability, the name prefix.
+import { z } from "zod";
+import { dnsLabel, HOSTNAME } from "./common";
+
+export const platformShape = {
+  /** Environment name, used in resource names and tags (e.g. dev). */
+  environment: dnsLabel("environment name", 20),
+  /** Base DNS domain of the platform's endpoints, e.g. dev.ods.example.com. */
+  domain: z.string().regex(HOSTNAME, { error: "must be a lower-case DNS domain with at least two labels, such as dev.ods.example.com" }),
+  /** Highly available: multi-AZ, replicas > 1, disruption budgets. Default false. */
+  highAvailability: z.boolean().default(false),
+  /** Prefix of namespaces and cloud resource names. Default "ods". */
+  namePrefix: dnsLabel("name prefix", 12).default("ods"),
+};
+
+export type PlatformConfig = z.infer<z.ZodObject<typeof platformShape>>;

@@ -1,0 +1,136 @@
+// L1: the cluster (EKS with its network and GPU pools, or an existing one), the per-layer namespaces and
+// the GPU operator. Returns the cluster handle every upper layer builds on.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { InfraConfig, PlatformConfig } from "../config";
+import { Cluster } from "../components/infra/cluster";
+import { ExistingCluster } from "../components/infra/existingCluster";
+import { GPU_TAINT, gpuPoolLabels, GpuNodePool } from "../components/infra/gpuNodePool";
+import { GpuOperator } from "../components/infra/gpuOperator";
+import { Namespaces, namespaceSettings } from "../components/infra/namespaces";
+import { Network } from "../components/infra/network";
+import { AwsClusterInfo, ClusterHandle, GpuPoolInfo } from "../components/lib/cluster";
+import { awsTags, baseName } from "../components/lib/naming";
+
+export interface InfraHandle {
+  cluster: ClusterHandle;
+}
+
+interface ClusterParts {
+  provider: ClusterHandle["provider"];
+  name: pulumi.Output<string>;
+  kubeconfig: pulumi.Output<string>;
+  kubernetesVersion: string;
+  storageClass: pulumi.Output<string>;
+  pools: GpuPoolInfo[];
+  aws?: AwsClusterInfo;
+}
+
+/** VPC, EKS and the GPU node pools, on an AWS provider for the configured region. */
+function awsCluster(platform: PlatformConfig, cfg: InfraConfig, a: NonNullable<InfraConfig["aws"]>): ClusterParts {
+  const base = baseName(platform);
+  const provider = new aws.Provider(`${base}-aws`, { region: a.region as aws.Region, defaultTags: { tags: awsTags(platform.environment, "platform") } });
+  const opts = { providers: { aws: provider } };
+  const network = new Network(`${base}-net`, { environment: platform.environment, clusterName: base, vpcCidr: a.vpcCidr, availabilityZones: a.availabilityZones, natGateways: a.natGateways }, opts);
+  const eks = new Cluster(`${base}-eks`, {
+    environment: platform.environment,
+    clusterName: base,
+    region: a.region,
+    kubernetesVersion: a.kubernetesVersion,
+    privateSubnetIds: network.privateSubnetIds,
+    endpoint: a.endpoint,
+    logTypes: a.logTypes,
+    logRetentionDays: a.logRetentionDays,
+    ebsCsiAddonVersion: a.ebsCsiAddonVersion,
+    systemNodes: a.systemNodes,
+  }, opts);
+  const pools = cfg.gpuPools.map((p): GpuPoolInfo => {
+    const pool = new GpuNodePool(`${base}-gpu-${p.name}`, {
+      environment: platform.environment,
+      clusterName: eks.clusterName,
+      nodeRoleArn: eks.nodeRoleArn,
+      subnetIds: network.privateSubnetIds,
+      poolName: p.name,
+      gpuType: p.gpuType,
+      instanceTypes: p.instanceTypes,
+      capacityType: p.capacityType,
+      minSize: p.minSize,
+      desiredSize: p.desiredSize,
+      maxSize: p.maxSize,
+      diskSizeGiB: p.diskSizeGiB,
+    }, { ...opts, dependsOn: [eks.systemNodeGroup] });
+    return {
+      name: p.name,
+      gpuType: p.gpuType,
+      gpusPerNode: p.gpusPerNode,
+      capacityType: p.capacityType,
+      instanceTypes: p.instanceTypes,
+      minSize: p.minSize,
+      maxSize: p.maxSize,
+      nodeSelector: gpuPoolLabels(p.name, p.gpuType),
+      taint: GPU_TAINT,
+      nodeGroupName: pool.nodeGroupName,
+    };
+  });
+  return {
+    provider: eks.provider,
+    name: eks.clusterName,
+    kubeconfig: eks.kubeconfig,
+    kubernetesVersion: a.kubernetesVersion,
+    storageClass: eks.storageClassName,
+    pools,
+    aws: {
+      region: a.region,
+      provider,
+      oidcProviderArn: eks.oidcProviderArn,
+      oidcIssuerUrl: eks.oidcIssuerUrl,
+      nodeRoleArn: eks.nodeRoleArn,
+      vpcId: network.vpcId,
+      privateSubnetIds: network.privateSubnetIds,
+    },
+  };
+}
+
+/** A cluster from a kubeconfig; GPUs, if any, are the count the config states. */
+function existingCluster(platform: PlatformConfig, e: NonNullable<InfraConfig["existingCluster"]>): ClusterParts {
+  const cluster = new ExistingCluster(`${baseName(platform)}-cluster`, { kubeconfig: e.kubeconfig, context: e.context, storageClass: e.storageClass });
+  return {
+    provider: cluster.provider,
+    name: cluster.clusterName,
+    kubeconfig: cluster.kubeconfig,
+    kubernetesVersion: e.kubernetesVersion,
+    storageClass: cluster.storageClassName,
+    pools: [],
+  };
+}
+
+export function infraLayer(platform: PlatformConfig, cfg: InfraConfig): InfraHandle {
+  const base = baseName(platform);
+  const parts = cfg.kind === "aws" ? awsCluster(platform, cfg, cfg.aws!) : existingCluster(platform, cfg.existingCluster!);
+  const k8sOpts = { providers: { kubernetes: parts.provider } };
+  const ns = new Namespaces(`${base}-ns`, { namespaces: namespaceSettings(platform.namePrefix, cfg.namespaces) }, k8sOpts);
+
+  if (cfg.gpuOperator.enabled) {
+    new GpuOperator(`${base}-gpu-operator`, {
+      namespace: ns.names.gpu,
+      monitoringNamespace: ns.names.observability,
+      driver: cfg.gpuOperator.driver,
+      toolkit: cfg.gpuOperator.toolkit,
+      timeSlicingReplicas: cfg.gpuOperator.timeSlicingReplicas,
+      serviceMonitor: cfg.gpuOperator.serviceMonitor,
+    }, { ...k8sOpts, dependsOn: [ns] });
+  }
+
+  return {
+    cluster: {
+      provider: parts.provider,
+      name: parts.name,
+      kubeconfig: parts.kubeconfig,
+      kubernetesVersion: parts.kubernetesVersion,
+      storageClass: parts.storageClass,
+      gpu: { capacity: cfg.gpuCapacity, pools: parts.pools, operatorInstalled: cfg.gpuOperator.enabled },
+      namespaces: ns.names,
+      ...(parts.aws ? { aws: parts.aws } : {}),
+    },
+  };
+}

@@ -1,0 +1,47 @@
+// L1 must not change while the layout around it does: every resource of a plan is compared with a
+// recorded baseline (URN and a hash of type, name, parent, provider and inputs), taken from main
+// before the layout change (commit 0d6d388). Objects that Helm renders as children of a chart are new
+// in the plan and are compared elsewhere.
+import { createHash } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { RecordedResource } from "../plan/types";
+
+const BASELINE = path.join(__dirname, "fixtures", "l1-baseline.json");
+
+function stable(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stable).join(",")}]`;
+  if (v !== null && typeof v === "object") {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .sort()
+      .filter((k) => o[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${stable(o[k])}`)
+      .join(",")}}`;
+  }
+  return JSON.stringify(v);
+}
+
+const digest = (v: unknown) => createHash("sha256").update(stable(v)).digest("hex").slice(0, 16);
+
+export function resourceDigest(r: RecordedResource): string {
+  return digest({ type: r.type, name: r.name, parent: r.parent, provider: r.provider ?? null, inputs: r.inputs });
+}
+
+/** Differences between a plan's L1 and the baseline: added, removed and changed URNs, and changed outputs. */
+export function l1Changes(stack: string, resources: RecordedResource[], outputs: Record<string, unknown>, ignoreOutputs: string[] = []): string[] {
+  const baseline = (JSON.parse(fs.readFileSync(BASELINE, "utf8")) as Record<string, Record<string, string>>)[stack];
+  if (!baseline) throw new Error(`no L1 baseline for stack ${stack}`);
+  const rendered = new Set(resources.filter((r) => r.parentType?.startsWith("kubernetes:helm.sh/")).map((r) => r.urn));
+  const now = new Map(resources.filter((r) => !rendered.has(r.urn)).map((r) => [r.urn, resourceDigest(r)]));
+  const changes: string[] = [];
+  for (const [urn, hash] of Object.entries(baseline)) {
+    if (urn === "outputs") continue;
+    if (!now.has(urn)) changes.push(`removed ${urn}`);
+    else if (now.get(urn) !== hash) changes.push(`changed ${urn}`);
+  }
+  for (const urn of now.keys()) if (!(urn in baseline)) changes.push(`added ${urn}`);
+  const kept = Object.fromEntries(Object.entries(outputs).filter(([k]) => !ignoreOutputs.includes(k)));
+  if (digest(kept) !== baseline.outputs) changes.push(`changed outputs: ${JSON.stringify(kept).slice(0, 300)}`);
+  return changes;
+}
