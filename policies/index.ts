@@ -1,4 +1,5 @@
-// The ONE-DATA-STUDIO policy pack: `pulumi preview --policy-pack policies --policy-pack-config policies/config/<stack>.json`.
+// The ONE-DATA-STUDIO policy pack: `pulumi preview --policy-pack policies --policy-pack-config out/policy/<stack>.json`
+// (that file comes from `npm run policy -- --stack <stack> --emit-config out/policy/<stack>.json`).
 import { PolicyPack } from "@pulumi/policy";
 import { policies } from "./rules";
 

@@ -66,16 +66,15 @@ export function checkPackConfig(config: unknown, policies: Policies): string[] {
   return problems;
 }
 
+/** A complete pack config file, as `pulumi preview --policy-pack-config` takes it, checked against the rules. */
 export function loadPackConfig(file: string, policies: Policies): PackConfig {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(fs.readFileSync(file, "utf8"));
-  } catch (e) {
-    throw new Error(`cannot read policy config ${file}: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  const problems = checkPackConfig(parsed, policies);
-  if (problems.length > 0) throw new Error(`invalid policy config ${file}:\n  ${problems.join("\n  ")}`);
-  return parsed as PackConfig;
+  return checkedPackConfig(readPackConfigFile(file), policies, file);
+}
+
+export function checkedPackConfig(config: PackConfig, policies: Policies, source: string): PackConfig {
+  const problems = checkPackConfig(config, policies);
+  if (problems.length > 0) throw new Error(`invalid policy config ${source}:\n  ${problems.join("\n  ")}`);
+  return config;
 }
 
 /** The level a rule runs at, resolved like the pack server does (rule entry, then "all", then the rule's own). */
@@ -100,4 +99,76 @@ export function settingsOf(policy: Policy, config: PackConfig): Record<string, u
     for (const [key, value] of Object.entries(entry)) if (key !== "enforcementLevel") settings[key] = value;
   }
   return settings;
+}
+
+/** What the policy configs may take from the stack instead of repeating it. */
+export interface StackFacts {
+  /** ods:highAvailability. */
+  highAvailability: boolean;
+  /** GPU nodes the stack's pools may scale to in total (sum of infra.gpuPools[].maxSize). */
+  maxGpuNodes: number;
+  /** Placeholder values: {prefix}, {environment}, {base} and {namespace.<layer>}. */
+  vars: Record<string, string>;
+}
+
+/** Rule settings that are stack facts: files must not set them, the stack does. */
+export const FACT_SETTINGS: Record<string, Record<string, { from: string; value: (f: StackFacts) => unknown }>> = {
+  "k8s-pdb-required": { highAvailability: { from: "ods:highAvailability", value: (f) => f.highAvailability } },
+  "k8s-pod-spread": { highAvailability: { from: "ods:highAvailability", value: (f) => f.highAvailability } },
+  "gpu-nodegroup-max-size": { maxGpuNodes: { from: "ods:infra.gpuPools[].maxSize (their sum)", value: (f) => f.maxGpuNodes } },
+};
+
+type Entry = PackConfig[string];
+
+function asObject(entry: Entry | undefined): { enforcementLevel?: EnforcementLevel } & Record<string, unknown> {
+  if (entry === undefined) return {};
+  return typeof entry === "string" ? { enforcementLevel: entry } : { ...entry };
+}
+
+/** Replaces {name} placeholders in every string; an unknown placeholder is an error naming it. */
+export function substitute(value: unknown, vars: Record<string, string>, where: string): unknown {
+  if (typeof value === "string") {
+    return value.replace(/\{([a-z][a-zA-Z0-9.]*)\}/g, (m, name: string) => {
+      if (!(name in vars)) throw new Error(`${where}: unknown placeholder ${m}; known: ${Object.keys(vars).map((k) => `{${k}}`).join(", ")}`);
+      return vars[name];
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => substitute(v, vars, `${where}[${i}]`));
+  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, vars, `${where}.${k}`)]));
+  return value;
+}
+
+/**
+ * The pack config of a stack: the base file, the stack's differences over it (an entry's keys replace
+ * the base entry's keys; a bare level replaces only the level), the stack facts, then placeholders.
+ * Throws when a file sets a setting that is a stack fact, naming the file, rule and config key.
+ */
+export function mergePackConfig(base: PackConfig, diff: PackConfig, facts: StackFacts, names: { base: string; diff: string }): PackConfig {
+  for (const [file, cfg] of [[names.base, base], [names.diff, diff]] as const) {
+    for (const [rule, entry] of Object.entries(cfg)) {
+      for (const key of Object.keys(asObject(entry))) {
+        const fact = FACT_SETTINGS[rule]?.[key];
+        if (fact) throw new Error(`${file}: ${rule}.${key} is read from the stack config (${fact.from}); remove it from the file`);
+      }
+    }
+  }
+  const merged: PackConfig = {};
+  for (const rule of new Set([...Object.keys(base), ...Object.keys(diff), ...Object.keys(FACT_SETTINGS)])) {
+    const entry = { ...asObject(base[rule]), ...asObject(diff[rule]) };
+    for (const [key, fact] of Object.entries(FACT_SETTINGS[rule] ?? {})) entry[key] = fact.value(facts);
+    merged[rule] = entry;
+  }
+  return substitute(merged, facts.vars, "policy config") as PackConfig;
+}
+
+/** Reads a pack config file (a JSON object); errors name the file. */
+export function readPackConfigFile(file: string): PackConfig {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new Error(`cannot read policy config ${file}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (!isObject(parsed)) throw new Error(`policy config ${file}: expected a JSON object keyed by rule name`);
+  return parsed as PackConfig;
 }

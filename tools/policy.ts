@@ -1,18 +1,22 @@
 // `npm run policy -- --stack <name>`: the policy check. Plans the stack under the mock runtime, runs the
 // policy pack's rules over every declared and rendered object, exits 1 on a mandatory violation.
+import * as fs from "fs";
+import * as path from "path";
 import { runCli } from "../lib/cli";
-import { repoPath } from "../lib/repo";
 import { policies } from "../policies/rules";
 import { evaluate, failed } from "../policy-check/evaluate";
 import { loadPackConfig } from "../policy-check/packConfig";
 import { formatReport } from "../policy-check/report";
+import { stackPackConfig } from "../policy-check/stackPackConfig";
 
 export const POLICY_CLI = {
   command: "npm run policy --",
-  summary: "Checks one stack's offline plan against the CrossGuard policy pack with that stack's pack config.",
+  summary:
+    "Checks one stack's offline plan against the CrossGuard policy pack. The pack config is policies/config/base.json, the stack's differences (policies/config/<stack>.json) and the facts its stack config states (high availability, GPU node budget, namespace names).",
   flags: {
     stack: { value: true, required: true, placeholder: "NAME", help: "stack to plan and check" },
-    config: { value: true, placeholder: "FILE", help: "pack config instead of policies/config/<stack>.json" },
+    config: { value: true, placeholder: "FILE", help: "a complete pack config to use instead of the stack's own" },
+    "emit-config": { value: true, placeholder: "FILE", help: "write the stack's effective pack config (for `pulumi preview --policy-pack-config`) and exit" },
     json: { help: "print the evaluation as JSON on stdout" },
   },
   notes: ["exit codes: 0 no mandatory violation, 1 a mandatory violation or a rule error, 2 usage, config or pack config error."],
@@ -20,7 +24,14 @@ export const POLICY_CLI = {
 
 runCli(POLICY_CLI, async ({ values, switches }) => {
   const stack = values.stack!;
-  const config = loadPackConfig(values.config ?? repoPath("policies", "config", `${stack}.json`), policies);
+  const config = values.config ? loadPackConfig(values.config, policies) : stackPackConfig(stack, policies).config;
+  if (values["emit-config"]) {
+    const file = path.resolve(values["emit-config"]);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(config, null, 2) + "\n");
+    console.log(`pack config of stack ${stack} written to ${file}`);
+    return 0;
+  }
   // Imported late: the plan module sets up the mock runtime, which is process-global.
   const { runPlan } = await import("../plan/run");
   const plan = await runPlan(stack);

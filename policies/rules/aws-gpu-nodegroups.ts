@@ -19,7 +19,7 @@ export const gpuNodeGroupCap: ResourceValidationPolicy = {
   name: "gpu-nodegroup-max-size",
   description: "GPU node groups (NVIDIA/GPU AMI, GPU label or nvidia.com/gpu taint) must cap scalingConfig.maxSize at the environment's maxGpuNodes.",
   enforcementLevel: "mandatory",
-  remediationSteps: "Lower scalingConfig.maxSize of the GPU node group to at most maxGpuNodes, or raise maxGpuNodes in policies/config/<stack>.json with the budget owner's approval.",
+  remediationSteps: "Lower scalingConfig.maxSize of the GPU node group to at most maxGpuNodes, or raise the GPU pools' maxSize in the stack config (the cap is their sum) with the budget owner's approval.",
   configSchema: schemaWithDefaults(defaults, {
     maxGpuNodes: { type: "integer", minimum: 0, description: "Largest maxSize a GPU node group may have in this environment." },
   }),

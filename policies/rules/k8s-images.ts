@@ -76,7 +76,7 @@ export const allowedRegistries: ResourceValidationPolicy = {
   name: "k8s-allowed-registries",
   description: "Images must come from an allowed registry (or registry/path prefix) listed in the policy config.",
   enforcementLevel: "mandatory",
-  remediationSteps: "Pull the image from an allowed registry (mirror it if needed), or add the registry to allowedRegistries in policies/config/<stack>.json after review.",
+  remediationSteps: "Pull the image from an allowed registry (mirror it if needed), or add the registry to allowedRegistries in policies/config/base.json (or the stack's file) after review.",
   configSchema: schemaWithDefaults(registryDefaults, {
     exemptNamespaces: exemptNamespacesSchema,
     allowedRegistries: {

@@ -49,7 +49,7 @@ export const grantOwnDatabase: ResourceValidationPolicy = {
   name: "mysql-grant-own-database",
   description: "Each application user is granted privileges on its own database only: never on \"*\", and on the database mapped to it in userDatabases or, by convention, named like the user (user \"milvus\" or \"milvus_app\" -> database \"milvus\").",
   enforcementLevel: "mandatory",
-  remediationSteps: "Grant on the application's own database (database: \"<db>\"), name the user <db> or <db>_app, or map it in userDatabases in policies/config/<stack>.json; list operational accounts in adminUsers.",
+  remediationSteps: "Grant on the application's own database (database: \"<db>\"), name the user <db> or <db>_app, or map it in userDatabases in policies/config/base.json (or the stack's file); list operational accounts in adminUsers.",
   configSchema: schemaWithDefaults(ownDefaults, {
     userDatabases: { type: "object", additionalProperties: { type: "string" }, description: "user -> database it may use." },
     adminUsers: { type: "array", items: { type: "string" }, description: "Users allowed grants beyond one database." },

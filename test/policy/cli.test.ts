@@ -40,4 +40,18 @@ describe("npm run policy", () => {
     expect(r.out).toContain("k8s-no-privileged: no such rule");
     expect(r.code).toBe(2);
   });
+
+  it("--emit-config writes the stack's effective pack config, which a real preview and --config accept", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ods-policy-"));
+    const file = path.join(dir, "out", "staging.json");
+    const r = gate("--stack", "staging", "--emit-config", file);
+    expect(r.code).toBe(0);
+    const cfg = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, Record<string, unknown>>;
+    expect(cfg["k8s-pdb-required"]).toEqual({ enforcementLevel: "mandatory", highAvailability: true });
+    expect(cfg["gpu-nodegroup-max-size"]).toEqual({ enforcementLevel: "mandatory", maxGpuNodes: 4 });
+    expect(cfg["eks-private-endpoint"]).toEqual({ enforcementLevel: "disabled", requirePrivateEndpoint: false });
+    expect(JSON.stringify(cfg)).not.toMatch(/\{(namespace|base|prefix|environment)/);
+    expect(Object.keys(cfg).sort()).toEqual(policies.map((p) => p.name).sort());
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 });

@@ -1,8 +1,11 @@
 // The offline gate's evaluation over hand-made plans: enforcement resolution, config, attribution.
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { policies } from "../../policies/rules";
 import { evaluate, failed } from "../../policy-check/evaluate";
-import { checkPackConfig, enforcementOf, loadPackConfig, settingsOf } from "../../policy-check/packConfig";
+import { checkPackConfig, enforcementOf, loadPackConfig, mergePackConfig, settingsOf } from "../../policy-check/packConfig";
+import { stackPackConfig } from "../../policy-check/stackPackConfig";
 import { formatReport } from "../../policy-check/report";
 import type { RecordedResource } from "../../plan/types";
 
@@ -46,12 +49,12 @@ describe("pack rules", () => {
 });
 
 describe("pack config files", () => {
-  it.each(["local", "dev", "staging", "prod"])("%s.json names only real rules and settings", (stack) => {
-    const file = path.join(__dirname, "..", "..", "policies", "config", `${stack}.json`);
-    expect(() => loadPackConfig(file, policies)).not.toThrow();
+  const CONFIG_DIR = path.join(__dirname, "..", "..", "policies", "config");
+  it.each(["local", "dev", "staging", "prod"])("%s: base.json + %s.json + the stack's facts name only real rules and settings", (stack) => {
+    expect(() => stackPackConfig(stack, policies)).not.toThrow();
   });
   it("prod runs every rule as mandatory, HA on, private endpoint and no wildcard redirects", () => {
-    const cfg = loadPackConfig(path.join(__dirname, "..", "..", "policies", "config", "prod.json"), policies);
+    const cfg = stackPackConfig("prod", policies).config;
     expect(policies.filter((p) => enforcementOf(p, cfg) !== "mandatory").map((p) => p.name)).toEqual([]);
     expect(settingsOf(byName("k8s-pdb-required"), cfg)["highAvailability"]).toBe(true);
     expect(settingsOf(byName("eks-private-endpoint"), cfg)["requirePrivateEndpoint"]).toBe(true);
@@ -60,11 +63,49 @@ describe("pack config files", () => {
     expect(exempt.map((e) => e.namespace)).toEqual(["ods-gpu"]);
     expect(exempt[0].reason).toMatch(/GPU operator/);
   });
+  it("facts come from the stack config: HA, the GPU node budget and namespace names", () => {
+    const settings = (stack: string, rule: string) => settingsOf(byName(rule), stackPackConfig(stack, policies).config);
+    expect([settings("prod", "k8s-pod-spread").highAvailability, settings("dev", "k8s-pod-spread").highAvailability]).toEqual([true, false]);
+    expect(["local", "dev", "staging", "prod"].map((s) => settings(s, "gpu-nodegroup-max-size").maxGpuNodes)).toEqual([0, 2, 4, 10]);
+    // A stack with another prefix exempts its own GPU namespace, not ods-gpu.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ods-pack-"));
+    const file = path.join(dir, "Pulumi.acme.yaml");
+    fs.writeFileSync(file, fs.readFileSync(path.join(__dirname, "..", "..", "stacks", "Pulumi.dev.yaml"), "utf8").replace("ods:domain:", "ods:namePrefix: acme\n  ods:domain:"));
+    const exempt = settingsOf(byName("k8s-no-host-access"), stackPackConfig("dev", policies, { stackFile: file }).config)["exemptNamespaces"] as { namespace: string }[];
+    expect(exempt.map((e) => e.namespace)).toEqual(["acme-gpu"]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  it("the per-stack files hold differences only: none repeats base.json", () => {
+    const base = JSON.parse(fs.readFileSync(path.join(CONFIG_DIR, "base.json"), "utf8")) as Record<string, unknown>;
+    for (const stack of ["local", "dev", "staging", "prod"]) {
+      const diff = JSON.parse(fs.readFileSync(path.join(CONFIG_DIR, `${stack}.json`), "utf8")) as Record<string, unknown>;
+      for (const [rule, entry] of Object.entries(diff)) expect(`${stack}: ${rule} ${JSON.stringify(entry)}`).not.toBe(`${stack}: ${rule} ${JSON.stringify(base[rule])}`);
+    }
+  });
+  it("a file that repeats a stack fact, or uses an unknown placeholder, is refused by name", () => {
+    const facts = { highAvailability: true, maxGpuNodes: 2, vars: { base: "ods-dev" } };
+    expect(() => mergePackConfig({ "k8s-pdb-required": { highAvailability: true } }, {}, facts, { base: "base.json", diff: "dev.json" })).toThrow(
+      "base.json: k8s-pdb-required.highAvailability is read from the stack config (ods:highAvailability); remove it from the file",
+    );
+    expect(() => mergePackConfig({}, { "gpu-nodegroup-max-size": { maxGpuNodes: 8 } }, facts, { base: "base.json", diff: "dev.json" })).toThrow("dev.json: gpu-nodegroup-max-size.maxGpuNodes is read from the stack config");
+    expect(() => mergePackConfig({ "k8s-probes": { exemptNamespaces: [{ namespace: "{namespace.gpuu}", reason: "0123456789" }] } }, {}, facts, { base: "b", diff: "d" })).toThrow(
+      "policy config.k8s-probes.exemptNamespaces[0].namespace: unknown placeholder {namespace.gpuu}; known: {base}",
+    );
+  });
+  it("a stack's difference replaces keys of the base entry, and a bare level only the level", () => {
+    const facts = { highAvailability: false, maxGpuNodes: 0, vars: {} };
+    const merged = mergePackConfig({ "k8s-tls-listeners": { enforcementLevel: "mandatory", allowPlaintextListeners: false }, "k8s-probes": { enforcementLevel: "mandatory", exemptNamespaces: [] } }, { "k8s-tls-listeners": { allowPlaintextListeners: true }, "k8s-probes": "advisory" }, facts, { base: "b", diff: "d" });
+    expect(merged["k8s-tls-listeners"]).toEqual({ enforcementLevel: "mandatory", allowPlaintextListeners: true });
+    expect(merged["k8s-probes"]).toEqual({ enforcementLevel: "advisory", exemptNamespaces: [] });
+  });
   it("local relaxes what only gets in a laptop's way", () => {
-    const cfg = loadPackConfig(path.join(__dirname, "..", "..", "policies", "config", "local.json"), policies);
-    expect(enforcementOf(byName("k8s-pdb-required"), cfg)).toBe("disabled");
+    const cfg = stackPackConfig("local", policies).config;
+    expect(settingsOf(byName("k8s-pdb-required"), cfg)["highAvailability"]).toBe(false);
     expect(enforcementOf(byName("k8s-probes"), cfg)).toBe("advisory");
     expect(enforcementOf(byName("k8s-no-privileged-containers"), cfg)).toBe("mandatory");
+  });
+  it("a complete config file given with --config is checked as it is", () => {
+    expect(() => loadPackConfig(path.join(CONFIG_DIR, "dev.json"), policies)).not.toThrow();
   });
   it("reports typos and bad levels", () => {
     const problems = checkPackConfig({ "k8s-no-privileged": "mandatory", "k8s-probes": { enforcementLevel: "strict", exemptNamespace: [] }, "gpu-nodegroup-max-size": { maxGpuNodes: "4" } }, policies);

@@ -1,8 +1,8 @@
 // The whole prod plan against the prod policy config: clean as planned, failing with planted mistakes.
-import * as path from "path";
 import { policies } from "../../policies/rules";
 import { evaluate, Evaluation, failed } from "../../policy-check/evaluate";
-import { loadPackConfig, PackConfig } from "../../policy-check/packConfig";
+import { PackConfig } from "../../policy-check/packConfig";
+import { stackPackConfig } from "../../policy-check/stackPackConfig";
 import type { RecordedResource } from "../../plan/types";
 import { runPlan } from "../../plan/run";
 
@@ -13,7 +13,7 @@ let clean: Evaluation;
 beforeAll(async () => {
   // One plan per file: the mock runtime is process-global and jest isolates files.
   resources = (await runPlan("prod")).resources;
-  config = loadPackConfig(path.join(__dirname, "..", "..", "policies", "config", "prod.json"), policies);
+  config = stackPackConfig("prod", policies).config;
   clean = await evaluate(resources, policies, config);
 });
 

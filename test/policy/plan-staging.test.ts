@@ -1,14 +1,13 @@
 // The whole staging plan against the staging policy config has no mandatory violation.
-import * as path from "path";
 import { policies } from "../../policies/rules";
 import { evaluate, failed } from "../../policy-check/evaluate";
-import { loadPackConfig } from "../../policy-check/packConfig";
+import { stackPackConfig } from "../../policy-check/stackPackConfig";
 import { runPlan } from "../../plan/run";
 
 describe("staging plan", () => {
   it("has no mandatory violation and no rule error", async () => {
     const { resources } = await runPlan("staging");
-    const config = loadPackConfig(path.join(__dirname, "..", "..", "policies", "config", "staging.json"), policies);
+    const config = stackPackConfig("staging", policies).config;
     const result = await evaluate(resources, policies, config);
     expect(result.errors).toEqual([]);
     const mandatory = result.violations.filter((v) => v.enforcement === "mandatory");

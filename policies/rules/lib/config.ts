@@ -1,4 +1,4 @@
-// Per-rule configuration: defaults in code, overrides from policies/config/<stack>.json.
+// Per-rule configuration: defaults in code, overrides from the pack config (policies/config/base.json + <stack>.json + stack facts).
 import type { PolicyConfigSchema } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 

@@ -1,0 +1,37 @@
+// The effective pack config of a stack: policies/config/base.json, the stack's differences
+// (policies/config/<stack>.json, optional) and the facts its stack config states.
+import * as fs from "fs";
+import * as path from "path";
+import type { Policies } from "@pulumi/policy";
+import { OdsConfig, parseRawConfig } from "../config";
+import { LAYERS } from "../components/lib/cluster";
+import { baseName } from "../components/lib/naming";
+import { REPO_ROOT } from "../lib/repo";
+import { readStackConfig } from "../plan/stackConfig";
+import { checkedPackConfig, mergePackConfig, PackConfig, readPackConfigFile, StackFacts } from "./packConfig";
+
+export function stackFacts(cfg: OdsConfig): StackFacts {
+  const vars: Record<string, string> = { prefix: cfg.namePrefix, environment: cfg.environment, base: baseName(cfg) };
+  for (const layer of LAYERS) vars[`namespace.${layer}`] = `${cfg.namePrefix}-${layer}`;
+  return { highAvailability: cfg.highAvailability, maxGpuNodes: cfg.infra.gpuPools.reduce((n, p) => n + p.maxSize, 0), vars };
+}
+
+export interface StackPackConfig {
+  config: PackConfig;
+  /** The files it was built from (for messages and the report). */
+  files: string[];
+}
+
+/** Builds and checks the pack config of `stack` from its files and its validated stack config. */
+export function stackPackConfig(stack: string, policies: Policies, opts: { root?: string; stackFile?: string } = {}): StackPackConfig {
+  const root = opts.root ?? REPO_ROOT;
+  const dir = path.join(root, "policies", "config");
+  const baseFile = path.join(dir, "base.json");
+  const diffFile = path.join(dir, `${stack}.json`);
+  const hasDiff = fs.existsSync(diffFile);
+  const cfg = parseRawConfig(readStackConfig(root, stack, opts.stackFile).config);
+  const rel = (f: string) => path.relative(root, f);
+  const config = mergePackConfig(readPackConfigFile(baseFile), hasDiff ? readPackConfigFile(diffFile) : {}, stackFacts(cfg), { base: rel(baseFile), diff: rel(diffFile) });
+  const files = [rel(baseFile), ...(hasDiff ? [rel(diffFile)] : []), `stacks/Pulumi.${stack}.yaml`];
+  return { config: checkedPackConfig(config, policies, files.join(" + ")), files };
+}
