@@ -1,6 +1,7 @@
 // Turns raw stack config (the `ods:*` keys) into a validated OdsConfig, or one error naming every bad key.
+// No message ever shows the value of a key that holds a secret.
 import { z } from "zod";
-import { CONFIG_NAMESPACE, configSchema, OdsConfig, TOP_LEVEL_KEYS } from "./schema";
+import { CONFIG_NAMESPACE, configSchema, OdsConfig, SECRET_ONLY_FIELDS, TOP_LEVEL_KEYS } from "./schema";
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -11,12 +12,20 @@ export class ConfigError extends Error {
 
 type PathElement = PropertyKey;
 
-/** `ods:aws.systemNodes.minSize`, `ods:gpuPools[0].name`. */
+/** What a message shows instead of a value that is, or may be part of, a secret. */
+export const HIDDEN = "[secret, not shown]";
+
+/** A key or path element as printable text: control characters and the like are escaped, never echoed. */
+function printable(s: string): string {
+  return /^[\x20-\x7e]*$/.test(s) ? s : JSON.stringify(s);
+}
+
+/** `ods:infra.aws.systemNodes.minSize`, `ods:infra.gpuPools[0].name`. */
 export function keyName(path: readonly PathElement[]): string {
   let out = `${CONFIG_NAMESPACE}:`;
   path.forEach((p, i) => {
     if (typeof p === "number") out += `[${p}]`;
-    else out += (i === 0 ? "" : ".") + String(p);
+    else out += (i === 0 ? "" : ".") + printable(String(p));
   });
   return out;
 }
@@ -30,30 +39,39 @@ function valueAt(root: unknown, path: readonly PathElement[]): unknown {
   return cur;
 }
 
+/** A value for a message: JSON (so control characters are escaped), cut at 80 characters. */
 function show(v: unknown): string {
   if (v === undefined) return "(missing)";
+  if (typeof v === "number" && !Number.isFinite(v)) return String(v);
   const s = JSON.stringify(v);
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
 
-function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
+interface Context {
+  input: unknown;
+  /** Top-level keys (without the namespace) whose value is a secret or holds one. */
+  secret: ReadonlySet<string>;
+}
+
+function shown(ctx: Context, path: readonly PathElement[], value: unknown): string {
+  return ctx.secret.has(String(path[0])) ? HIDDEN : show(value);
+}
+
+function describeIssue(issue: z.core.$ZodIssue, ctx: Context): string {
   const path = issue.path;
-  const value = valueAt(input, path);
+  const value = valueAt(ctx.input, path);
   switch (issue.code) {
     case "unrecognized_keys":
       return issue.keys
-        .map((k) => {
-          const allowed = allowedKeysAt(path);
-          return `${keyName([...path, k])} = ${show(valueAt(input, [...path, k]))}: unknown key; allowed keys here: ${allowed}`;
-        })
+        .map((k) => `${keyName([...path, k])} = ${shown(ctx, path.length ? path : [k], valueAt(ctx.input, [...path, k]))}: unknown key; allowed keys here: ${allowedKeysAt(path)}`)
         .join("\n  - ");
     case "invalid_value":
-      return `${keyName(path)} = ${show(value)}: allowed: one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+      return `${keyName(path)} = ${shown(ctx, path, value)}: allowed: one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
     case "invalid_type":
       if (value === undefined) return `${keyName(path)} is required (${issue.expected})`;
-      return `${keyName(path)} = ${show(value)}: expected ${issue.expected}`;
+      return `${keyName(path)} = ${shown(ctx, path, value)}: expected ${issue.expected}`;
     default:
-      return `${keyName(path)} = ${show(value)}: ${issue.message}`;
+      return `${keyName(path)} = ${shown(ctx, path, value)}: ${issue.message}`;
   }
 }
 
@@ -83,21 +101,49 @@ function unwrap(schema: z.ZodType): z.ZodType {
   }
 }
 
+/** Every string and number inside a value (the texts a custom message might repeat). */
+function leaves(v: unknown): string[] {
+  if (typeof v === "string") return [v];
+  if (typeof v === "number") return [String(v)];
+  if (Array.isArray(v)) return v.flatMap(leaves);
+  if (v !== null && typeof v === "object") return Object.values(v).flatMap(leaves);
+  return [];
+}
+
+/**
+ * Removes every text of a secret key's value from the messages, after the key name (which is never
+ * secret). Custom rule messages repeat values ("is not in region ..."); inside a key that holds a
+ * secret any leaf may be the secret one, so all of them go.
+ */
+function scrub(problems: string[], input: Record<string, unknown>, secret: ReadonlySet<string>): string[] {
+  const texts = [...secret].flatMap((k) => leaves(input[k])).filter((t) => t.length >= 3);
+  if (texts.length === 0) return problems;
+  const forms = [...new Set(texts.flatMap((t) => [t, JSON.stringify(t).slice(1, -1)]))].sort((a, b) => b.length - a.length);
+  return problems.map((p) => {
+    const cut = p.indexOf(" = ");
+    const [key, rest] = cut >= 0 ? [p.slice(0, cut), p.slice(cut)] : ["", p];
+    return key + forms.reduce((msg, t) => msg.split(t).join(HIDDEN), rest);
+  });
+}
+
 /**
  * Parses the raw config map (keys `ods:<key>`, values as Pulumi stores them: strings, with objects,
  * arrays, numbers and booleans JSON-encoded) and validates it. Keys outside the `ods` namespace
- * belong to providers (aws:region, kubernetes:context) and are ignored here.
+ * belong to providers (aws:region, kubernetes:context) and are ignored here. `secretKeys` are the full
+ * keys (`ods:infra`) Pulumi marks secret: their values never appear in an error.
  */
-export function parseRawConfig(raw: Record<string, string>): OdsConfig {
+export function parseRawConfig(raw: Record<string, string>, secretKeys: readonly string[] = []): OdsConfig {
   const problems: string[] = [];
   const input: Record<string, unknown> = {};
   const prefix = `${CONFIG_NAMESPACE}:`;
+  const secret = new Set(secretKeys.filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)));
   for (const [fullKey, rawValue] of Object.entries(raw)) {
     if (!fullKey.startsWith(prefix)) continue;
     const key = fullKey.slice(prefix.length);
+    const value = secret.has(key) ? HIDDEN : show(rawValue);
     const kind = (TOP_LEVEL_KEYS as Record<string, string>)[key];
     if (kind === undefined) {
-      problems.push(`${fullKey} = ${show(rawValue)}: unknown key; allowed keys: ${Object.keys(TOP_LEVEL_KEYS).map((k) => prefix + k).join(", ")}`);
+      problems.push(`${keyName([key])} = ${value}: unknown key; allowed keys: ${Object.keys(TOP_LEVEL_KEYS).map((k) => prefix + k).join(", ")}`);
       continue;
     }
     if (kind === "string") {
@@ -107,17 +153,26 @@ export function parseRawConfig(raw: Record<string, string>): OdsConfig {
     try {
       input[key] = JSON.parse(rawValue) as unknown;
     } catch {
-      problems.push(`${fullKey} = ${show(rawValue)}: not a valid value (expected a YAML object, list, number or boolean)`);
+      problems.push(`${fullKey} = ${value}: not a valid value (expected a YAML object, list, number or boolean)`);
     }
   }
-  return validateConfig(input, problems);
+  return validateConfig(input, problems, [...secret].map((k) => prefix + k));
 }
 
 /** Validates already-parsed config; `earlier` carries problems found while parsing. */
-export function validateConfig(input: Record<string, unknown>, earlier: string[] = []): OdsConfig {
+export function validateConfig(input: Record<string, unknown>, earlier: string[] = [], secretKeys: readonly string[] = []): OdsConfig {
+  const prefix = `${CONFIG_NAMESPACE}:`;
+  const secret = new Set(secretKeys.map((k) => (k.startsWith(prefix) ? k.slice(prefix.length) : k)));
+  const ctx: Context = { input, secret };
   const result = configSchema.safeParse(input);
   const problems = [...earlier];
-  if (!result.success) problems.push(...result.error.issues.map((i) => describeIssue(i, input)));
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (!result.success) problems.push(...result.error.issues.map((i) => describeIssue(i, ctx)));
+  else {
+    for (const field of SECRET_ONLY_FIELDS) {
+      const value = valueAt(input, field.path);
+      if (!secret.has(String(field.path[0])) && field.when(value)) problems.push(`${keyName(field.path)} = ${HIDDEN}: ${field.message}`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(scrub(problems, input, secret));
   return result.data as OdsConfig;
 }

@@ -2,6 +2,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { ConfigError } from "../config/load";
 
 export interface StackConfig {
   /** `namespace:key` -> value as the CLI hands it to the program (strings; structured values JSON-encoded). */
@@ -14,12 +15,66 @@ export interface StackConfig {
 /** Placeholder for `secure:` values offline: the plan never decrypts anything. */
 export const OFFLINE_SECRET_PLACEHOLDER = "offline-plan-placeholder-secret";
 
+function isSecure(value: unknown): boolean {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && "secure" in value;
+}
+
+/**
+ * The value as Pulumi hands it to the program, with every `secure:` (at any depth, as Pulumi accepts
+ * them) replaced by the placeholder. Reports whether one was found (the key is then secret, as Pulumi
+ * marks it) and refuses values JSON cannot carry (.inf, .nan) instead of turning them into null.
+ */
+function offlineValue(value: unknown, where: string, problems: string[]): { value: unknown; secret: boolean } {
+  if (isSecure(value)) return { value: OFFLINE_SECRET_PLACEHOLDER, secret: true };
+  if (typeof value === "number" && !Number.isFinite(value)) {
+    problems.push(`${where} = ${String(value)}: not a finite number; allowed: a number such as 3 or 0.5`);
+    return { value, secret: false };
+  }
+  if (Array.isArray(value)) {
+    const items = value.map((v, i) => offlineValue(v, `${where}[${i}]`, problems));
+    return { value: items.map((i) => i.value), secret: items.some((i) => i.secret) };
+  }
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value).map(([k, v]) => [k, offlineValue(v, `${where}.${k}`, problems)] as const);
+    return { value: Object.fromEntries(entries.map(([k, v]) => [k, v.value])), secret: entries.some(([, v]) => v.secret) };
+  }
+  return { value, secret: false };
+}
+
 function encode(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
-function isSecure(value: unknown): boolean {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && "secure" in value;
+function kindOf(v: unknown): string {
+  return v === null ? "null" : Array.isArray(v) ? "a list" : typeof v === "object" ? "a mapping" : `a ${typeof v}`;
+}
+
+/**
+ * A stack file's text: refused, without echoing anything, when it is not UTF-8 text (binary input
+ * must never reach a terminal).
+ */
+function readText(file: string, shown: string): string {
+  const bytes = fs.readFileSync(file);
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new ConfigError([`${shown}: is not UTF-8 text (binary content?); a stack file is YAML`]);
+  }
+  // eslint-disable-next-line no-control-regex -- looking for control characters is the point
+  if (/[\x00-\x08\x0e-\x1f\x7f]/.test(text)) throw new ConfigError([`${shown}: contains control characters (binary content?); a stack file is YAML text`]);
+  return text;
+}
+
+/** Parses the YAML; a syntax error names the line and column only (the offending text may be a secret). */
+function parseYaml(text: string, shown: string): unknown {
+  try {
+    return YAML.parse(text, { uniqueKeys: true });
+  } catch (e) {
+    const err = e as { linePos?: { line: number; col: number }[]; code?: string };
+    const at = err.linePos?.[0] ? ` at line ${err.linePos[0].line}, column ${err.linePos[0].col}` : "";
+    throw new ConfigError([`${shown}: not valid YAML${at}${err.code ? ` (${err.code})` : ""}`]);
+  }
 }
 
 interface Project {
@@ -53,21 +108,27 @@ export function readStackConfig(root: string, stack: string, stackFile?: string)
   if (!fs.existsSync(file)) {
     throw new Error(`no config for stack "${stack}": ${path.relative(root, file)} does not exist; stacks with config: ${listStacks(root).join(", ")}`);
   }
-  const stackDoc = (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  const shown = path.relative(root, file) || file;
+  const doc = parseYaml(readText(file, shown), shown);
+  const example = "config:\n  ods:environment: dev\n  ...";
+  if (doc === null || doc === undefined) throw new ConfigError([`${shown}: is empty; a stack file is a mapping with a \`config:\` key, e.g. ${JSON.stringify(example)}`]);
+  if (typeof doc !== "object" || Array.isArray(doc)) throw new ConfigError([`${shown}: the top level is ${kindOf(doc)}; allowed: a mapping with a \`config:\` key`]);
+  const stackConfig = (doc as { config?: unknown }).config;
+  if (stackConfig === undefined || stackConfig === null) throw new ConfigError([`${shown}: has no \`config:\` mapping; every stack sets at least ods:environment, ods:domain and ods:infra`]);
+  if (typeof stackConfig !== "object" || Array.isArray(stackConfig)) throw new ConfigError([`${shown}: config is ${kindOf(stackConfig)}; allowed: a mapping of keys (ods:environment: dev, ...) to values`]);
   const config: Record<string, string> = {};
   const secretKeys: string[] = [];
+  const problems: string[] = [];
   const qualify = (key: string) => (key.includes(":") ? key : `${project.name}:${key}`);
 
   for (const [key, decl] of Object.entries(project.config ?? {})) {
     if (decl !== null && typeof decl === "object" && "default" in decl) config[qualify(key)] = encode((decl as { default: unknown }).default);
   }
-  for (const [key, value] of Object.entries(stackDoc.config ?? {})) {
-    if (isSecure(value)) {
-      config[qualify(key)] = OFFLINE_SECRET_PLACEHOLDER;
-      secretKeys.push(qualify(key));
-    } else {
-      config[qualify(key)] = encode(value);
-    }
+  for (const [key, raw] of Object.entries(stackConfig)) {
+    const { value, secret } = offlineValue(raw, qualify(key), problems);
+    config[qualify(key)] = encode(value);
+    if (secret) secretKeys.push(qualify(key));
   }
+  if (problems.length > 0) throw new ConfigError(problems);
   return { config, secretKeys, project: project.name };
 }

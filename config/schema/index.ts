@@ -1,7 +1,7 @@
 // The stack config schema: platform keys plus one section per layer, composed into one. The only place
 // where defaults live and config rules are checked; everything is validated before any resource exists.
 import { z } from "zod";
-import { checkInfra, infraInputSchema, resolveInfra } from "./infra";
+import { checkInfra, infraInputSchema, INFRA_SECRET_ONLY_FIELDS, resolveInfra } from "./infra";
 import { platformShape } from "./platform";
 
 export * from "./infra";
@@ -31,3 +31,6 @@ export const TOP_LEVEL_KEYS: Record<keyof z.input<typeof inputSchema>, "string" 
   highAvailability: "structured",
   infra: "structured",
 };
+
+/** Fields of every layer that must be Pulumi secrets when set (checked with the keys Pulumi marks secret). */
+export const SECRET_ONLY_FIELDS: readonly { path: readonly PropertyKey[]; when: (value: unknown) => boolean; message: string }[] = [...INFRA_SECRET_ONLY_FIELDS];

@@ -236,3 +236,18 @@ export type AwsConfig = z.infer<typeof awsSchema>;
 export type GpuPoolConfig = z.infer<typeof gpuPoolSchema>;
 export type ExistingClusterConfig = z.infer<typeof existingClusterSchema>;
 export type GpuOperatorConfig = InfraConfig["gpuOperator"];
+
+/** A kubeconfig given inline rather than as a file path (paths have no line breaks and no YAML/JSON keys). */
+export function isInlineKubeconfig(value: unknown): boolean {
+  return typeof value === "string" && (/[\r\n]/.test(value) || /^\s*[{[]/.test(value) || /\b(apiVersion|clusters|users)\s*:/.test(value));
+}
+
+/** Values that must be Pulumi secrets when present; a plaintext one is refused without being shown. */
+export const INFRA_SECRET_ONLY_FIELDS = [
+  {
+    path: ["infra", "existingCluster", "kubeconfig"],
+    when: isInlineKubeconfig,
+    message:
+      "holds an inline kubeconfig (credentials) in plain text; store it as a secret (pulumi config set --secret --path 'infra.existingCluster.kubeconfig' \"$(cat <file>)\") or give the path of a kubeconfig file instead",
+  },
+] as const;

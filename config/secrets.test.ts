@@ -1,0 +1,149 @@
+// No error message ever contains a secret value: every error path is fed a secret and checked.
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, HIDDEN, parseRawConfig } from "./load";
+import { loadConfig } from ".";
+import { OFFLINE_SECRET_PLACEHOLDER, readStackConfig } from "../plan/stackConfig";
+
+const ROOT = path.resolve(__dirname, "..");
+const SECRET = "Zq9-sentinel-Secret-7Kx";
+type Obj = Record<string, unknown>;
+
+const raw = (stack = "prod") => readStackConfig(ROOT, stack).config;
+
+function messageOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ConfigError) return e.message;
+    throw e;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+/** The prod config with `ods:infra` edited and marked secret (as Pulumi marks a key holding a nested secure value). */
+function secretInfra(edit: (infra: Obj & { aws: Obj; gpuPools: Obj[] }) => void): string {
+  const infra = JSON.parse(raw()["ods:infra"]) as Obj & { aws: Obj; gpuPools: Obj[] };
+  edit(infra);
+  return messageOf(() => parseRawConfig({ ...raw(), "ods:infra": JSON.stringify(infra) }, ["ods:infra"]));
+}
+
+describe("a secret never appears in a config error, whatever the path", () => {
+  const cases: [string, () => string, string][] = [
+    ["an unknown top-level key holding a secret", () => messageOf(() => parseRawConfig({ ...raw(), "ods:apiToken": SECRET }, ["ods:apiToken"])), `ods:apiToken = ${HIDDEN}: unknown key`],
+    ["a secret string key with a bad value", () => messageOf(() => parseRawConfig({ ...raw(), "ods:domain": `${SECRET}..x` }, ["ods:domain"])), `ods:domain = ${HIDDEN}: must be a lower-case DNS domain`],
+    ["a structured secret that is not valid JSON", () => messageOf(() => parseRawConfig({ ...raw(), "ods:infra": `{${SECRET}` }, ["ods:infra"])), `ods:infra = ${HIDDEN}: not a valid value`],
+    ["an unknown nested key inside a secret key", () => secretInfra((i) => (i.token = SECRET)), `ods:infra.token = ${HIDDEN}: unknown key`],
+    ["a wrong type inside a secret key", () => secretInfra((i) => (i.aws.systemNodes = { ...(i.aws.systemNodes as Obj), minSize: SECRET })), `ods:infra.aws.systemNodes.minSize = ${HIDDEN}: expected number`],
+    ["an enum value inside a secret key", () => secretInfra((i) => (i.kind = SECRET)), `ods:infra.kind = ${HIDDEN}: allowed: one of "aws", "existing"`],
+    ["a pattern rule inside a secret key", () => secretInfra((i) => (i.aws.ebsCsiAddonVersion = SECRET)), `ods:infra.aws.ebsCsiAddonVersion = ${HIDDEN}: must look like`],
+    ["a custom rule that repeats another value (zones not in the region)", () =>
+        secretInfra((i) => {
+          i.aws.region = "us-east-9";
+          i.aws.availabilityZones = [`${SECRET}a`, "us-east-9b", "us-east-9c"];
+        }), `ods:infra.aws.availabilityZones[0] = ${HIDDEN}: is not in region ${HIDDEN}`],
+    ["a duplicate name inside a secret key", () => secretInfra((i) => (i.gpuPools = [{ ...i.gpuPools[0], name: "zq-sentinel-secret" }, { ...i.gpuPools[1], name: "zq-sentinel-secret" }])), `duplicate pool name "${HIDDEN}"`],
+  ];
+  test.each(cases)("%s", (_what, run, expected) => {
+    const msg = run();
+    expect(msg).toContain(expected);
+    expect(msg).not.toContain(SECRET);
+    expect(msg).not.toContain("zq-sentinel-secret");
+  });
+
+  test("the same holds through loadConfig, with the secret keys Pulumi reports", () => {
+    pulumi.runtime.setAllConfig({ ...raw(), "ods:apiToken": SECRET }, ["ods:apiToken"]);
+    const msg = messageOf(() => loadConfig());
+    expect(msg).toContain(`ods:apiToken = ${HIDDEN}: unknown key`);
+    expect(msg).not.toContain(SECRET);
+  });
+
+  test("without the secret mark the same value is shown (the check above is not vacuous)", () => {
+    expect(messageOf(() => parseRawConfig({ ...raw(), "ods:apiToken": SECRET }))).toContain(SECRET);
+  });
+});
+
+describe("secrets in stack files", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ods-secrets-"));
+  const write = (name: string, text: string | Buffer) => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, text);
+    return file;
+  };
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test("nested and structured secure: values are accepted, replaced offline and mark their key secret", () => {
+    const file = write("nested.yaml", "config:\n  ods:environment: t\n  ods:domain: t.example.com\n  ods:infra:\n    kind: existing\n    existingCluster:\n      kubeconfig:\n        secure: v1:abc\n      context: kind-ods\n");
+    const sc = readStackConfig(ROOT, "t", file);
+    expect(sc.secretKeys).toEqual(["ods:infra"]);
+    expect(JSON.parse(sc.config["ods:infra"]).existingCluster.kubeconfig).toBe(OFFLINE_SECRET_PLACEHOLDER);
+    expect(parseRawConfig(sc.config, sc.secretKeys).infra.existingCluster?.context).toBe("kind-ods");
+  });
+
+  test("an inline kubeconfig in plain text is refused without being shown; as a secret it is accepted", () => {
+    const inline = `apiVersion: v1\nclusters:\n- cluster: {server: https://k}\nusers:\n- user: {token: ${SECRET}}\n`;
+    const config = { ...raw("local"), "ods:infra": JSON.stringify({ kind: "existing", existingCluster: { kubeconfig: inline } }) };
+    const msg = messageOf(() => parseRawConfig(config));
+    expect(msg).toContain(`ods:infra.existingCluster.kubeconfig = ${HIDDEN}: holds an inline kubeconfig (credentials) in plain text`);
+    expect(msg).not.toContain(SECRET);
+    expect(parseRawConfig(config, ["ods:infra"]).infra.existingCluster?.kubeconfig).toBe(inline);
+    expect(parseRawConfig({ ...config, "ods:infra": JSON.stringify({ kind: "existing", existingCluster: { kubeconfig: "~/.kube/ods" } }) }).infra.existingCluster?.kubeconfig).toBe("~/.kube/ods");
+  });
+
+  test("a YAML syntax error names the line and column, never the text", () => {
+    const file = write("broken.yaml", `config:\n  ods:environment: t\n  ods:token: "${SECRET}\n  bad: [\n`);
+    const msg = messageOf(() => readStackConfig(ROOT, "t", file));
+    expect(msg).toMatch(/broken\.yaml: not valid YAML at line \d+, column \d+/);
+    expect(msg).not.toContain(SECRET);
+  });
+
+  test("binary input is refused and never echoed", () => {
+    const file = write("binary.yaml", Buffer.from([0x63, 0x6f, 0x6e, 0x66, 0x69, 0x67, 0x3a, 0x0a, 0x00, 0x1b, 0x5b, 0x32, 0x4a, 0xff, 0xfe]));
+    expect(messageOf(() => readStackConfig(ROOT, "t", file))).toMatch(/binary\.yaml: is not UTF-8 text \(binary content\?\); a stack file is YAML$/m);
+    const escapes = write("escape.yaml", "config:\n  ods:environment: \u001b[2Jt\n");
+    const msg = messageOf(() => readStackConfig(ROOT, "t", escapes));
+    expect(msg).toContain("contains control characters");
+    expect(msg).not.toContain("\u001b");
+  });
+});
+
+describe("the shape of a stack file", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ods-shape-"));
+  const file = (text: string) => {
+    const f = path.join(dir, `s${Math.random().toString(36).slice(2)}.yaml`);
+    fs.writeFileSync(f, text);
+    return f;
+  };
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const problems = (text: string) => {
+    try {
+      readStackConfig(ROOT, "t", file(text));
+    } catch (e) {
+      if (e instanceof ConfigError) return e.problems;
+      throw e;
+    }
+    return [];
+  };
+
+  test.each([
+    ["config: that is a string", "config: environment=dev\n", /config is a string; allowed: a mapping of keys/],
+    ["config: that is a list", "config:\n  - a\n  - b\n", /config is a list; allowed: a mapping of keys/],
+    ["an empty file", "", /is empty; a stack file is a mapping with a `config:` key/],
+    ["a file that is a list", "- a\n", /the top level is a list; allowed: a mapping with a `config:` key/],
+    ["no config key", "other: 1\n", /has no `config:` mapping/],
+  ])("%s gives one clear error", (_what, text, expected) => {
+    const p = problems(text);
+    expect(p).toHaveLength(1);
+    expect(p[0]).toMatch(expected);
+  });
+
+  test(".inf and .nan are named as what they are, not turned into null", () => {
+    const p = problems("config:\n  ods:environment: t\n  ods:infra:\n    existingCluster: { gpus: .inf }\n    gpuOperator: { timeSlicingReplicas: .nan }\n");
+    expect(p).toEqual([
+      "ods:infra.existingCluster.gpus = Infinity: not a finite number; allowed: a number such as 3 or 0.5",
+      "ods:infra.gpuOperator.timeSlicingReplicas = NaN: not a finite number; allowed: a number such as 3 or 0.5",
+    ]);
+  });
+});
