@@ -183,4 +183,49 @@ describe("bad input fails before anything is declared, naming key, value and wha
       'ods:infra.namespaces.model.quota.requestsMemory = "lots": must be a Kubernetes quantity such as 500m, 2, 4Gi or 512Mi',
     );
   });
+
+  test("instance types are EC2 names, never free text", () => {
+    const msg = errorOf(() => parseRawConfig(prodInfra((i) => (i.aws.systemNodes = { ...(i.aws.systemNodes as Obj), instanceTypes: ["$(id)"] }))));
+    expect(msg).toContain('ods:infra.aws.systemNodes.instanceTypes[0] = "$(id)": must be an EC2 instance type such as m6i.xlarge or g6e.2xlarge');
+    expect(errorOf(() => parseRawConfig(prodInfra((i) => (i.gpuPools[0] = { ...i.gpuPools[0], instanceTypes: ["g6e 2xlarge"] }))))).toContain("ods:infra.gpuPools[0].instanceTypes[0]");
+  });
+
+  test("a GPU pool must be made of NVIDIA GPU instances with gpusPerNode GPUs; the system nodes of CPU instances", () => {
+    const cpuPool = errorOf(() => parseRawConfig(prodInfra((i) => (i.gpuPools[0] = { ...i.gpuPools[0], instanceTypes: ["m6i.2xlarge"] }))));
+    expect(cpuPool).toContain('ods:infra.gpuPools[0].instanceTypes[0] = "m6i.2xlarge": m6i.2xlarge is not an NVIDIA GPU instance type the EKS x86-64 NVIDIA AMI runs on; allowed families: p3,');
+    const arm = errorOf(() => parseRawConfig(prodInfra((i) => (i.gpuPools[0] = { ...i.gpuPools[0], instanceTypes: ["g5g.xlarge"] }))));
+    expect(arm).toContain("g5g.xlarge is not an NVIDIA GPU instance type");
+    const count = errorOf(() => parseRawConfig(prodInfra((i) => (i.gpuPools[0] = { ...i.gpuPools[0], instanceTypes: ["g6e.2xlarge", "g6e.12xlarge"] }))));
+    expect(count).toContain("ods:infra.gpuPools[0].gpusPerNode = 1: g6e.12xlarge has 4 GPU(s) but gpusPerNode is 1; allowed: every instance type of a pool has gpusPerNode GPUs");
+    const gpuSystem = errorOf(() => parseRawConfig(prodInfra((i) => (i.aws.systemNodes = { ...(i.aws.systemNodes as Obj), instanceTypes: ["m6i.2xlarge", "p5.48xlarge"] }))));
+    expect(gpuSystem).toContain('ods:infra.aws.systemNodes.instanceTypes[1] = "p5.48xlarge": p5.48xlarge is a GPU/accelerator instance type; allowed: CPU instance types');
+  });
+
+  test("sizes are bounded: a node group of 10000 nodes, a 100 TiB disk, a million pods", () => {
+    const msg = errorOf(() =>
+      parseRawConfig(
+        prodInfra((i) => {
+          i.aws.systemNodes = { ...(i.aws.systemNodes as Obj), maxSize: 10000, diskSizeGiB: 100000 };
+          i.namespaces = { apps: { quota: { pods: 1000000 } } };
+        }),
+      ),
+    );
+    expect(msg).toContain("ods:infra.aws.systemNodes.maxSize = 10000: maxSize (EKS allows 450 nodes per managed node group) must be <= 450");
+    expect(msg).toContain("ods:infra.aws.systemNodes.diskSizeGiB = 100000: must be <= 16384 GiB (the largest gp3 volume)");
+    expect(msg).toContain("ods:infra.namespaces.apps.quota.pods = 1000000: pods must be <= 100000");
+  });
+
+  test("a LimitRange the API server would reject fails, after the overrides are merged over the defaults", () => {
+    const msg = errorOf(() => parseRawConfig(prodInfra((i) => (i.namespaces = { apps: { limitRange: { defaultRequestMemory: "1Gi", maxLimitMemory: "768Mi" } } }))));
+    expect(msg).toContain('ods:infra.namespaces.apps.limitRange.defaultRequestMemory = "1Gi": defaultRequestMemory 1Gi is more than defaultLimitMemory 512Mi');
+    expect(msg).toContain("defaultRequestMemory 1Gi is more than maxLimitMemory 768Mi");
+    expect(() => parseRawConfig(prodInfra((i) => (i.namespaces = { apps: { limitRange: { defaultRequestMemory: "256Mi", maxLimitMemory: "1Gi" } } })))).not.toThrow();
+  });
+
+  test("a world-open API endpoint needs a stated reason", () => {
+    const open = (reason?: string) => prodInfra((i) => (i.aws.endpoint = { privateAccess: true, publicAccess: true, publicAccessCidrs: ["203.0.113.0/24", "0.0.0.0/0"], ...(reason ? { worldOpenReason: reason } : {}) }));
+    expect(errorOf(() => parseRawConfig(open()))).toContain('ods:infra.aws.endpoint.publicAccessCidrs[1] = "0.0.0.0/0": opens the Kubernetes API to (nearly) the whole internet');
+    expect(errorOf(() => parseRawConfig(open("because")))).toContain("ods:infra.aws.endpoint.worldOpenReason");
+    expect(parseRawConfig(open("Demo cluster for a public workshop; torn down on 2026-12-01")).infra.aws?.endpoint.worldOpenReason).toMatch(/workshop/);
+  });
 });

@@ -1,6 +1,6 @@
 import { validateConfig } from "../../config/load";
 import { get, ofType, record } from "../../test/harness";
-import { Namespaces, namespaceSettings, quotaHard } from "./namespaces";
+import { limitRangeProblems, Namespaces, namespaceSettings, quotaHard } from "./namespaces";
 
 const layers = validateConfig({ environment: "t", domain: "t.example.com", infra: { kind: "existing", existingCluster: { gpus: 2 } } }).infra.namespaces;
 const plan = namespaceSettings("ods", layers);
@@ -14,6 +14,20 @@ test("namespaces are <prefix>-<layer>, restricted except the GPU operator's (wit
 
 test("a layer without settings is refused before anything is declared for it", async () => {
   await expect(record(() => new Namespaces("ns", { namespaces: plan.filter((n) => n.layer !== "apps") }))).rejects.toThrow("no settings for layer(s) apps");
+});
+
+test("a LimitRange the API server would reject is refused: default request above the default limit or the max", async () => {
+  expect(limitRangeProblems({ defaultRequestCpu: "100m", defaultRequestMemory: "1Gi", defaultLimitMemory: "512Mi", maxLimitMemory: "768Mi" }).map((p) => p.key)).toEqual([
+    "defaultRequestMemory",
+    "defaultRequestMemory",
+  ]);
+  expect(limitRangeProblems({ defaultRequestCpu: "2", defaultLimitCpu: "500m", defaultRequestMemory: "128Mi", defaultLimitMemory: "2Gi", maxLimitMemory: "1Gi" }).map((p) => p.message)).toEqual([
+    "defaultLimitMemory 2Gi is more than maxLimitMemory 1Gi; allowed: defaultLimitMemory <= maxLimitMemory (the API server rejects the LimitRange otherwise)",
+    "defaultRequestCpu 2 is more than defaultLimitCpu 500m; allowed: defaultRequestCpu <= defaultLimitCpu (the API server rejects the LimitRange otherwise)",
+  ]);
+  expect(limitRangeProblems({ defaultRequestCpu: "100m", defaultRequestMemory: "512Mi", defaultLimitMemory: "512Mi", maxLimitMemory: "1Gi" })).toEqual([]);
+  const bad = plan.map((n) => (n.layer === "data" ? { ...n, limitRange: { ...n.limitRange, defaultRequestMemory: "1Gi" } } : n));
+  await expect(record(() => new Namespaces("ns", { namespaces: bad }))).rejects.toThrow("data: defaultRequestMemory 1Gi is more than defaultLimitMemory 512Mi");
 });
 
 test("quota includes GPUs and leaves unset limits out", () => {

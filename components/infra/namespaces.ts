@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Layer, LAYERS } from "../lib/cluster";
 import { standardLabels } from "../lib/naming";
+import { quantityValue } from "../lib/quantity";
 
 export type PodSecurityLevel = "restricted" | "baseline" | "privileged";
 
@@ -67,6 +68,27 @@ export function namespaceSettings(prefix: string, layers: Record<Layer, { quota:
   });
 }
 
+/**
+ * What the API server would reject in a LimitRange: for each resource, default request <= default
+ * limit <= max (and default request <= max). Each problem names the key at fault.
+ */
+export function limitRangeProblems(lr: LimitRangeSettings): { key: keyof LimitRangeSettings; message: string }[] {
+  const problems: { key: keyof LimitRangeSettings; message: string }[] = [];
+  const le = (small: keyof LimitRangeSettings, big: keyof LimitRangeSettings) => {
+    const a = lr[small];
+    const b = lr[big];
+    if (a === undefined || b === undefined) return;
+    const av = quantityValue(a);
+    const bv = quantityValue(b);
+    if (av !== undefined && bv !== undefined && av > bv) problems.push({ key: small, message: `${small} ${a} is more than ${big} ${b}; allowed: ${small} <= ${big} (the API server rejects the LimitRange otherwise)` });
+  };
+  le("defaultRequestMemory", "defaultLimitMemory");
+  le("defaultLimitMemory", "maxLimitMemory");
+  le("defaultRequestMemory", "maxLimitMemory");
+  le("defaultRequestCpu", "defaultLimitCpu");
+  return problems;
+}
+
 /** ResourceQuota `hard` entries for the settings; unset limits are left out rather than set to zero. */
 export function quotaHard(q: QuotaSettings): Record<string, string> {
   const hard: Record<string, string> = {
@@ -91,11 +113,21 @@ export function podSecurityLabels(level: string): Record<string, string> {
   };
 }
 
+/** Every layer present, every LimitRange one the API server accepts; throws naming the layer before anything is declared. */
+export function checkNamespacesArgs(name: string, args: NamespacesArgs): void {
+  const problems: string[] = [];
+  const missing = LAYERS.filter((l) => !args.namespaces.some((n) => n.layer === l));
+  if (missing.length > 0) problems.push(`no settings for layer(s) ${missing.join(", ")}`);
+  for (const ns of args.namespaces) problems.push(...limitRangeProblems(ns.limitRange).map((p) => `${ns.layer}: ${p.message}`));
+  if (problems.length > 0) throw new Error(`Namespaces ${name}: ${problems.join("; ")}`);
+}
+
 export class Namespaces extends pulumi.ComponentResource {
   /** Layer -> namespace name. */
   readonly names: Record<Layer, pulumi.Output<string>>;
 
   constructor(name: string, args: NamespacesArgs, opts?: pulumi.ComponentResourceOptions) {
+    checkNamespacesArgs(name, args);
     super("ods:infra:Namespaces", name, {}, opts);
     const names: Partial<Record<Layer, pulumi.Output<string>>> = {};
     for (const ns of args.namespaces) {
@@ -141,8 +173,6 @@ export class Namespaces extends pulumi.ComponentResource {
 
       names[ns.layer] = namespace.metadata.name;
     }
-    const missing = LAYERS.filter((l) => names[l] === undefined);
-    if (missing.length > 0) throw new Error(`Namespaces ${name}: no settings for layer(s) ${missing.join(", ")}`);
     this.names = names as Record<Layer, pulumi.Output<string>>;
     this.registerOutputs({ names: this.names });
   }

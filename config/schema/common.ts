@@ -1,6 +1,7 @@
 // Building blocks shared by the layer schemas: names, quantities, CIDRs, counts, node group sizes.
 import { z } from "zod";
 import { sizeProblems } from "../../components/lib/sizes";
+import { isInstanceTypeName } from "../../policies/rules/lib/instances";
 
 export const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 export const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$/;
@@ -23,15 +24,32 @@ export const dnsLabel = (what: string, max = 63) =>
     .regex(DNS_LABEL, { error: `must be a DNS-1123 label (${what}: lower-case letters, digits and '-', starting with a letter)` });
 
 export const quantity = z.string().regex(QUANTITY, { error: "must be a Kubernetes quantity such as 500m, 2, 4Gi or 512Mi" });
-export const count = (what: string) => z.number().int({ error: `${what} must be a whole number` }).min(0, { error: `${what} must be >= 0` });
+export const count = (what: string, max: number) =>
+  z
+    .number()
+    .int({ error: `${what} must be a whole number` })
+    .min(0, { error: `${what} must be >= 0` })
+    .max(max, { error: `${what} must be <= ${max}` });
 export const cidr = z.string().refine(isCidr, { error: "must be an IPv4 CIDR such as 10.0.0.0/16" });
 
-/** Node group sizes: whole numbers, checked together by the one size rule. */
+/** Nodes one EKS managed node group may have (the service quota). */
+export const MAX_NODES_PER_GROUP = 450;
+
+/** Node group sizes: whole numbers within the EKS limit, checked together by the one size rule. */
 export const scaling = {
-  minSize: count("minSize"),
-  desiredSize: count("desiredSize"),
-  maxSize: count("maxSize").min(1, { error: "maxSize must be >= 1" }),
+  minSize: count("minSize", MAX_NODES_PER_GROUP),
+  desiredSize: count("desiredSize", MAX_NODES_PER_GROUP),
+  maxSize: count(`maxSize (EKS allows ${MAX_NODES_PER_GROUP} nodes per managed node group)`, MAX_NODES_PER_GROUP).min(1, { error: "maxSize must be >= 1" }),
 };
+
+/** An EC2 instance type name such as m6i.xlarge (never a shell fragment or a free-form string). */
+export const instanceType = z.string().refine(isInstanceTypeName, { error: "must be an EC2 instance type such as m6i.xlarge or g6e.2xlarge" });
+
+/** Whether a CIDR opens to (nearly) the whole internet: a prefix shorter than /8. */
+export function isWorldOpenCidr(c: string): boolean {
+  const bits = Number(c.split("/")[1]);
+  return Number.isFinite(bits) && bits < 8;
+}
 
 /** Reports the cross-key size rule (min <= desired <= max) on the key each problem belongs to. */
 export function checkScaling(s: { minSize: number; desiredSize: number; maxSize: number }, ctx: z.RefinementCtx): void {

@@ -9,7 +9,7 @@ const awsSection = {
   ebsCsiAddonVersion: "v1.67.1-eksbuild.1",
   systemNodes: { instanceTypes: ["m6i.xlarge"], minSize: 1, desiredSize: 1, maxSize: 2 },
 };
-const pool = (name: string, maxSize: number, gpusPerNode: number) => ({ name, instanceTypes: ["x"], gpuType: "l4", gpusPerNode, capacityType: "spot", minSize: 0, desiredSize: 0, maxSize });
+const pool = (name: string, maxSize: number, gpusPerNode: number) => ({ name, instanceTypes: [gpusPerNode === 8 ? "p5.48xlarge" : "g6.xlarge"], gpuType: "l4", gpusPerNode, capacityType: "spot", minSize: 0, desiredSize: 0, maxSize });
 const infraOf = (infra: Record<string, unknown>) => validateConfig({ ...base, infra }).infra;
 
 test("GPU capacity is the sum of max nodes x GPUs per node, times time-slicing replicas; the operator follows it", () => {

@@ -3,22 +3,31 @@ import { z } from "zod";
 import type { LimitRangeSettings, QuotaSettings } from "../../components/infra/namespaces";
 import { Layer, LAYERS } from "../../components/lib/cluster";
 import { subnetLayoutProblems } from "../../components/infra/subnets";
-import { checkScaling, cidr, count, dnsLabel, quantity, scaling } from "./common";
+import { limitRangeProblems } from "../../components/infra/namespaces";
+import { familyOf, isAcceleratedInstance, NVIDIA_GPU_FAMILIES, nvidiaGpusOf } from "../../policies/rules/lib/instances";
+import { checkScaling, cidr, count, dnsLabel, instanceType, isWorldOpenCidr, quantity, scaling } from "./common";
 
 const AWS_REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 export const LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
 const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+/** gp3 root volumes: at least `min` GiB, at most EBS's 16 TiB. */
+const diskSize = (min: number) => z.number().int().min(min, { error: `must be >= ${min} GiB` }).max(16384, { error: "must be <= 16384 GiB (the largest gp3 volume)" });
 const KUBERNETES_VERSION = z.string().regex(/^1\.\d{2}$/, { error: 'must be a Kubernetes minor version such as "1.35"' });
 
 export const systemNodesSchema = z
   .strictObject({
-    /** EC2 instance types for the system node group (first is preferred). */
-    instanceTypes: z.array(z.string().min(1)).min(1, { error: "needs at least one instance type" }),
+    /** EC2 instance types for the system node group (first is preferred); CPU families only. */
+    instanceTypes: z.array(instanceType).min(1, { error: "needs at least one instance type" }),
     ...scaling,
     /** Root volume size in GiB (gp3, encrypted). Default 50. */
-    diskSizeGiB: z.number().int().min(20, { error: "must be >= 20 GiB" }).default(50),
+    diskSizeGiB: diskSize(20).default(50),
   })
-  .superRefine(checkScaling);
+  .superRefine((s, ctx) => {
+    checkScaling(s, ctx);
+    s.instanceTypes.forEach((t, i) => {
+      if (isAcceleratedInstance(t)) ctx.addIssue({ code: "custom", path: ["instanceTypes", i], message: `${t} is a GPU/accelerator instance type; allowed: CPU instance types (GPUs belong in gpuPools, tainted so only GPU workloads land there)` });
+    });
+  });
 
 export const awsSchema = z
   .strictObject({
@@ -39,8 +48,15 @@ export const awsSchema = z
         publicAccess: z.boolean().default(false),
         /** CIDRs allowed to reach a public endpoint; required (non-empty) when publicAccess is true. */
         publicAccessCidrs: z.array(cidr).default([]),
+        /** Why the API may be reached from the whole internet; required for a CIDR wider than /8, such as 0.0.0.0/0. */
+        worldOpenReason: z.string().min(20, { error: "must say why in at least 20 characters" }).optional(),
       })
       .superRefine((e, ctx) => {
+        e.publicAccessCidrs.forEach((c, i) => {
+          if (isWorldOpenCidr(c) && !e.worldOpenReason) {
+            ctx.addIssue({ code: "custom", path: ["publicAccessCidrs", i], message: "opens the Kubernetes API to (nearly) the whole internet; allowed: the CIDRs of your office, VPN or CI runners, or set endpoint.worldOpenReason to say why it must be world-open" });
+          }
+        });
         if (!e.privateAccess && !e.publicAccess) {
           ctx.addIssue({ code: "custom", path: ["privateAccess"], message: "privateAccess and publicAccess are both false; allowed: at least one of them true" });
         }
@@ -76,19 +92,31 @@ export const gpuPoolSchema = z
   .strictObject({
     /** Pool name, used in resource names and the `ods.io/gpu-pool` node label. */
     name: dnsLabel("pool name", 20),
-    /** EC2 GPU instance types, e.g. ["g6e.2xlarge"]. */
-    instanceTypes: z.array(z.string().min(1)).min(1, { error: "a GPU pool needs at least one instance type" }),
+    /** EC2 GPU instance types of NVIDIA x86-64 families, e.g. ["g6e.2xlarge"]; all with gpusPerNode GPUs. */
+    instanceTypes: z.array(instanceType).min(1, { error: "a GPU pool needs at least one instance type" }),
     /** GPU model label value (`ods.io/gpu-type`), e.g. "l40s", "a10g", "h100". */
     gpuType: dnsLabel("GPU type", 30),
-    /** GPUs per node (all instance types of a pool should have the same count). */
-    gpusPerNode: z.number().int().min(1, { error: "must be >= 1" }),
+    /** GPUs per node (every instance type of the pool must have this many). */
+    gpusPerNode: z.number().int().min(1, { error: "must be >= 1" }).max(16, { error: "must be <= 16" }),
     /** "spot" (cheap, can be reclaimed) or "on-demand". */
     capacityType: z.enum(["spot", "on-demand"]),
     ...scaling,
     /** Root volume in GiB (model images and caches are large). Default 200. */
-    diskSizeGiB: z.number().int().min(50, { error: "must be >= 50 GiB" }).default(200),
+    diskSizeGiB: diskSize(50).default(200),
   })
-  .superRefine(checkScaling);
+  .superRefine((p, ctx) => {
+    checkScaling(p, ctx);
+    p.instanceTypes.forEach((t, i) => {
+      if (!NVIDIA_GPU_FAMILIES.includes(familyOf(t))) {
+        ctx.addIssue({ code: "custom", path: ["instanceTypes", i], message: `${t} is not an NVIDIA GPU instance type the EKS x86-64 NVIDIA AMI runs on; allowed families: ${NVIDIA_GPU_FAMILIES.join(", ")}` });
+        return;
+      }
+      const gpus = nvidiaGpusOf(t);
+      if (gpus !== undefined && gpus !== p.gpusPerNode) {
+        ctx.addIssue({ code: "custom", path: ["gpusPerNode"], message: `${t} has ${gpus} GPU(s) but gpusPerNode is ${p.gpusPerNode}; allowed: every instance type of a pool has gpusPerNode GPUs` });
+      }
+    });
+  });
 
 export const existingClusterSchema = z.strictObject({
   /** Path to a kubeconfig file (or its contents). Default ~/.kube/config. */
@@ -98,7 +126,7 @@ export const existingClusterSchema = z.strictObject({
   /** StorageClass to use for volumes (kind: "standard", k3d: "local-path", minikube: "standard"). Default standard. */
   storageClass: dnsLabel("storage class").default("standard"),
   /** Allocatable `nvidia.com/gpu` in the cluster (0 = no GPUs); sizes GPU quotas and decides whether GPU workloads are planned. Default 0. */
-  gpus: count("gpus").default(0),
+  gpus: count("gpus", 4096).default(0),
   /** The cluster's Kubernetes minor version; the offline plan renders charts for it (a deployment asks the cluster). Default "1.35". */
   kubernetesVersion: KUBERNETES_VERSION.default("1.35"),
 });
@@ -121,9 +149,9 @@ export const quotaSchema = z.strictObject({
   requestsMemory: quantity.optional(),
   limitsMemory: quantity.optional(),
   /** `requests.nvidia.com/gpu`: GPUs this namespace may hold; 0 = none. */
-  gpus: count("gpus").optional(),
-  pods: count("pods").optional(),
-  persistentVolumeClaims: count("persistentVolumeClaims").optional(),
+  gpus: count("gpus", 4096).optional(),
+  pods: count("pods", 100000).optional(),
+  persistentVolumeClaims: count("persistentVolumeClaims", 100000).optional(),
   requestsStorage: quantity.optional(),
 });
 
@@ -184,6 +212,9 @@ export function checkInfra(infra: InfraInput, platform: { highAvailability: bool
   if (infra.aws && platform.highAvailability && infra.aws.availabilityZones.length < 3) {
     issue(["aws", "availabilityZones"], `highAvailability needs at least 3 availability zones (quorum survives the loss of one); got ${infra.aws.availabilityZones.length}`);
   }
+  for (const [layer, ns] of Object.entries(mergedNamespaces(infra))) {
+    for (const p of limitRangeProblems(ns.limitRange)) issue(["namespaces", layer, "limitRange", p.key], p.message);
+  }
   const names = infra.gpuPools.map((p) => p.name);
   names.forEach((n, i) => {
     if (names.indexOf(n) !== i) issue(["gpuPools", i, "name"], `duplicate pool name "${n}"; allowed: distinct names`);
@@ -203,11 +234,11 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** Fills what depends on other keys: the existing cluster's defaults, the operator switch, every layer's namespace settings. */
-export function resolveInfra(infra: InfraInput) {
+/** Every layer's quota and LimitRange: the built-in defaults with the stack's overrides merged key by key. */
+function mergedNamespaces(infra: InfraInput) {
   const existingCluster = infra.kind === "existing" ? (infra.existingCluster ?? existingClusterSchema.parse({})) : undefined;
   const gpuCapacity = gpuCapacityOf({ ...infra, existingCluster });
-  const namespaces = Object.fromEntries(
+  return Object.fromEntries(
     LAYERS.map((layer) => {
       const override = infra.namespaces[layer] ?? {};
       return [
@@ -219,6 +250,13 @@ export function resolveInfra(infra: InfraInput) {
       ];
     }),
   ) as Record<Layer, { quota: QuotaSettings; limitRange: LimitRangeSettings }>;
+}
+
+/** Fills what depends on other keys: the existing cluster's defaults, the operator switch, every layer's namespace settings. */
+export function resolveInfra(infra: InfraInput) {
+  const existingCluster = infra.kind === "existing" ? (infra.existingCluster ?? existingClusterSchema.parse({})) : undefined;
+  const gpuCapacity = gpuCapacityOf({ ...infra, existingCluster });
+  const namespaces = mergedNamespaces(infra);
   return {
     kind: infra.kind,
     aws: infra.aws,

@@ -1,0 +1,43 @@
+// EC2 instance types: the name format, and which families carry NVIDIA GPUs (and how many per size).
+// Shared by the policy pack and the kit's config schema, so "GPU capacity" means the same in both.
+
+/** `<family>.<size>`: m6i.xlarge, p5.48xlarge, g6e.2xlarge, p6-b200.48xlarge, u-6tb1.metal. */
+const INSTANCE_TYPE = /^[a-z][a-z0-9-]*[0-9][a-z0-9-]*\.(nano|micro|small|medium|large|metal|[1-9][0-9]*xlarge|xlarge|metal-[0-9]+xl)$/;
+
+export function isInstanceTypeName(name: string): boolean {
+  return INSTANCE_TYPE.test(name);
+}
+
+export function familyOf(instanceType: string): string {
+  return instanceType.split(".")[0];
+}
+
+/**
+ * x86-64 instance families with NVIDIA GPUs, which the EKS AL2023 NVIDIA AMI supports. Arm (g5g) and
+ * AMD (g4ad) GPU families are left out on purpose: the kit's GPU pools use the x86-64 NVIDIA AMI.
+ */
+export const NVIDIA_GPU_FAMILIES: readonly string[] = ["p3", "p3dn", "p4d", "p4de", "p5", "p5e", "p5en", "p6-b200", "g4dn", "g5", "g6", "g6e", "gr6"];
+
+/** Every family with GPUs or other accelerators of any kind: any of them counts as GPU capacity in a cost cap. */
+const ACCELERATED_FAMILY = /^(p\d|g\d|gr\d|inf\d|trn\d|dl\d|f\d|vt\d)/;
+
+/** Whether an instance type (or family) has GPUs or other accelerators, by its family. */
+export function isAcceleratedInstance(instanceType: string): boolean {
+  return ACCELERATED_FAMILY.test(familyOf(instanceType));
+}
+
+/** NVIDIA GPUs per instance, for the sizes whose count is published; undefined for sizes not listed. */
+const GPUS: Record<string, number> = {
+  "p3.2xlarge": 1, "p3.8xlarge": 4, "p3.16xlarge": 8, "p3dn.24xlarge": 8,
+  "p4d.24xlarge": 8, "p4de.24xlarge": 8,
+  "p5.4xlarge": 1, "p5.48xlarge": 8, "p5e.48xlarge": 8, "p5en.48xlarge": 8, "p6-b200.48xlarge": 8,
+  "g4dn.xlarge": 1, "g4dn.2xlarge": 1, "g4dn.4xlarge": 1, "g4dn.8xlarge": 1, "g4dn.16xlarge": 1, "g4dn.12xlarge": 4, "g4dn.metal": 8,
+  "g5.xlarge": 1, "g5.2xlarge": 1, "g5.4xlarge": 1, "g5.8xlarge": 1, "g5.16xlarge": 1, "g5.12xlarge": 4, "g5.24xlarge": 4, "g5.48xlarge": 8,
+  "g6.xlarge": 1, "g6.2xlarge": 1, "g6.4xlarge": 1, "g6.8xlarge": 1, "g6.16xlarge": 1, "g6.12xlarge": 4, "g6.24xlarge": 4, "g6.48xlarge": 8,
+  "g6e.xlarge": 1, "g6e.2xlarge": 1, "g6e.4xlarge": 1, "g6e.8xlarge": 1, "g6e.16xlarge": 1, "g6e.12xlarge": 4, "g6e.24xlarge": 4, "g6e.48xlarge": 8,
+  "gr6.4xlarge": 1, "gr6.8xlarge": 1,
+};
+
+export function nvidiaGpusOf(instanceType: string): number | undefined {
+  return GPUS[instanceType];
+}
