@@ -258,10 +258,8 @@ export function resolveInfra(infra: InfraInput) {
   const gpuCapacity = gpuCapacityOf({ ...infra, existingCluster });
   const namespaces = mergedNamespaces(infra);
   return {
-    kind: infra.kind,
-    aws: infra.aws,
+    ...infra,
     existingCluster,
-    gpuPools: infra.gpuPools,
     gpuOperator: { ...infra.gpuOperator, enabled: infra.gpuOperator.enabled ?? gpuCapacity > 0 },
     /** `nvidia.com/gpu` at full scale (derived, not configurable). */
     gpuCapacity,
