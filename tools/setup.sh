@@ -8,7 +8,7 @@ echo "==> npm packages (exact versions from package-lock.json)"
 # Not `npm ci`: it insists on lockfile entries for every platform's optional binaries (@swc/core-*,
 # @unrs/resolver-binding-*), and a registry that serves only some platforms cannot provide them.
 # `npm install` installs the locked versions; the check below fails if it had to change the lock.
-npm install --no-audit --no-fund
+npm install --no-audit --no-fund --loglevel=warn
 if git rev-parse --is-inside-work-tree >/dev/null 2>&1 && ! git diff --quiet -- package-lock.json; then
   echo "setup: npm changed package-lock.json, so package.json and the lockfile disagree; run 'npm install' and commit the lockfile" >&2
   git --no-pager diff --stat -- package-lock.json >&2

@@ -54,4 +54,18 @@ describe("npm run policy", () => {
     expect(Object.keys(cfg).sort()).toEqual(policies.map((p) => p.name).sort());
     fs.rmSync(dir, { recursive: true, force: true });
   });
+
+  it("--json through `npm run` prints parseable JSON on stdout, nothing else", () => {
+    const r = spawnSync("npm", ["run", "policy", "--", "--stack", "local", "--json"], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+    expect(r.status).toBe(0);
+    const parsed = JSON.parse(r.stdout) as { violations: unknown[]; evaluated: { policy: string }[] };
+    expect(parsed.violations).toEqual([]);
+    expect(parsed.evaluated.map((e) => e.policy)).toContain("k8s-no-privileged-containers");
+  });
+
+  it("a stack that does not exist is named, with the stacks that do", () => {
+    const r = gate("--stack", "prdo");
+    expect(r.code).toBe(2);
+    expect(r.out).toContain('no config for stack "prdo": stacks/Pulumi.prdo.yaml does not exist; stacks with config: dev, local, prod, staging');
+  });
 });
