@@ -24,8 +24,10 @@ describe("npm run policy", () => {
   it("exits 1 and prints the violation, rule and fix when a mandatory rule fails", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ods-policy-"));
     const config = path.join(dir, "prod-strict.json");
-    // The prod GPU pools scale to 8 and 2 nodes; a cap of 1 must fail the l40s pool.
-    fs.writeFileSync(config, JSON.stringify({ "gpu-nodegroup-max-size": { enforcementLevel: "mandatory", maxGpuNodes: 1 } }));
+    // The prod GPU pools scale to 8 and 2 nodes; a cap of 1 must fail both. The rest of the prod config
+    // stays, so the GPU operator's rendered DaemonSets keep their namespace exemptions.
+    const prod = JSON.parse(fs.readFileSync(path.join(ROOT, "policies", "config", "prod.json"), "utf8")) as Record<string, unknown>;
+    fs.writeFileSync(config, JSON.stringify({ ...prod, "gpu-nodegroup-max-size": { enforcementLevel: "mandatory", maxGpuNodes: 1 } }));
     const r = gate("--stack", "prod", "--config", config);
     expect(r.out).toMatch(/\[mandatory\] gpu-nodegroup-max-size: aws:eks\/nodeGroup:NodeGroup \S+\n {4}GPU node group \S+ can scale to 8 nodes; the cap here is 1\.\n {4}fix: Lower scalingConfig\.maxSize/);
     expect(r.out).toContain("mandatory violations: 2");
