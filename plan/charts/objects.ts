@@ -92,8 +92,14 @@ const YAML_OPTIONS = {
   customTags: (tags: YAML.Tags) => tags.filter((t) => (t as { tag?: string }).tag !== "tag:yaml.org,2002:timestamp" && (t as { format?: string }).format !== "TIME"),
 };
 
-/** The objects of a multi-document manifest; empty documents are skipped, List kinds expanded. */
-export function parseManifest(text: string, what: string): KubeObject[] {
+/** Parsed YAML documents by their text: a chart rendered twice parses its unchanged documents once. */
+export type ParseCache = Map<string, unknown>;
+
+/**
+ * The objects of a multi-document manifest; empty documents are skipped, List kinds expanded.
+ * Helm separates documents with a `---` line at column 0, which nothing inside a document can be.
+ */
+export function parseManifest(text: string, what: string, cache: ParseCache = new Map()): KubeObject[] {
   const out: KubeObject[] = [];
   const add = (o: unknown) => {
     if (o === null || o === undefined) return;
@@ -110,9 +116,16 @@ export function parseManifest(text: string, what: string): KubeObject[] {
     }
     out.push(obj as KubeObject);
   };
-  for (const doc of YAML.parseAllDocuments(text, YAML_OPTIONS)) {
-    if (doc.errors.length > 0) throw new ChartError(`${what}: rendered invalid YAML: ${doc.errors[0].message}`);
-    add(doc.toJS({ maxAliasCount: -1 }));
+  for (const chunk of text.split(/^---[ \t]*$/m)) {
+    if (!cache.has(chunk)) {
+      const docs = YAML.parseAllDocuments(chunk, YAML_OPTIONS).map((doc) => {
+        if (doc.errors.length > 0) throw new ChartError(`${what}: rendered invalid YAML: ${doc.errors[0].message}`);
+        return doc.toJS({ maxAliasCount: -1 }) as unknown;
+      });
+      cache.set(chunk, docs);
+    }
+    // Shared between renders: childRecords copies each object before it changes anything.
+    for (const doc of cache.get(chunk) as unknown[]) add(doc);
   }
   return out;
 }

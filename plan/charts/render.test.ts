@@ -107,6 +107,9 @@ describe("a helm.v4.Chart from the cache", () => {
     expect(secret.inputs.stringData).toBe("[secret]");
     const everything = allStrings(result.resources);
     expect(everything.some((s) => s.includes("s3cr3t") || s.includes(Buffer.from("s3cr3t-from-chart").toString("base64")))).toBe(false);
+    // The bad case: the chart does render the values, which the plan must not keep.
+    const raw = spawnSync(helmBinary(), ["template", "demo", TEST_CHART], { encoding: "utf8" });
+    expect(raw.stdout).toContain("s3cr3t-string-from-chart");
   });
 
   it("drops hooks as helm.v4.Chart does, although the chart has them", () => {

@@ -13,7 +13,7 @@ import type { RecordedResource } from "../types";
 import { ChartError, chartRequest, ChartRequest, isChart } from "./adapters";
 import { ChartCache } from "./cache";
 import { helmBinary, limiter, runHelm } from "./helm";
-import { childRecords, crdApiVersions, crdFacts, CrdFacts, parseManifest, scopeOracle } from "./objects";
+import { childRecords, crdApiVersions, crdFacts, CrdFacts, parseManifest, ParseCache, scopeOracle } from "./objects";
 
 export interface RenderOptions {
   /** The program's `kubernetesVersion` stack output, e.g. "1.35". */
@@ -97,7 +97,7 @@ async function all<T>(tasks: Promise<T>[]): Promise<T[]> {
   return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
 }
 
-async function template(helm: string, req: ChartRequest, chartPath: string, kubeVersion: string, apiVersions: string[]): Promise<KubeObject[]> {
+async function template(helm: string, req: ChartRequest, chartPath: string, kubeVersion: string, apiVersions: string[], cache: ParseCache): Promise<KubeObject[]> {
   const args = ["template", req.releaseName, chartPath, "--namespace", req.namespace, "--kube-version", kubeVersion, "--no-hooks"];
   args.push(req.includeCrds ? "--include-crds" : "--skip-crds");
   for (const v of apiVersions) args.push("--api-versions", v);
@@ -105,7 +105,7 @@ async function template(helm: string, req: ChartRequest, chartPath: string, kube
   const res = await runHelm(helm, args, { input: JSON.stringify(req.values) });
   const what = `${req.source.type} "${req.source.name}" (chart ${req.chart} ${req.version})`;
   if (res.code !== 0) throw new ChartError(`helm template of ${what} failed: ${res.stderr.trim()}`);
-  return parseManifest(res.stdout, what);
+  return parseManifest(res.stdout, what, cache);
 }
 
 /**
@@ -124,11 +124,12 @@ export async function renderCharts(resources: RecordedResource[], opts: RenderOp
   const run = limiter(opts.concurrency);
   const root = opts.root ?? REPO_ROOT;
 
+  const parsed: ParseCache = new Map();
   const paths = await all(requests.map((req) => run(() => cache.resolve(req, root))));
 
   const declared = resources.map((r) => crdFacts(r.inputs)).filter((c): c is CrdFacts => c !== undefined);
   const firstApiVersions = crdApiVersions(declared);
-  const rendered = await all(requests.map((req, i) => run(() => template(helm, req, paths[i], kubeVersion, firstApiVersions))));
+  const rendered = await all(requests.map((req, i) => run(() => template(helm, req, paths[i], kubeVersion, firstApiVersions, parsed))));
   const passes = requests.map(() => 1);
 
   const renderedCrds = () => rendered.flat().map(crdFacts).filter((c): c is CrdFacts => c !== undefined);
@@ -138,7 +139,7 @@ export async function renderCharts(resources: RecordedResource[], opts: RenderOp
       requests.map((req, i) =>
         usesApiVersions(paths[i])
           ? run(async () => {
-              rendered[i] = await template(helm, req, paths[i], kubeVersion, secondApiVersions);
+              rendered[i] = await template(helm, req, paths[i], kubeVersion, secondApiVersions, parsed);
               passes[i] = 2;
             })
           : Promise.resolve(),
