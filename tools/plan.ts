@@ -9,7 +9,7 @@ import { runPlan } from "../plan/run";
 
 export const PLAN_CLI = {
   command: "npm run plan --",
-  summary: "Runs the program (index.ts) for one stack under Pulumi's mock runtime and writes resources.json, outputs.json and manifests/.",
+  summary: "Runs the program (index.ts) for one stack under Pulumi's mock runtime, renders its Helm charts, and writes resources.json, outputs.json and manifests/.",
   flags: {
     stack: { value: true, placeholder: "NAME", default: "local", help: "stack whose stacks/Pulumi.<name>.yaml is planned" },
     out: { value: true, placeholder: "DIR", help: "output folder (default out/<stack>)" },
