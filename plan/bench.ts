@@ -35,23 +35,69 @@ export function planOnce(stack: string, dir: string, extraArgs: string[] = []): 
   return { wall, inProcess: s.seconds, maxRssKiB: s.maxRssKiB, resources: s.resources };
 }
 
-/** Median/min/max over `runs` runs per stack after one warm-up, as markdown table rows. */
-export function benchPlans(runs: number, variants: { label: string; args: string[] }[] = [{ label: "", args: [] }]): string[] {
+export interface BenchVariant {
+  /** Shown after the stack name; "" for the plain plan. */
+  label: string;
+  /** Extra plan CLI arguments, e.g. ["--no-charts"]. */
+  args: string[];
+}
+
+export interface BenchRow {
+  stack: string;
+  variant: string;
+  resources: number;
+  medianWall: number;
+  minWall: number;
+  maxWall: number;
+  medianInProcess: number;
+  peakRssMiB: number;
+}
+
+/** The plan as users run it (Helm charts rendered), and with --no-charts for comparison. */
+export const CHART_VARIANTS: BenchVariant[] = [
+  { label: "", args: [] },
+  { label: "--no-charts", args: ["--no-charts"] },
+];
+
+/** Median/min/max over `runs` runs per stack and variant, each after one warm-up run. */
+export function benchPlans(runs: number, variants: BenchVariant[] = [{ label: "", args: [] }], stacks: string[] = listStacks(REPO_ROOT)): BenchRow[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ods-bench-"));
-  const rows: string[] = [];
+  const rows: BenchRow[] = [];
   try {
-    for (const stack of listStacks(REPO_ROOT)) {
+    for (const stack of stacks) {
       for (const v of variants) {
         planOnce(stack, dir, v.args); // warm the file cache and ts-node's compile cache
         const results = Array.from({ length: runs }, () => planOnce(stack, dir, v.args));
         const wall = results.map((r) => r.wall);
-        rows.push(
-          `| ${stack}${v.label ? ` ${v.label}` : ""} | ${results[0].resources} | ${median(wall).toFixed(2)} | ${Math.min(...wall).toFixed(2)} | ${Math.max(...wall).toFixed(2)} | ${median(results.map((r) => r.inProcess)).toFixed(2)} | ${(Math.max(...results.map((r) => r.maxRssKiB)) / 1024).toFixed(0)} |`,
-        );
+        rows.push({
+          stack,
+          variant: v.label,
+          resources: results[0].resources,
+          medianWall: median(wall),
+          minWall: Math.min(...wall),
+          maxWall: Math.max(...wall),
+          medianInProcess: median(results.map((r) => r.inProcess)),
+          peakRssMiB: Math.max(...results.map((r) => r.maxRssKiB)) / 1024,
+        });
       }
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
   return rows;
+}
+
+/** A markdown table row. */
+export function formatRow(r: BenchRow): string {
+  return `| ${r.stack}${r.variant ? ` ${r.variant}` : ""} | ${r.resources} | ${r.medianWall.toFixed(2)} | ${r.minWall.toFixed(2)} | ${r.maxWall.toFixed(2)} | ${r.medianInProcess.toFixed(2)} | ${r.peakRssMiB.toFixed(0)} |`;
+}
+
+/** Per stack: median wall time with charts rendered over the median with --no-charts. */
+export function chartRatios(rows: BenchRow[]): { stack: string; ratio: number }[] {
+  const out: { stack: string; ratio: number }[] = [];
+  for (const r of rows.filter((x) => x.variant === "")) {
+    const off = rows.find((x) => x.stack === r.stack && x.variant === "--no-charts");
+    if (off) out.push({ stack: r.stack, ratio: r.medianWall / off.medianWall });
+  }
+  return out;
 }

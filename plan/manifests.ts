@@ -3,6 +3,9 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { CHART_ADAPTERS, isChart } from "./charts/adapters";
+import { CrdValidator } from "./crdSchema";
+import { REDACTED } from "./recorder";
 import { RecordedResource } from "./types";
 
 export interface KubeObject {
@@ -17,12 +20,12 @@ export interface ManifestFile {
   file: string;
   /** The recorded resource it came from. */
   source: { type: string; name: string };
+  /** For an object a chart rendered: that chart. */
+  renderedBy?: { type: string; name: string; chart?: string; version?: string };
   /** A Kubernetes object, or Helm chart values. */
   kind: "object" | "helm-values";
   content: unknown;
 }
-
-const HELM_TYPES = new Set(["kubernetes:helm.sh/v4:Chart", "kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v3:Chart"]);
 
 export function isKubeObject(r: RecordedResource): boolean {
   if (!r.type.startsWith("kubernetes:") || r.component) return false;
@@ -44,22 +47,26 @@ export function manifestFiles(resources: RecordedResource[]): ManifestFile[] {
     used.add(name);
     return name;
   };
+  const charts = new Map(resources.filter(isChart).map((r) => [`${r.type}::${r.name}`, r]));
   for (const r of resources) {
-    if (HELM_TYPES.has(r.type)) {
-      const i = r.inputs as { chart?: string; version?: string; namespace?: string; repositoryOpts?: { repo?: string }; values?: unknown };
+    if (isChart(r)) {
+      const i = CHART_ADAPTERS[r.type].raw(r.inputs);
       files.push({
         file: unique(`helm.${slug(r.name)}.values`, r.name),
         source: { type: r.type, name: r.name },
         kind: "helm-values",
-        content: { chart: i.chart, version: i.version, repository: i.repositoryOpts?.repo, namespace: i.namespace, values: i.values ?? {} },
+        content: { chart: i.chart, version: i.version, repository: i.repo, namespace: i.namespace, values: i.values ?? {} },
       });
     } else if (isKubeObject(r)) {
       const o = r.inputs as unknown as KubeObject;
       const ns = o.metadata?.namespace;
       const name = o.metadata?.name ?? r.name;
+      const chart = r.parentType ? charts.get(`${r.parentType}::${r.parent}`) : undefined;
+      const raw = chart && CHART_ADAPTERS[chart.type].raw(chart.inputs);
       files.push({
         file: unique([slug(o.kind), ns ? slug(ns) : "", slug(name)].filter(Boolean).join("."), r.name),
         source: { type: r.type, name: r.name },
+        renderedBy: chart && { type: chart.type, name: chart.name, chart: typeof raw?.chart === "string" ? raw.chart : undefined, version: typeof raw?.version === "string" ? raw.version : undefined },
         kind: "object",
         content: o,
       });
@@ -72,27 +79,55 @@ export function writeManifests(dir: string, files: ManifestFile[]): void {
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   for (const f of files) {
-    const header = `# from ${f.source.type} "${f.source.name}"${f.kind === "helm-values" ? " (chart metadata and values)" : ""}\n`;
+    const by = f.renderedBy;
+    const rendered = by ? `, rendered by ${by.type} "${by.name}"${by.chart ? ` (chart ${by.chart}${by.version ? ` ${by.version}` : ""})` : ""}` : "";
+    const header = `# from ${f.source.type} "${f.source.name}"${rendered}${f.kind === "helm-values" ? " (chart metadata and values)" : ""}\n`;
     fs.writeFileSync(path.join(dir, f.file), header + YAML.stringify(f.content, { aliasDuplicateObjects: false }));
   }
+}
+
+/** The object without its "[secret]" fields: the plan does not know their values, so their schema is not checked. */
+function withoutSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutSecrets);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== REDACTED).map(([k, v]) => [k, withoutSecrets(v)]));
 }
 
 export interface SchemaError {
   file: string;
   apiVersion: string;
   kind: string;
+  /** metadata.name of the object. */
+  name: string;
   error: string;
 }
 
 /**
- * Validates objects against the upstream OpenAPI schemas (kubernetes-models, @kubernetes-models/* for
- * CRDs). Those packages are ES modules only, so validation runs in a small ESM child process.
+ * Validates objects against their schemas: a custom resource against the CRD in the plan (declared or
+ * rendered) that defines it (plan/crdSchema.ts); everything else against the upstream OpenAPI schemas
+ * in kubernetes-models and @kubernetes-models/* packages. Those are ES modules only, so that part runs
+ * in a small ESM child process. An object with no schema anywhere is an error.
  */
 export function validateObjects(files: ManifestFile[]): SchemaError[] {
-  const objects = files.filter((f) => f.kind === "object").map((f) => ({ file: f.file, object: f.content }));
+  const objects = files.filter((f) => f.kind === "object").map((f) => ({ file: f.file, object: withoutSecrets(f.content) as KubeObject }));
   if (objects.length === 0) return [];
-  const script = path.join(__dirname, "validate-manifests.mjs");
-  const res = spawnSync(process.execPath, [script], { input: JSON.stringify(objects), encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-  if (res.status !== 0) throw new Error(`schema validation could not run: ${res.stderr || res.error?.message}`);
-  return JSON.parse(res.stdout) as SchemaError[];
+  const crds = new CrdValidator(objects.map((o) => o.object));
+  const errors = new Map<string, SchemaError>();
+  const rest: typeof objects = [];
+  for (const o of objects) {
+    const { apiVersion, kind } = o.object;
+    if (!crds.has(apiVersion, kind)) {
+      rest.push(o);
+      continue;
+    }
+    const error = crds.validate(o.object);
+    if (error) errors.set(o.file, { file: o.file, apiVersion, kind, name: o.object.metadata?.name ?? "", error });
+  }
+  if (rest.length > 0) {
+    const script = path.join(__dirname, "validate-manifests.mjs");
+    const res = spawnSync(process.execPath, [script], { input: JSON.stringify(rest), encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+    if (res.status !== 0) throw new Error(`schema validation could not run: ${res.stderr || res.error?.message}`);
+    for (const e of JSON.parse(res.stdout) as SchemaError[]) errors.set(e.file, e);
+  }
+  return objects.map((o) => errors.get(o.file)).filter((e): e is SchemaError => e !== undefined);
 }

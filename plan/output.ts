@@ -10,9 +10,12 @@ export interface WrittenPlan {
   schemaErrors: SchemaError[];
 }
 
-/** The resources.json entries: type, name, parent, inputs (secrets already "[secret]"), in registration order. */
-export function resourcesJson(plan: FullPlanResult): { type: string; name: string; parent: string | null; inputs: Record<string, unknown> }[] {
-  return plan.resources.map((r) => ({ type: r.type, name: r.name, parent: r.parent, inputs: r.inputs }));
+/**
+ * The resources.json entries: type, name, parent, urn, inputs (secrets already "[secret]"), in
+ * registration order, each chart's rendered objects right after the chart.
+ */
+export function resourcesJson(plan: FullPlanResult): { type: string; name: string; parent: string | null; urn: string; inputs: Record<string, unknown> }[] {
+  return plan.resources.map((r) => ({ type: r.type, name: r.name, parent: r.parent, urn: r.urn, inputs: r.inputs }));
 }
 
 export function writePlan(plan: FullPlanResult, dir: string): WrittenPlan {
@@ -38,7 +41,9 @@ export function countsByLayer(plan: FullPlanResult): Map<string, Map<string, num
 
 export function summary(plan: FullPlanResult, written: WrittenPlan, seconds: number): string {
   const lines: string[] = [];
-  const objects = written.files.filter((f) => f.kind === "object").length;
+  const objectFiles = written.files.filter((f) => f.kind === "object");
+  const objects = objectFiles.length;
+  const rendered = objectFiles.filter((f) => f.renderedBy).length;
   const charts = written.files.length - objects;
   lines.push(`Offline plan of stack "${plan.stack}": ${plan.resources.length} resources in ${seconds.toFixed(1)} s`);
   for (const [layer, types] of [...countsByLayer(plan)].sort(([a], [b]) => a.localeCompare(b))) {
@@ -46,7 +51,14 @@ export function summary(plan: FullPlanResult, written: WrittenPlan, seconds: num
     lines.push(`  ${layer} (${total})`);
     for (const [type, n] of [...types].sort(([a], [b]) => a.localeCompare(b))) lines.push(`    ${String(n).padStart(4)}  ${type}`);
   }
-  lines.push(`Kubernetes objects: ${objects} (schema errors: ${written.schemaErrors.length}); Helm charts/releases: ${charts}`);
+  if (plan.charts === null) {
+    lines.push(`Kubernetes objects: ${objects} (schema errors: ${written.schemaErrors.length}); Helm charts/releases: ${charts}, not rendered (--no-charts)`);
+  } else {
+    lines.push(
+      `Kubernetes objects: ${objects}, ${objects - rendered} declared and ${rendered} rendered from charts (schema errors: ${written.schemaErrors.length}); ` +
+        `Helm charts/releases: ${charts}, rendered with Helm into ${rendered} objects`,
+    );
+  }
   lines.push(`Files: ${path.join(written.dir, "resources.json")}, ${path.join(written.dir, "outputs.json")}, ${path.join(written.dir, "manifests")}/`);
   lines.push("Provider-computed values (ARNs, endpoints, ids) are fixed placeholders from plan/mocks.ts, not real resources.");
   return lines.join("\n");

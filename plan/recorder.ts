@@ -47,8 +47,6 @@ interface Pending {
 export interface Recorder {
   /** Records in registration order, parents resolved to names. */
   resources(): RecordedResource[];
-  /** A resource's parent, grandparent, ... up to the top-level resource. */
-  ancestors(r: RecordedResource): RecordedResource[];
 }
 
 /** Wraps the mock monitor's registerResource. Call after setMocks and before the program is imported. */
@@ -105,14 +103,5 @@ export function attachRecorder(): Recorder {
       return record;
     });
 
-  const parentOf = new Map<RecordedResource, RecordedResource | undefined>();
-  return {
-    resources: resolve,
-    ancestors(r: RecordedResource) {
-      if (parentOf.size === 0) for (const p of pending) parentOf.set(p.record, p.parentUrn ? byUrn.get(p.parentUrn) : undefined);
-      const chain: RecordedResource[] = [];
-      for (let cur = parentOf.get(r); cur; cur = parentOf.get(cur)) chain.push(cur);
-      return chain;
-    },
-  };
+  return { resources: resolve };
 }

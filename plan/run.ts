@@ -2,8 +2,10 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { REPO_ROOT } from "../lib/repo";
+import { chartCacheDir } from "./charts/cache";
+import { renderCharts, RenderedChart } from "./charts/render";
 import { planMocks, unmockedInvokes } from "./mocks";
-import { attachRecorder, Recorder, REDACTED } from "./recorder";
+import { attachRecorder, REDACTED } from "./recorder";
 import { readStackConfig } from "./stackConfig";
 import { PlanResult, RecordedResource } from "./types";
 
@@ -13,8 +15,33 @@ export const waitForRPCs = (): Promise<void> => (pulumi.runtime as unknown as { 
 export interface FullPlanResult extends PlanResult {
   /** Stack outputs, secrets replaced by "[secret]". */
   outputs: Record<string, unknown>;
+  /** Charts rendered into child resources; null when rendering was switched off (`charts: false`). */
+  charts: RenderedChart[] | null;
   /** Layer of each resource (the layer token of its outermost ods component, or "program"). */
   layerOf(r: RecordedResource): string;
+}
+
+export interface PlanOptions {
+  root?: string;
+  stackFile?: string;
+  /** Render Helm charts into their objects (default true); false records each chart as one resource. */
+  charts?: boolean;
+  /** Chart cache folder; default ODS_CHART_CACHE or <repo>/.cache/charts. */
+  chartCache?: string;
+}
+
+/** The layer of a resource: its outermost ods component's layer token, following the records' parent links. */
+export function layerResolver(resources: RecordedResource[]): (r: RecordedResource) => string {
+  const byKey = new Map(resources.map((r) => [`${r.type}::${r.name}`, r]));
+  return (r) => {
+    let outer: RecordedResource | undefined;
+    const seen = new Set<RecordedResource>();
+    for (let cur: RecordedResource | undefined = r; cur && !seen.has(cur); cur = cur.parent ? byKey.get(`${cur.parentType}::${cur.parent}`) : undefined) {
+      seen.add(cur);
+      if (cur.type.startsWith("ods:")) outer = cur;
+    }
+    return outer ? outer.type.split(":")[1] : "program";
+  };
 }
 
 async function resolveOutput(value: unknown): Promise<unknown> {
@@ -38,25 +65,26 @@ async function resolveOutput(value: unknown): Promise<unknown> {
 export async function underMocks<T>(
   opts: { project: string; stack: string; region?: string },
   declare: () => T | Promise<T>,
-): Promise<{ value: T; resources: RecordedResource[]; recorder: Recorder }> {
+): Promise<{ value: T; resources: RecordedResource[] }> {
   await pulumi.runtime.setMocks(planMocks(opts.region), opts.project, opts.stack, false);
   unmockedInvokes.length = 0;
   const recorder = attachRecorder();
   const value = await declare();
   await waitForRPCs();
   if (unmockedInvokes.length > 0) throw new Error(`invokes the offline plan has no mock for: ${[...new Set(unmockedInvokes)].join(", ")}`);
-  return { value, resources: recorder.resources(), recorder };
+  return { value, resources: recorder.resources() };
 }
 
 /**
- * Plans one stack in this process. The mock runtime is process-global: plan one stack per process
- * (jest gives every test file its own module registry, which is enough).
+ * Plans one stack in this process: runs the program under the mocks, then renders its Helm charts
+ * (see plan/charts/render.ts). The mock runtime is process-global: plan one stack per process (jest
+ * gives every test file its own module registry, which is enough).
  */
-export async function runPlan(stack: string, opts: { root?: string; stackFile?: string } = {}): Promise<FullPlanResult> {
+export async function runPlan(stack: string, opts: PlanOptions = {}): Promise<FullPlanResult> {
   const root = opts.root ?? REPO_ROOT;
   const sc = readStackConfig(root, stack, opts.stackFile);
   pulumi.runtime.setAllConfig(sc.config, sc.secretKeys);
-  const { value: outputs, resources, recorder } = await underMocks({ project: sc.project, stack }, async () => {
+  const { value: outputs, resources: declared } = await underMocks({ project: sc.project, stack }, async () => {
     const program = (await import(path.join(root, "index"))) as Record<string, unknown>;
     const resolved: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(program)) {
@@ -65,14 +93,10 @@ export async function runPlan(stack: string, opts: { root?: string; stackFile?: 
     }
     return resolved;
   });
-  return {
-    stack,
-    resources,
-    outputs,
-    layerOf(r: RecordedResource) {
-      const chain = [r, ...recorder.ancestors(r)].filter((x) => x.type.startsWith("ods:"));
-      const outer = chain[chain.length - 1];
-      return outer ? outer.type.split(":")[1] : "program";
-    },
-  };
+  let resources = declared;
+  let charts: RenderedChart[] | null = null;
+  if (opts.charts !== false) {
+    ({ resources, charts } = await renderCharts(declared, { kubeVersion: outputs.kubernetesVersion, cacheDir: chartCacheDir(opts.chartCache), root }));
+  }
+  return { stack, resources, outputs, charts, layerOf: layerResolver(resources) };
 }

@@ -19,9 +19,13 @@ test("writes resources.json, manifests and a per-layer summary", () => {
   expect(res.stdout).toMatch(/^Offline plan of stack "staging": \d+ resources/);
   expect(res.stdout).toMatch(/ {2}infra \(\d+\)\n/);
   expect(res.stdout).toContain("schema errors: 0");
+  expect(res.stdout).toMatch(/Kubernetes objects: \d+, \d+ declared and 27 rendered from charts \(schema errors: 0\); Helm charts\/releases: 1, rendered with Helm into 27 objects/);
   expect(res.stdout).toContain("placeholders");
-  const resources = JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8")) as { type: string; name: string; parent: string | null; inputs: Record<string, unknown> }[];
-  expect(Object.keys(resources[0]).sort()).toEqual(["inputs", "name", "parent", "type"]);
+  const resources = JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8")) as { type: string; name: string; parent: string | null; urn: string; inputs: Record<string, unknown> }[];
+  expect(Object.keys(resources[0]).sort()).toEqual(["inputs", "name", "parent", "type", "urn"]);
+  const daemonSet = resources.find((r) => r.type === "kubernetes:apps/v1:DaemonSet")!;
+  expect(daemonSet.parent).toBe("ods-staging-gpu-operator-chart");
+  expect(daemonSet.urn).toBe(`urn:pulumi:staging::ods::ods:infra:GpuOperator$kubernetes:helm.sh/v4:Chart$kubernetes:apps/v1:DaemonSet::${daemonSet.name}`);
   const provider = resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
   expect(provider.inputs.kubeconfig).toBe("[secret]");
   expect(fs.readFileSync(path.join(out, "resources.json"), "utf8")).not.toContain("get-token");
@@ -30,6 +34,20 @@ test("writes resources.json, manifests and a per-layer summary", () => {
   expect(manifests).toContain("resourcequota.ods-model.layer-quota.yaml");
   expect(manifests).toContain("helm.ods-staging-gpu-operator-chart.values.yaml");
   expect(fs.readFileSync(path.join(out, "manifests", "helm.ods-staging-gpu-operator-chart.values.yaml"), "utf8")).toContain("version: v26.7.0");
+  expect(fs.readFileSync(path.join(out, "manifests", "clusterpolicy.cluster-policy.yaml"), "utf8")).toMatch(
+    /^# from kubernetes:nvidia.com\/v1:ClusterPolicy "ods-staging-gpu-operator-chart:cluster-policy", rendered by kubernetes:helm.sh\/v4:Chart "ods-staging-gpu-operator-chart" \(chart gpu-operator v26.7.0\)\n/,
+  );
+  fs.rmSync(out, { recursive: true, force: true });
+});
+
+test("--no-charts records each chart as one resource with its values, for comparison", () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "ods-plan-"));
+  const res = plan(["--stack", "staging", "--out", out, "--no-charts"]);
+  expect(res.status).toBe(0);
+  expect(res.stdout).toMatch(/Kubernetes objects: \d+ \(schema errors: 0\); Helm charts\/releases: 1, not rendered \(--no-charts\)/);
+  const resources = JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8")) as { type: string; parent: string | null }[];
+  expect(resources.filter((r) => r.parent === "ods-staging-gpu-operator-chart")).toEqual([]);
+  expect(fs.readdirSync(path.join(out, "manifests"))).not.toContain("clusterpolicy.cluster-policy.yaml");
   fs.rmSync(out, { recursive: true, force: true });
 });
 
@@ -54,5 +72,5 @@ test("a stack without a config file is named, with the stacks that exist", () =>
 test("unknown flags are refused", () => {
   const res = plan(["--stak", "prod"]);
   expect(res.status).toBe(2);
-  expect(res.stderr).toContain("unknown flag --stak; allowed flags: --stack, --out, --stack-file, --help");
+  expect(res.stderr).toContain("unknown flag --stak; allowed flags: --stack, --out, --stack-file, --chart-cache, --no-charts, --help");
 });

@@ -9,22 +9,31 @@ import { runPlan } from "../plan/run";
 
 export const PLAN_CLI = {
   command: "npm run plan --",
-  summary: "Runs the program (index.ts) for one stack under Pulumi's mock runtime and writes resources.json, outputs.json and manifests/.",
+  summary: "Runs the program (index.ts) for one stack under Pulumi's mock runtime, renders its Helm charts, and writes resources.json, outputs.json and manifests/.",
   flags: {
     stack: { value: true, placeholder: "NAME", default: "local", help: "stack whose stacks/Pulumi.<name>.yaml is planned" },
     out: { value: true, placeholder: "DIR", help: "output folder (default out/<stack>)" },
     "stack-file": { value: true, placeholder: "FILE", help: "plan this config file instead of the stack's own" },
+    "chart-cache": { value: true, placeholder: "DIR", help: "Helm chart cache (default: env ODS_CHART_CACHE, else .cache/charts); missing charts are pulled into it" },
+    "no-charts": { help: "record each Helm chart as one resource with its values instead of rendering it (comparison and debugging only)" },
   },
-  notes: ["exit codes: 0 planned, 1 an object fails its schema, 2 invalid config or usage."],
+  notes: [
+    "exit codes: 0 planned, 1 an object fails its schema, 2 invalid config, a chart that cannot be rendered, or usage.",
+    "environment: ODS_CHART_CACHE (chart cache), ODS_HELM_BIN (Helm binary, default .tools/bin/helm from `npm run setup`).",
+  ],
 } as const;
 
 runCli(
   PLAN_CLI,
-  async ({ values }) => {
+  async ({ values, switches }) => {
     const stack = values.stack!;
     const out = path.resolve(values.out ?? repoPath("out", stack));
     const started = process.hrtime.bigint();
-    const plan = await runPlan(stack, { stackFile: values["stack-file"] && path.resolve(values["stack-file"]) });
+    const plan = await runPlan(stack, {
+      stackFile: values["stack-file"] && path.resolve(values["stack-file"]),
+      charts: !switches["no-charts"],
+      chartCache: values["chart-cache"],
+    });
     const written = writePlan(plan, out);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     console.log(summary(plan, written, seconds));

@@ -1,5 +1,6 @@
-// `npm run policy -- --stack <name>`: the policy check. Plans the stack under the mock runtime, runs the
-// policy pack's rules over every declared and rendered object, exits 1 on a mandatory violation.
+// `npm run policy -- --stack <name>`: the policy check. Plans the stack under the mock runtime (Helm
+// charts rendered into their objects), runs the policy pack's rules over every declared and rendered
+// object, exits 1 on a mandatory violation.
 import * as fs from "fs";
 import * as path from "path";
 import { runCli } from "../lib/cli";
@@ -17,9 +18,10 @@ export const POLICY_CLI = {
     stack: { value: true, required: true, placeholder: "NAME", help: "stack to plan and check" },
     config: { value: true, placeholder: "FILE", help: "a complete pack config to use instead of the stack's own" },
     "emit-config": { value: true, placeholder: "FILE", help: "write the stack's effective pack config (for `pulumi preview --policy-pack-config`) and exit" },
+    "chart-cache": { value: true, placeholder: "DIR", help: "Helm chart cache for rendering the plan's charts (default: env ODS_CHART_CACHE, else .cache/charts)" },
     json: { help: "print the evaluation as JSON on stdout" },
   },
-  notes: ["exit codes: 0 no mandatory violation, 1 a mandatory violation or a rule error, 2 usage, config or pack config error."],
+  notes: ["exit codes: 0 no mandatory violation, 1 a mandatory violation or a rule error, 2 usage, config or pack config error, or a chart that cannot be rendered."],
 } as const;
 
 runCli(POLICY_CLI, async ({ values, switches }) => {
@@ -34,7 +36,7 @@ runCli(POLICY_CLI, async ({ values, switches }) => {
   }
   // Imported late: the plan module sets up the mock runtime, which is process-global.
   const { runPlan } = await import("../plan/run");
-  const plan = await runPlan(stack);
+  const plan = await runPlan(stack, { chartCache: values["chart-cache"] });
   const result = await evaluate(plan.resources, policies, config);
   if (switches.json) console.log(JSON.stringify(result, null, 2));
   else console.log(formatReport(stack, result));

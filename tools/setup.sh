@@ -18,5 +18,8 @@ fi
 echo "==> k6 with the SSE extension (for the performance gate)"
 bash loadtests/k6/install.sh
 
+echo "==> Helm (the offline plan renders every chart with it)"
+bash plan/install-helm.sh
+
 echo "==> offline plan of stack ${ODS_STACK:-local}"
 npm run --silent plan -- --stack "${ODS_STACK:-local}"

@@ -24,8 +24,12 @@ describe("npm run policy", () => {
   it("exits 1 and prints the violation, rule and fix when a mandatory rule fails", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ods-policy-"));
     const config = path.join(dir, "prod-strict.json");
-    // The prod GPU pools scale to 8 and 2 nodes; a cap of 1 must fail the l40s pool.
-    fs.writeFileSync(config, JSON.stringify({ "gpu-nodegroup-max-size": { enforcementLevel: "mandatory", maxGpuNodes: 1 } }));
+    // The prod pack config with the GPU node cap lowered to 1: both pools (8 and 2 nodes) must fail it,
+    // and nothing else (the GPU operator's rendered objects keep their exemptions).
+    expect(gate("--stack", "prod", "--emit-config", config).code).toBe(0);
+    const cfg = JSON.parse(fs.readFileSync(config, "utf8")) as Record<string, Record<string, unknown>>;
+    cfg["gpu-nodegroup-max-size"].maxGpuNodes = 1;
+    fs.writeFileSync(config, JSON.stringify(cfg));
     const r = gate("--stack", "prod", "--config", config);
     expect(r.out).toMatch(/\[mandatory\] gpu-nodegroup-max-size: aws:eks\/nodeGroup:NodeGroup \S+\n {4}GPU node group \S+ can scale to 8 nodes; the cap here is 1\.\n {4}fix: Lower scalingConfig\.maxSize/);
     expect(r.out).toContain("mandatory violations: 2");

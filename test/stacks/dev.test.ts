@@ -31,6 +31,11 @@ test("exactly one GPU pool, spot, scaling from zero, tainted", () => {
 test("time-slicing shares each GPU twice, and the GPU quota counts the shares", () => {
   const chart = one(plan.resources, "kubernetes:helm.sh/v4:Chart");
   expect(get(chart, "values.devicePlugin.config.data.any")).toContain("replicas: 2");
+  // The chart renders the device plugin's config from those values, and the ClusterPolicy points at it.
+  const config = ofType(plan.resources, "kubernetes:core/v1:ConfigMap").find((c) => c.name === "ods-dev-gpu-operator-chart:ods-gpu/time-slicing-config")!;
+  expect(config.parent).toBe(chart.name);
+  expect(get(config, "data.any")).toContain("replicas: 2");
+  expect(get(one(plan.resources, "kubernetes:nvidia.com/v1:ClusterPolicy"), "spec.devicePlugin.config")).toEqual({ name: "time-slicing-config", default: "any" });
   expect(plan.outputs.gpuCapacityTotal).toBe(2 * 1 * 2);
 });
 

@@ -1,0 +1,158 @@
+// Renders every chart in a recorded plan with the pinned Helm and records what it renders as the
+// chart's children, mirroring pulumi-kubernetes' helm.v4.Chart (provider/pkg/provider/helm/v4):
+// `helm template` with the release name and namespace, CRDs from crds/ unless skipCrds, no hooks
+// (the provider registers only release.Manifest), the cluster's Kubernetes version, and the API
+// versions of every CRD the plan declares or renders.
+import * as fs from "fs";
+import * as path from "path";
+import * as zlib from "zlib";
+import { REPO_ROOT } from "../../lib/repo";
+import type { KubeObject } from "../manifests";
+import { REDACTED } from "../recorder";
+import type { RecordedResource } from "../types";
+import { ChartError, chartRequest, ChartRequest, isChart } from "./adapters";
+import { ChartCache } from "./cache";
+import { helmBinary, limiter, runHelm } from "./helm";
+import { childRecords, crdApiVersions, crdFacts, CrdFacts, parseManifest, ParseCache, scopeOracle } from "./objects";
+
+export interface RenderOptions {
+  /** The program's `kubernetesVersion` stack output, e.g. "1.35". */
+  kubeVersion: unknown;
+  /** Chart cache folder (see chartCacheDir). */
+  cacheDir: string;
+  /** Folder that relative chart paths are resolved against. Default: the repository root. */
+  root?: string;
+  /** Helm binary. Default: helmBinary(). */
+  helm?: string;
+  /** Charts rendered at once. Default: one per CPU. */
+  concurrency?: number;
+}
+
+export interface RenderedChart {
+  type: string;
+  name: string;
+  chart: string;
+  version: string;
+  /** Local chart folder or archive that was rendered. */
+  path: string;
+  objects: number;
+  /** 2 when the chart was rendered again with the API versions of CRDs found in the first pass. */
+  passes: number;
+}
+
+export interface RenderResult {
+  /** The plan's resources with each chart's rendered objects right after the chart. */
+  resources: RecordedResource[];
+  charts: RenderedChart[];
+}
+
+const CAPABILITIES_API_VERSIONS = ".Capabilities.APIVersions";
+
+/** Whether any template of a chart (folder or .tgz, subcharts included) looks at .Capabilities.APIVersions. */
+export function usesApiVersions(chartPath: string): boolean {
+  const inArchive = (buf: Buffer): boolean => {
+    const tar = zlib.gunzipSync(buf);
+    if (tar.includes(CAPABILITIES_API_VERSIONS)) return true;
+    // Subcharts packed as .tgz inside the archive are compressed again: assume they might.
+    return tar.includes(".tgz\0");
+  };
+  if (fs.statSync(chartPath).isFile()) return inArchive(fs.readFileSync(chartPath));
+  const walk = (dir: string): boolean => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) {
+        if (e.name !== "crds" && walk(full)) return true;
+      } else if (e.name.endsWith(".tgz")) {
+        if (inArchive(fs.readFileSync(full))) return true;
+      } else if (/\.(ya?ml|tpl|txt|json)$/.test(e.name) && fs.readFileSync(full, "utf8").includes(CAPABILITIES_API_VERSIONS)) {
+        return true;
+      }
+    }
+    return false;
+  };
+  return walk(chartPath);
+}
+
+function kubeVersionOf(value: unknown, charts: RecordedResource[]): string {
+  const names = charts.map((c) => `${c.type} "${c.name}"`).join(", ");
+  if (value === undefined || value === null || value === "") {
+    throw new ChartError(
+      `the plan has Helm charts (${names}) but the program exports no \`kubernetesVersion\` stack output; ` +
+        "charts are rendered for the cluster's Kubernetes version, so export it (e.g. `export const kubernetesVersion = \"1.35\"`).",
+    );
+  }
+  if (value === REDACTED || typeof value !== "string" || !/^v?\d+\.\d+(\.\d+)?$/.test(value)) {
+    throw new ChartError(`the stack output kubernetesVersion must be a plain version such as "1.35", got ${JSON.stringify(value)}`);
+  }
+  // "1.35" -> "1.35.0": charts that match .Capabilities.KubeVersion against a full version see one.
+  return /^v?\d+\.\d+$/.test(value) ? `${value}.0` : value;
+}
+
+/** Like Promise.all, but waits for every task and reports every failure in one ChartError. */
+async function all<T>(tasks: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(tasks);
+  const failed = settled.filter((s): s is PromiseRejectedResult => s.status === "rejected").map((s) => (s.reason instanceof Error ? s.reason.message : String(s.reason)));
+  if (failed.length === 1) throw new ChartError(failed[0]);
+  if (failed.length > 1) throw new ChartError(`${failed.length} charts cannot be rendered:\n${failed.map((m) => `  - ${m}`).join("\n")}`);
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
+}
+
+async function template(helm: string, req: ChartRequest, chartPath: string, kubeVersion: string, apiVersions: string[], cache: ParseCache): Promise<KubeObject[]> {
+  const args = ["template", req.releaseName, chartPath, "--namespace", req.namespace, "--kube-version", kubeVersion, "--no-hooks"];
+  args.push(req.includeCrds ? "--include-crds" : "--skip-crds");
+  for (const v of apiVersions) args.push("--api-versions", v);
+  args.push("--values", "-");
+  const res = await runHelm(helm, args, { input: JSON.stringify(req.values) });
+  const what = `${req.source.type} "${req.source.name}" (chart ${req.chart} ${req.version})`;
+  if (res.code !== 0) throw new ChartError(`helm template of ${what} failed: ${res.stderr.trim()}`);
+  return parseManifest(res.stdout, what, cache);
+}
+
+/**
+ * Renders every chart among `resources` (types in CHART_ADAPTERS) and returns the resources with the
+ * rendered objects inserted after their chart. Charts are rendered concurrently, at most twice: a
+ * chart whose templates consult .Capabilities.APIVersions is rendered again when the first pass found
+ * CRDs that were not known before.
+ */
+export async function renderCharts(resources: RecordedResource[], opts: RenderOptions): Promise<RenderResult> {
+  const charts = resources.filter(isChart);
+  if (charts.length === 0) return { resources, charts: [] };
+  const kubeVersion = kubeVersionOf(opts.kubeVersion, charts);
+  const requests = await all(charts.map(async (c) => chartRequest(c)));
+  const helm = opts.helm ?? helmBinary();
+  const cache = new ChartCache(opts.cacheDir, helm);
+  const run = limiter(opts.concurrency);
+  const root = opts.root ?? REPO_ROOT;
+
+  const parsed: ParseCache = new Map();
+  const paths = await all(requests.map((req) => run(() => cache.resolve(req, root))));
+
+  const declared = resources.map((r) => crdFacts(r.inputs)).filter((c): c is CrdFacts => c !== undefined);
+  const firstApiVersions = crdApiVersions(declared);
+  const rendered = await all(requests.map((req, i) => run(() => template(helm, req, paths[i], kubeVersion, firstApiVersions, parsed))));
+  const passes = requests.map(() => 1);
+
+  const renderedCrds = () => rendered.flat().map(crdFacts).filter((c): c is CrdFacts => c !== undefined);
+  const secondApiVersions = crdApiVersions([...declared, ...renderedCrds()]);
+  if (secondApiVersions.length > firstApiVersions.length) {
+    await all(
+      requests.map((req, i) =>
+        usesApiVersions(paths[i])
+          ? run(async () => {
+              rendered[i] = await template(helm, req, paths[i], kubeVersion, secondApiVersions, parsed);
+              passes[i] = 2;
+            })
+          : Promise.resolve(),
+      ),
+    );
+  }
+
+  const clusterScoped = scopeOracle([...declared, ...renderedCrds()]);
+  const children = new Map<RecordedResource, RecordedResource[]>();
+  charts.forEach((c, i) => children.set(c, childRecords(c, requests[i], rendered[i], clusterScoped)));
+
+  return {
+    resources: resources.flatMap((r) => [r, ...(children.get(r) ?? [])]),
+    charts: charts.map((c, i) => ({ type: c.type, name: c.name, chart: requests[i].chart, version: requests[i].version, path: paths[i], objects: rendered[i].length, passes: passes[i] })),
+  };
+}
