@@ -1,6 +1,5 @@
 // Kubernetes objects and Helm values out of the recorded plan, as files, validated against upstream schemas.
 import { spawnSync } from "child_process";
-import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { CHART_ADAPTERS, isChart } from "./charts/adapters";
@@ -75,15 +74,12 @@ export function manifestFiles(resources: RecordedResource[]): ManifestFile[] {
   return files;
 }
 
-export function writeManifests(dir: string, files: ManifestFile[]): void {
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
-  for (const f of files) {
-    const by = f.renderedBy;
-    const rendered = by ? `, rendered by ${by.type} "${by.name}"${by.chart ? ` (chart ${by.chart}${by.version ? ` ${by.version}` : ""})` : ""}` : "";
-    const header = `# from ${f.source.type} "${f.source.name}"${rendered}${f.kind === "helm-values" ? " (chart metadata and values)" : ""}\n`;
-    fs.writeFileSync(path.join(dir, f.file), header + YAML.stringify(f.content, { aliasDuplicateObjects: false }));
-  }
+/** The text of each manifest file: a header naming where the object came from, then the YAML. */
+export function manifestText(f: ManifestFile): string {
+  const by = f.renderedBy;
+  const rendered = by ? `, rendered by ${by.type} "${by.name}"${by.chart ? ` (chart ${by.chart}${by.version ? ` ${by.version}` : ""})` : ""}` : "";
+  const header = `# from ${f.source.type} "${f.source.name}"${rendered}${f.kind === "helm-values" ? " (chart metadata and values)" : ""}\n`;
+  return header + YAML.stringify(f.content, { aliasDuplicateObjects: false });
 }
 
 /** The object without its "[secret]" fields: the plan does not know their values, so their schema is not checked. */

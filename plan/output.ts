@@ -1,11 +1,12 @@
-// Writes the plan's files and builds the stdout summary.
-import * as fs from "fs";
+// The plan's files (validated) and the stdout summary; plan/outputDir.ts puts the files in place.
 import * as path from "path";
 import { FullPlanResult } from "./run";
-import { manifestFiles, ManifestFile, SchemaError, validateObjects, writeManifests } from "./manifests";
+import { manifestFiles, ManifestFile, manifestText, SchemaError, validateObjects } from "./manifests";
+import { StagedFile } from "./outputDir";
 
-export interface WrittenPlan {
-  dir: string;
+export interface PlanFiles {
+  /** Everything the output folder receives, paths relative to it. */
+  staged: StagedFile[];
   files: ManifestFile[];
   schemaErrors: SchemaError[];
 }
@@ -18,13 +19,15 @@ export function resourcesJson(plan: FullPlanResult): { type: string; name: strin
   return plan.resources.map((r) => ({ type: r.type, name: r.name, parent: r.parent, urn: r.urn, inputs: r.inputs }));
 }
 
-export function writePlan(plan: FullPlanResult, dir: string): WrittenPlan {
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, "resources.json"), JSON.stringify(resourcesJson(plan), null, 2) + "\n");
-  fs.writeFileSync(path.join(dir, "outputs.json"), JSON.stringify(plan.outputs, null, 2) + "\n");
+/** The plan's files, validated against their schemas, ready to be put in place. */
+export function planFiles(plan: FullPlanResult): PlanFiles {
   const files = manifestFiles(plan.resources);
-  writeManifests(path.join(dir, "manifests"), files);
-  return { dir, files, schemaErrors: validateObjects(files) };
+  const staged: StagedFile[] = [
+    { rel: "resources.json", content: JSON.stringify(resourcesJson(plan), null, 2) + "\n" },
+    { rel: "outputs.json", content: JSON.stringify(plan.outputs, null, 2) + "\n" },
+    ...files.map((f) => ({ rel: path.join("manifests", f.file), content: manifestText(f) })),
+  ];
+  return { staged, files, schemaErrors: validateObjects(files) };
 }
 
 /** Resource counts per layer and type, as printed after a plan. */
@@ -39,7 +42,7 @@ export function countsByLayer(plan: FullPlanResult): Map<string, Map<string, num
   return layers;
 }
 
-export function summary(plan: FullPlanResult, written: WrittenPlan, seconds: number): string {
+export function summary(plan: FullPlanResult, written: PlanFiles & { dir: string }, seconds: number): string {
   const lines: string[] = [];
   const objectFiles = written.files.filter((f) => f.kind === "object");
   const objects = objectFiles.length;

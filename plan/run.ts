@@ -5,6 +5,7 @@ import { REPO_ROOT } from "../lib/repo";
 import { chartCacheDir } from "./charts/cache";
 import { renderCharts, RenderedChart } from "./charts/render";
 import { planMocks, unmockedInvokes } from "./mocks";
+import { configHash } from "./outputDir";
 import { attachRecorder, REDACTED } from "./recorder";
 import { readStackConfig } from "./stackConfig";
 import { PlanResult, RecordedResource } from "./types";
@@ -13,6 +14,8 @@ import { PlanResult, RecordedResource } from "./types";
 export const waitForRPCs = (): Promise<void> => (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
 
 export interface FullPlanResult extends PlanResult {
+  /** sha256 of the raw config planned (secure values are placeholders offline). */
+  configHash: string;
   /** Stack outputs, secrets replaced by "[secret]". */
   outputs: Record<string, unknown>;
   /** Charts rendered into child resources; null when rendering was switched off (`charts: false`). */
@@ -98,5 +101,5 @@ export async function runPlan(stack: string, opts: PlanOptions = {}): Promise<Fu
   if (opts.charts !== false) {
     ({ resources, charts } = await renderCharts(declared, { kubeVersion: outputs.kubernetesVersion, cacheDir: chartCacheDir(opts.chartCache), root }));
   }
-  return { stack, resources, outputs, charts, layerOf: layerResolver(resources) };
+  return { stack, configHash: configHash(sc.config), resources, outputs, charts, layerOf: layerResolver(resources) };
 }

@@ -72,5 +72,5 @@ test("a stack without a config file is named, with the stacks that exist", () =>
 test("unknown flags are refused", () => {
   const res = plan(["--stak", "prod"]);
   expect(res.status).toBe(2);
-  expect(res.stderr).toContain("unknown flag --stak; allowed flags: --stack, --out, --stack-file, --chart-cache, --no-charts, --help");
+  expect(res.stderr).toContain("unknown flag --stak; allowed flags: --stack, --out, --stack-file, --chart-cache, --no-charts, --verify, --help");
 });

@@ -1,49 +1,89 @@
 // `npm run plan -- --stack <name>`: the program's offline plan under the Pulumi mock runtime.
 import * as fs from "fs";
 import * as path from "path";
-import { runCli } from "../lib/cli";
+import { runCli, UsageError } from "../lib/cli";
 import { repoPath } from "../lib/repo";
 import { ConfigError } from "../config/load";
-import { summary, writePlan } from "../plan/output";
+import { planFiles, summary } from "../plan/output";
+import { configHash, defaultOut, kitVersion, OutputError, PlanOutput, readPlanRecord } from "../plan/outputDir";
 import { runPlan } from "../plan/run";
+import { readStackConfig } from "../plan/stackConfig";
 
 export const PLAN_CLI = {
   command: "npm run plan --",
-  summary: "Runs the program (index.ts) for one stack under Pulumi's mock runtime, renders its Helm charts, and writes resources.json, outputs.json and manifests/.",
+  summary:
+    "Runs the program (index.ts) for one stack under Pulumi's mock runtime, renders its Helm charts, and writes resources.json, outputs.json and manifests/, with plan.json recording that the plan completed.",
   flags: {
     stack: { value: true, placeholder: "NAME", default: "local", help: "stack whose stacks/Pulumi.<name>.yaml is planned" },
-    out: { value: true, placeholder: "DIR", help: "output folder (default out/<stack>)" },
+    out: { value: true, placeholder: "DIR", help: "output folder (default out/<stack>, or out/<stack>--<file>-<hash> with --stack-file)" },
     "stack-file": { value: true, placeholder: "FILE", help: "plan this config file instead of the stack's own" },
     "chart-cache": { value: true, placeholder: "DIR", help: "Helm chart cache (default: env ODS_CHART_CACHE, else .cache/charts); missing charts are pulled into it" },
     "no-charts": { help: "record each Helm chart as one resource with its values instead of rendering it (comparison and debugging only)" },
+    verify: { value: true, placeholder: "DIR", help: "check that DIR holds a completed plan of --stack that matches the current config and kit, and exit" },
   },
   notes: [
-    "exit codes: 0 planned, 1 an object fails its schema, 2 invalid config, a chart that cannot be rendered, or usage.",
+    "exit codes: 0 planned (or verified), 1 an object fails its schema (or DIR is not a current, complete plan), 2 invalid config, a chart that cannot be rendered, a locked or foreign output folder, or usage.",
     "environment: ODS_CHART_CACHE (chart cache), ODS_HELM_BIN (Helm binary, default .tools/bin/helm from `npm run setup`).",
   ],
 } as const;
+
+/** `--verify DIR`: exit 0 only for a complete plan of the stack, with today's config and kit. */
+function verify(dir: string, stack: string): number {
+  const recorded = readPlanRecord(dir, { stack });
+  const sc = readStackConfig(repoPath(), stack, recorded.stackFile);
+  const record = readPlanRecord(dir, { stack, configHash: configHash(sc.config), kit: kitVersion() });
+  console.log(`${dir}: complete plan of stack ${stack}${record.stackFile ? ` (config ${record.stackFile})` : ""}, finished ${record.finishedAt}, kit ${record.kit?.version} (${record.kit?.commit}), ${record.files.length} files`);
+  return 0;
+}
+
+/**
+ * Test hooks at the named phases of writing the output: ODS_PLAN_TEST_STOP_AT=<phase> kills the plan
+ * there (as a crash would), ODS_PLAN_TEST_HOLD_AT=<phase>:<ms> holds it there (to overlap two plans).
+ */
+function testHook(phase: string): void {
+  if (process.env.ODS_PLAN_TEST_STOP_AT === phase) process.kill(process.pid, "SIGKILL");
+  const [holdPhase, ms] = (process.env.ODS_PLAN_TEST_HOLD_AT ?? "").split(":");
+  if (holdPhase === phase) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number(ms));
+}
 
 runCli(
   PLAN_CLI,
   async ({ values, switches }) => {
     const stack = values.stack!;
-    const out = path.resolve(values.out ?? repoPath("out", stack));
+    if (values.verify) {
+      if (values.out || values["stack-file"]) throw new UsageError("--verify takes only --stack");
+      try {
+        return verify(path.resolve(values.verify), stack);
+      } catch (e) {
+        if (!(e instanceof OutputError)) throw e;
+        console.error(`not a current plan: ${e.message}`);
+        return 1;
+      }
+    }
+    const stackFile = values["stack-file"] && path.resolve(values["stack-file"]);
+    const out = path.resolve(values.out ?? defaultOut(stack, stackFile));
     const started = process.hrtime.bigint();
-    const plan = await runPlan(stack, {
-      stackFile: values["stack-file"] && path.resolve(values["stack-file"]),
-      charts: !switches["no-charts"],
-      chartCache: values["chart-cache"],
-    });
-    const written = writePlan(plan, out);
+    const output = PlanOutput.open(out, { stack, stackFile });
+    let files;
+    let plan;
+    try {
+      testHook("locked");
+      plan = await runPlan(stack, { stackFile, charts: !switches["no-charts"], chartCache: values["chart-cache"] });
+      files = planFiles(plan);
+      output.commit(files.staged, { configHash: plan.configHash, kit: kitVersion(), invalidObjects: files.schemaErrors.length }, testHook);
+    } catch (e) {
+      output.fail(e instanceof Error ? e.message.split("\n")[0] : String(e));
+      throw e;
+    }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    console.log(summary(plan, written, seconds));
+    console.log(summary(plan, { ...files, dir: out }, seconds));
     // For `npm run bench`: the in-process time and this process's peak memory.
     if (process.env.ODS_PLAN_STATS) {
       fs.writeFileSync(process.env.ODS_PLAN_STATS, JSON.stringify({ seconds, maxRssKiB: process.resourceUsage().maxRSS, resources: plan.resources.length }));
     }
-    if (written.schemaErrors.length > 0) {
-      console.error(`\n${written.schemaErrors.length} Kubernetes object(s) fail their upstream schema:`);
-      for (const e of written.schemaErrors) console.error(`  - manifests/${e.file} (${e.apiVersion} ${e.kind}): ${e.error}`);
+    if (files.schemaErrors.length > 0) {
+      console.error(`\n${files.schemaErrors.length} Kubernetes object(s) fail their upstream schema:`);
+      for (const e of files.schemaErrors) console.error(`  - manifests/${e.file} (${e.apiVersion} ${e.kind}): ${e.error}`);
       return 1;
     }
     return 0;

@@ -1,0 +1,149 @@
+// The plan's output folder as users and CI meet it: concurrent runs, a plan killed midway, a failed
+// plan over an old one, user files in the folder, stale config, and a separate folder for --stack-file.
+import { spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { defaultOut, OutputError, PlanOutput, PlanRecord, readPlanRecord } from "../plan/outputDir";
+
+const ROOT = path.resolve(__dirname, "..");
+const TS_NODE = path.join(ROOT, "node_modules", ".bin", "ts-node");
+const LOCAL = path.join(ROOT, "stacks", "Pulumi.local.yaml");
+
+function plan(args: string[], env: Record<string, string> = {}) {
+  return spawnSync(TS_NODE, ["tools/plan.ts", ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...env }, timeout: 120_000 });
+}
+
+function planAsync(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(TS_NODE, ["tools/plan.ts", ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
+    child.on("close", (code) => resolve({ code, stderr }));
+  });
+}
+
+const record = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, "plan.json"), "utf8")) as PlanRecord;
+const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), `ods-out-${prefix}-`));
+
+test("a complete plan records stack, config hash, kit version, time and its files; --verify accepts it", () => {
+  const out = path.join(tmp("ok"), "out");
+  expect(plan(["--stack", "local", "--out", out]).status).toBe(0);
+  const r = record(out);
+  expect(r).toMatchObject({ status: "complete", stack: "local", kit: { version: "0.1.0" } });
+  expect(r.configHash).toMatch(/^[0-9a-f]{64}$/);
+  expect(r.files).toContain("resources.json");
+  expect(r.files.filter((f) => f.startsWith("manifests")).length).toBe(fs.readdirSync(path.join(out, "manifests")).length);
+  expect(fs.readdirSync(out).sort()).toEqual(["manifests", "outputs.json", "plan.json", "resources.json"]);
+  const v = plan(["--stack", "local", "--verify", out]);
+  expect(v.stdout).toContain("complete plan of stack local");
+  expect(v.status).toBe(0);
+  expect(plan(["--stack", "dev", "--verify", out]).stderr).toContain("is a plan of stack local, not dev");
+});
+
+test("two plans into one folder cannot interleave: the second is refused by name while the first holds it", async () => {
+  const out = path.join(tmp("race"), "out");
+  const first = planAsync(["--stack", "local", "--out", out], { ODS_PLAN_TEST_HOLD_AT: "locked:4000" });
+  const lock = path.join(out, ".plan.lock");
+  for (let i = 0; i < 200 && !fs.existsSync(lock); i++) await new Promise((r) => setTimeout(r, 50));
+  expect(fs.existsSync(lock)).toBe(true);
+  const second = plan(["--stack", "local", "--out", out]);
+  expect(second.status).toBe(2);
+  expect(second.stderr).toMatch(/is being written by another plan \(pid \d+, since /);
+  expect((await first).code).toBe(0);
+  expect(record(out).status).toBe("complete");
+  expect(plan(["--stack", "local", "--verify", out]).status).toBe(0);
+}, 120_000);
+
+test.each(["locked", "moved-out:manifests"])("a plan killed at %s leaves a folder readers refuse, and the next plan recovers it", (phase) => {
+  const out = path.join(tmp("kill"), "out");
+  expect(plan(["--stack", "local", "--out", out]).status).toBe(0);
+  const killed = plan(["--stack", "local", "--out", out], { ODS_PLAN_TEST_STOP_AT: phase });
+  expect(killed.signal).toBe("SIGKILL");
+  const v = plan(["--stack", "local", "--verify", out]);
+  expect(v.status).toBe(1);
+  expect(v.stderr).toMatch(/stopped before finishing/);
+  expect(() => readPlanRecord(out)).toThrow(OutputError);
+  expect(plan(["--stack", "local", "--out", out]).status).toBe(0);
+  expect(plan(["--stack", "local", "--verify", out]).status).toBe(0);
+  expect(fs.readdirSync(out).filter((e) => e.startsWith("."))).toEqual([]);
+}, 120_000);
+
+test("a failed plan over an old one says so: the old files stay, marked as not current", () => {
+  const dir = tmp("fail");
+  const out = path.join(dir, "out");
+  expect(plan(["--stack", "local", "--out", out]).status).toBe(0);
+  const bad = path.join(dir, "bad.yaml");
+  fs.writeFileSync(bad, "config:\n  ods:environment: local\n  ods:domain: x\n  ods:infra: { kind: existing }\n");
+  const failed = plan(["--stack", "local", "--stack-file", bad, "--out", out]);
+  expect(failed.status).toBe(2);
+  expect(record(out)).toMatchObject({ status: "failed", error: expect.stringContaining("invalid stack config") });
+  expect(fs.existsSync(path.join(out, "resources.json"))).toBe(true);
+  const v = plan(["--stack", "local", "--verify", out]);
+  expect(v.status).toBe(1);
+  expect(v.stderr).toContain("the last plan of it failed (invalid stack config:");
+});
+
+test("the plan never deletes or overwrites what it did not write, and leaves the rest of the folder alone", () => {
+  const out = tmp("user");
+  fs.writeFileSync(path.join(out, "notes.txt"), "mine");
+  expect(plan(["--stack", "local", "--out", out]).status).toBe(0);
+  fs.writeFileSync(path.join(out, "manifests", "my-patch.yaml"), "kind: Mine\n");
+  const refused = plan(["--stack", "local", "--out", out]);
+  expect(refused.status).toBe(2);
+  expect(refused.stderr).toContain("holds 1 file(s) the plan did not write (manifests/my-patch.yaml)");
+  expect(fs.readFileSync(path.join(out, "manifests", "my-patch.yaml"), "utf8")).toBe("kind: Mine\n");
+  expect(fs.readFileSync(path.join(out, "notes.txt"), "utf8")).toBe("mine");
+  fs.rmSync(path.join(out, "manifests", "my-patch.yaml"));
+  expect(plan(["--stack", "local", "--out", out]).status).toBe(0);
+  expect(fs.readFileSync(path.join(out, "notes.txt"), "utf8")).toBe("mine");
+});
+
+test("a folder with plan-named files but no record is not taken over", () => {
+  const out = tmp("foreign");
+  fs.writeFileSync(path.join(out, "resources.json"), "[]");
+  const refused = plan(["--stack", "local", "--out", out]);
+  expect(refused.status).toBe(2);
+  expect(refused.stderr).toContain("(resources.json)");
+  expect(fs.readdirSync(out)).toEqual(["resources.json"]);
+});
+
+test("a changed config makes the folder stale for readers", () => {
+  const dir = tmp("stale");
+  const file = path.join(dir, "Pulumi.try.yaml");
+  fs.copyFileSync(LOCAL, file);
+  const out = path.join(dir, "out");
+  expect(plan(["--stack", "local", "--stack-file", file, "--out", out]).status).toBe(0);
+  expect(plan(["--stack", "local", "--verify", out]).status).toBe(0);
+  fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("ods:domain: ods.localtest.me", "ods:domain: other.localtest.me"));
+  const v = plan(["--stack", "local", "--verify", out]);
+  expect(v.status).toBe(1);
+  expect(v.stderr).toContain("is stale: the stack's config changed since it was planned");
+});
+
+test("a record from another kit version is stale, and a folder being written is refused", () => {
+  const out = tmp("kit");
+  const base = { pid: process.pid, stack: "local", configHash: "h", startedAt: "t", files: [] };
+  fs.writeFileSync(path.join(out, "plan.json"), JSON.stringify({ ...base, status: "complete", kit: { version: "0.0.9", commit: "abc" } }));
+  expect(() => readPlanRecord(out, { kit: { version: "0.1.0", commit: "def" } })).toThrow("is stale: planned by kit 0.0.9 (abc), this is 0.1.0 (def)");
+  const writer = PlanOutput.open(out, { stack: "local" });
+  expect(() => readPlanRecord(out)).toThrow(`a plan (pid ${process.pid}) is writing it now`);
+  writer.fail("stopped by the test");
+  expect(() => readPlanRecord(out)).toThrow("the last plan of it failed (stopped by the test)");
+});
+
+test("--stack-file plans go to a folder of their own, never over out/<stack>", () => {
+  expect(defaultOut("prod")).toBe(path.join(ROOT, "out", "prod"));
+  const a = defaultOut("prod", "/tmp/x/my-config.yaml");
+  expect(a).toMatch(/out[/\\]prod--my-config-[0-9a-f]{8}$/);
+  expect(defaultOut("prod", "/tmp/y/my-config.yaml")).not.toBe(a);
+  const dir = tmp("sf");
+  const file = path.join(dir, "Pulumi.try.yaml");
+  fs.copyFileSync(LOCAL, file);
+  const res = plan(["--stack", "local", "--stack-file", file]);
+  expect(res.status).toBe(0);
+  const expected = defaultOut("local", file);
+  expect(res.stdout).toContain(path.join(expected, "resources.json"));
+  expect(record(expected)).toMatchObject({ status: "complete", stack: "local", stackFile: file });
+  fs.rmSync(expected, { recursive: true, force: true });
+});
