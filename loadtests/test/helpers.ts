@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { REPO_ROOT } from "../../lib/repo";
 import { startTarget, Target, TargetConfig } from "../fixtures/llm-target/server";
+import { K6_QUIET_ENV } from "../runner/k6";
 import { Endpoints } from "../runner/endpoints";
 import { GateProfile } from "../runner/profile";
 import { GateReport } from "../runner/report";
@@ -36,7 +37,7 @@ export function llmTestProfile(overrides: { ttftP95?: number; rate?: number; dur
       llm: {
         warmup: { rate: 2, duration: "1s", preAllocatedVUs: 2, maxVUs: 8 },
         measure: { rate: overrides.rate ?? 4, duration: overrides.duration ?? "3s", preAllocatedVUs: 4, maxVUs: 16 },
-        workload: { maxTokens: 8, inputWords: 32, sloTtftMs: 450, sloTpotMs: 40 },
+        workload: { maxTokens: 8, inputWords: 32, sloTtftMs: 450, sloTpotMs: 40, ...overrides.workload },
         thresholds: {
           llm_ttft_ms: [`p(95)<${overrides.ttftP95 ?? 450}`],
           llm_tpot_ms: ["p(95)<40"],
@@ -116,4 +117,45 @@ export async function gateAgainst(config: Partial<TargetConfig>, profile: GatePr
   } finally {
     await target.close();
   }
+}
+
+export interface MeasuredRun {
+  code: number;
+  output: string;
+  wallMs: number;
+  /** Peak resident memory of the k6 process (VmHWM), KiB. */
+  peakRssKiB: number;
+}
+
+/** The peak RSS so far of a live process, from /proc (Linux, where the k6 tests run). */
+function peakRss(pid: number): number | null {
+  try {
+    const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** `k6 run` with its wall time and peak memory, sampled every 20 ms while it runs. */
+export function runK6Measured(bin: string, args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<MeasuredRun> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const child = spawn(bin, ["run", "--address", "", ...args], { env: { ...process.env, ...K6_QUIET_ENV, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    let peak: number | null = null;
+    child.stdout.on("data", (b: Buffer) => (output += b.toString()));
+    child.stderr.on("data", (b: Buffer) => (output += b.toString()));
+    const poll = setInterval(() => {
+      const v = child.pid ? peakRss(child.pid) : null;
+      if (v !== null) peak = Math.max(peak ?? 0, v);
+    }, 20);
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("close", (code) => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      if (peak === null) return reject(new Error(`could not read /proc/${child.pid}/status: the memory bound needs Linux`));
+      resolve({ code: code ?? -1, output, wallMs: Date.now() - started, peakRssKiB: peak });
+    });
+  });
 }
