@@ -3,12 +3,19 @@
 import exec from "k6/execution";
 import { Counter, Rate } from "k6/metrics";
 import { gateOptions, guardedTrend, handRunOptions, requireEnv, workload } from "./lib/gate.js";
-import { SSE_MISSING_BANNER, sse, streamChat } from "./lib/llm.js";
+import { MAX_EVENT_BYTES, MIN_TPOT_MS, SSE_MISSING_BANNER, sse, streamChat, TOKEN_TOLERANCE } from "./lib/llm.js";
 import { buildPrompt, PROMPT_COUNT } from "./lib/prompts.js";
 
 const BASE_URL = requireEnv("LLM_BASE_URL", "the OpenAI-compatible base URL without /v1, e.g. http://127.0.0.1:8000");
 const MODEL = requireEnv("LLM_MODEL", "the served model name as listed by GET /v1/models");
-const W = workload({ maxTokens: 64, inputWords: 128, ignoreEos: true, sloTtftMs: 2000, sloTpotMs: 100, timeout: "120s" });
+const W = workload({
+  maxTokens: 64, inputWords: 128, ignoreEos: true, sloTtftMs: 2000, sloTpotMs: 100, timeout: "120s",
+  // Request checks (lib/llm.js): streamed tokens vs usage, least plausible TPOT, SSE line/event cap.
+  tokenTolerance: TOKEN_TOLERANCE, minTpotMs: MIN_TPOT_MS, maxEventBytes: MAX_EVENT_BYTES,
+});
+if (!(W.tokenTolerance >= 0 && W.tokenTolerance <= 1)) throw new Error(`GATE_WORKLOAD.tokenTolerance must be in [0, 1], got ${W.tokenTolerance}`);
+if (!(W.minTpotMs >= 0)) throw new Error(`GATE_WORKLOAD.minTpotMs must be >= 0, got ${W.minTpotMs}`);
+if (!(Number.isInteger(W.maxEventBytes) && W.maxEventBytes > 0)) throw new Error(`GATE_WORKLOAD.maxEventBytes must be a positive integer, got ${W.maxEventBytes}`);
 
 const ttft = guardedTrend("llm_ttft_ms");
 const tpot = guardedTrend("llm_tpot_ms");
@@ -28,6 +35,16 @@ export const options = gateOptions(
   }),
 );
 
+// Each VU logs the first request failing for each reason (the text before the first ":"), so the
+// log says why a run failed even when failures start late, without one line per request.
+const warned = new Set();
+function warnOnce(i, error) {
+  const kind = String(error).split(":")[0];
+  if (warned.has(kind)) return;
+  warned.add(kind);
+  console.warn(`llm request ${i} failed: ${error}`);
+}
+
 export function setup() {
   if (!sse) console.error(SSE_MISSING_BANNER);
   return { sse: !!sse };
@@ -42,12 +59,15 @@ export default function () {
     maxTokens: W.maxTokens,
     ignoreEos: W.ignoreEos,
     timeout: W.timeout,
+    tokenTolerance: W.tokenTolerance,
+    minTpotMs: W.minTpotMs,
+    maxEventBytes: W.maxEventBytes,
   });
   requests.add(1);
   errors.add(!r.ok);
   if (!r.ok) {
     sloOk.add(false);
-    if (i < 5) console.warn(`llm request ${i} failed: ${r.error}`);
+    warnOnce(i, r.error);
     return;
   }
   e2e.add(r.e2eMs);

@@ -13,14 +13,16 @@ export const GATE_CLI = {
   summary: "Runs the k6 load tests of the stack's gate profile against its deployed endpoints (stack output `endpoints`) and fails on a missed threshold.",
   flags: {
     stack: { value: true, required: true, placeholder: "NAME", help: "stack whose endpoints and profile are used" },
-    only: { value: true, placeholder: "SERVICES", help: `comma-separated subset of ${SERVICES.join(", ")}` },
+    only: { value: true, placeholder: "SERVICES", help: `run only these (comma-separated: ${SERVICES.join(", ")}); required services left out fail the gate` },
     endpoints: { value: true, placeholder: "FILE", help: "endpoints JSON instead of `pulumi stack output endpoints`" },
     profile: { value: true, placeholder: "FILE", help: "gate profile instead of loadtests/profiles/<stack>.json" },
     out: { value: true, placeholder: "DIR", help: "report folder instead of out/gate/<stack>" },
     "no-dashboard": { help: "skip k6's HTML dashboards" },
   },
   notes: [
-    "exit codes: 0 every tested service passed, 1 a threshold or service failed, 2 usage or setup error.",
+    "the gate passes when every service the profile lists under \"required\" was tested and passed, and every other tested service passed;",
+    "a service without an endpoint is skipped, or missing (a failure) when required. --only narrows the run, never the requirement.",
+    "exit codes: 0 passed, 1 a threshold failed, a required service was not tested or a run broke, 2 usage or setup error.",
     "credentials come from the environment: LLM_API_KEY, ODS_API_TOKEN, MILVUS_TOKEN, KEYCLOAK_CLIENT_SECRET.",
   ],
 } as const;
@@ -82,9 +84,10 @@ async function main(parsed: Parsed<GateFlag>): Promise<number> {
   for (const v of report.services) {
     for (const f of failedThresholds(v)) console.error(`FAILED threshold [${v.service}] ${f}`);
     if (v.status === "error") console.error(`ERROR [${v.service}] ${v.reason ?? ""}`);
+    if (v.status === "missing") console.error(`MISSING [${v.service}] ${v.reason ?? ""}`);
   }
   console.log(`reports: ${path.join(args.out, "{summary.json,junit.xml,report.md}")}`);
-  if (!report.services.some((s) => s.status !== "skipped")) console.error("nothing was tested: every service was skipped");
+  if (!report.services.some((s) => s.status === "passed" || s.status === "failed" || s.status === "error")) console.error("nothing was tested: every service was skipped or missing");
   return report.passed ? 0 : 1;
 }
 

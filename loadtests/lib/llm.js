@@ -54,7 +54,37 @@ function chatBody(model, prompt, maxTokens, ignoreEos) {
   return JSON.stringify(body);
 }
 
-/** Folds one SSE data payload into the stream state; returns false on [DONE]. */
+/**
+ * Request-level checks on what the stream showed, shared by llm.js and smoke.js (see
+ * loadtests/README.md, "What a request must show"):
+ * - TOKEN_TOLERANCE: the tokens counted in the stream may differ from usage.completion_tokens by at
+ *   most max(1, round(tolerance x usage)); vLLM sends one chunk per generated token, so a bigger gap
+ *   means the server's usage figure does not describe the stream it sent.
+ * - MIN_TPOT_MS: with two or more tokens, the time from the first token chunk to the last, spread
+ *   over the tokens after the first, must reach this; below it the tokens arrived together
+ *   (0.1 ms per token is 10,000 tokens/s on one stream), i.e. the stream was buffered or replayed.
+ * - MAX_EVENT_BYTES: the longest SSE line or event k6/x/sse accepts before failing the request.
+ */
+export const TOKEN_TOLERANCE = 0.1;
+export const MIN_TPOT_MS = 0.1;
+export const MAX_EVENT_BYTES = 1024 * 1024;
+
+/** Text a chunk's delta carries, or null when it carries none (finish or tool-call chunks). */
+function deltaText(delta) {
+  if (!delta) return null;
+  for (const key of ["content", "reasoning_content", "reasoning"]) {
+    if (typeof delta[key] === "string") return delta[key];
+  }
+  return null;
+}
+
+/**
+ * Folds one SSE data payload into the stream state; returns false on [DONE]. A token chunk is one
+ * whose delta carries text (reasoning models stream their thinking first; it is generated output
+ * too), empty text included: vLLM sends a chunk per generated token even when the token has no
+ * visible text (a special token, half a UTF-8 character). The opening role announcement with empty
+ * text is not a token.
+ */
 export function applyChunk(state, data, now) {
   if (data === "[DONE]") {
     state.done = true;
@@ -71,31 +101,55 @@ export function applyChunk(state, data, now) {
   if (msg.usage && typeof msg.usage.completion_tokens === "number") state.usageTokens = msg.usage.completion_tokens;
   const choice = msg.choices && msg.choices[0];
   const delta = choice && choice.delta;
-  // Reasoning models stream their thinking first; it is still generated output for latency purposes.
-  const text = delta && (delta.content || delta.reasoning_content);
-  if (text) {
-    if (!state.first) state.first = now;
+  const text = deltaText(delta);
+  if (text !== null && !(delta.role && text === "")) {
+    if (!state.tokens) state.first = now;
     state.last = now;
-    state.chunks++;
+    state.tokens++;
+    state.chars += text.length;
   }
   return true;
 }
 
+/** The request-level checks above, on a finished stream; returns an error message or null. */
+function streamError(state, tpotMs, { tokenTolerance, minTpotMs }) {
+  if (state.tokens === 0) return "no tokens generated";
+  if (state.chars === 0) return `the stream carried ${state.tokens} token chunks without any text`;
+  if (state.usageTokens !== null) {
+    const allowed = Math.max(1, Math.round(tokenTolerance * state.usageTokens));
+    if (Math.abs(state.tokens - state.usageTokens) > allowed) {
+      return `token count mismatch: the stream carried ${state.tokens} token chunks, usage.completion_tokens says ${state.usageTokens} (allowed difference ${allowed}, tokenTolerance ${tokenTolerance})`;
+    }
+  }
+  if (tpotMs !== null && tpotMs < minTpotMs) {
+    return `no decode time: ${state.tokens} tokens arrived within ${(state.last - state.first).toFixed(3)} ms (TPOT ${tpotMs.toFixed(4)} ms < minTpotMs ${minTpotMs}); the stream was buffered or replayed, not generated`;
+  }
+  return null;
+}
+
 /**
- * One streamed request. Returns { ok, status, error, ttftMs, tpotMs, e2eMs, tokens }; ttftMs and
- * tpotMs are null when they cannot be measured (no SSE extension, or fewer than 1/2 tokens).
+ * One streamed request. Returns { ok, status, error, ttftMs, tpotMs, e2eMs, tokens }. Everything is
+ * what the stream showed: tokens are counted token chunks (usage.completion_tokens is only checked
+ * against them), TTFT is request start to the first token chunk, TPOT is first to last token chunk
+ * over tokens - 1. ttftMs and tpotMs are null when they cannot be measured (no SSE extension, or
+ * fewer than 1/2 tokens).
  */
-export function streamChat({ baseUrl, model, prompt, maxTokens, ignoreEos, timeout }) {
+export function streamChat({ baseUrl, model, prompt, maxTokens, ignoreEos, timeout, tokenTolerance = TOKEN_TOLERANCE, minTpotMs = MIN_TPOT_MS, maxEventBytes = MAX_EVENT_BYTES }) {
   const url = `${baseUrl}/v1/chat/completions`;
   const body = chatBody(model, prompt, maxTokens, ignoreEos);
-  const state = { first: 0, last: 0, chunks: 0, usageTokens: null, done: false, error: null };
+  const state = { first: 0, last: 0, tokens: 0, chars: 0, usageTokens: null, done: false, error: null };
   const start = Date.now();
   let status = 0;
+  let timed = false;
 
   if (sse) {
-    const res = sse.open(url, { method: "POST", body, headers: llmHeaders(), timeout }, (client) => {
+    timed = true;
+    const res = sse.open(url, { method: "POST", body, headers: llmHeaders(), timeout, maxEventBytes }, (client) => {
       client.on("event", (e) => {
-        if (!applyChunk(state, e.data, Date.now())) client.close();
+        // k6/x/sse stamps each event with when its bytes came off the connection; a build with
+        // the community xk6-sse has no stamp, so the handler's clock stands in.
+        const at = typeof e.receivedAt === "number" ? e.receivedAt : Date.now();
+        if (!applyChunk(state, e.data, at)) client.close();
       });
       client.on("error", (e) => {
         state.error = e.error();
@@ -114,22 +168,14 @@ export function streamChat({ baseUrl, model, prompt, maxTokens, ignoreEos, timeo
     } else {
       state.error = `HTTP ${status}`;
     }
-    state.first = 0;
   }
   const end = Date.now();
-  const tokens = state.usageTokens !== null ? state.usageTokens : state.chunks;
+  const tokens = state.tokens;
+  const ttftMs = timed && tokens > 0 ? state.first - start : null;
+  // TPOT per the MLPerf definition, on observed arrivals: decode time over the tokens after the first.
+  const tpotMs = timed && tokens > 1 ? (state.last - state.first) / (tokens - 1) : null;
   if (!state.error && !(status >= 200 && status < 300)) state.error = `HTTP ${status}`;
   if (!state.error && !state.done) state.error = "stream ended without [DONE]";
-  if (!state.error && tokens === 0) state.error = "no tokens generated";
-  const ttftMs = state.first ? state.first - start : null;
-  return {
-    ok: !state.error,
-    status,
-    error: state.error,
-    e2eMs: end - start,
-    ttftMs,
-    // TPOT per the MLPerf definition: decode time spread over the tokens after the first.
-    tpotMs: ttftMs !== null && tokens > 1 ? (end - state.first) / (tokens - 1) : null,
-    tokens,
-  };
+  if (!state.error) state.error = streamError(state, tpotMs, { tokenTolerance, minTpotMs });
+  return { ok: !state.error, status, error: state.error, e2eMs: end - start, ttftMs, tpotMs, tokens };
 }

@@ -1,5 +1,5 @@
 // Runs the gate for one stack: each service's script with the profile's options, then the verdict.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { Endpoints } from "./endpoints";
 import { REPO_ROOT } from "../../lib/repo";
@@ -16,6 +16,10 @@ export interface GateOptions {
   endpoints: Endpoints;
   k6: string;
   outDir: string;
+  /**
+   * Run only these services. It never waives a requirement: a required service left out is
+   * reported missing and the gate fails, because the run cannot vouch for it.
+   */
   only?: Service[];
   /** Export k6's HTML dashboard per service (adds a few seconds per run). */
   dashboard?: boolean;
@@ -31,6 +35,21 @@ async function scrape(url: string | undefined): Promise<string | null> {
   } catch {
     return null;
   }
+}
+
+/** Every file a gate run writes into its --out folder (per service and overall). */
+export function gateFiles(outDir: string): string[] {
+  const perService = SERVICES.flatMap((s) => ["options.json", "summary.json", "log", "dashboard.html"].map((f) => path.join(outDir, `${s}.${f}`)));
+  return [...perService, ...["summary.json", "junit.xml", "report.md"].map((f) => path.join(outDir, f))];
+}
+
+/**
+ * Removes what an earlier run left in the folder, so no report, dashboard or k6 summary of that
+ * run can be read as this run's (a crash that writes no summary must not inherit the last one).
+ * Only the gate's own file names are touched; --out may be a folder with other files.
+ */
+export function clearGateFiles(outDir: string): void {
+  for (const f of gateFiles(outDir)) rmSync(f, { force: true });
 }
 
 async function runService(service: Service, o: GateOptions, sse: boolean): Promise<ServiceVerdict> {
@@ -67,12 +86,20 @@ async function runService(service: Service, o: GateOptions, sse: boolean): Promi
   writeFileSync(files.log, run.output);
   const after = await scrape(metricsUrl);
 
+  const tail = (n: number) => run.output.trim().split("\n").slice(-n).join(" / ");
   let summary;
   try {
+    // clearGateFiles removed any earlier one, so a summary here is this run's.
+    if (!existsSync(files.summary)) throw new Error("no summary");
     summary = parseSummaryExport(JSON.parse(readFileSync(files.summary, "utf8")));
   } catch {
-    const tail = run.output.trim().split("\n").slice(-3).join(" / ");
-    return { service, status: "error", reason: `k6 exited ${run.code} without a summary: ${tail}`, thresholds: [], metrics: {}, k6ExitCode: run.code, durationS, files };
+    return { service, status: "error", reason: `k6 exited ${run.code} without a summary: ${tail(3)}`, thresholds: [], metrics: {}, k6ExitCode: run.code, durationS, files };
+  }
+  const status = statusFrom(run.code, summary.thresholds);
+  if (status === "error") {
+    // A broken run (crash, timeout, script error) measured nothing that can be vouched for: its
+    // partial numbers stay in the log and the summary file, not in the verdict.
+    return { service, status, reason: `k6 exited ${run.code}: ${tail(2)}`, thresholds: [], metrics: {}, k6ExitCode: run.code, durationS, files };
   }
   let server = null;
   if (before !== null && after !== null) {
@@ -82,11 +109,9 @@ async function runService(service: Service, o: GateOptions, sse: boolean): Promi
       o.echo?.(`vLLM metrics ignored: ${(err as Error).message}\n`);
     }
   }
-  const status = statusFrom(run.code, summary.thresholds);
   return {
     service,
     status,
-    ...(status === "error" ? { reason: `k6 exited ${run.code}: ${run.output.trim().split("\n").slice(-2).join(" / ")}` } : {}),
     thresholds: summary.thresholds,
     metrics: summary.metrics,
     k6ExitCode: run.code,
@@ -99,17 +124,26 @@ async function runService(service: Service, o: GateOptions, sse: boolean): Promi
 /** Runs the selected services one after another (they would compete for the runner's CPU otherwise). */
 export async function runGate(o: GateOptions): Promise<GateReport> {
   mkdirSync(o.outDir, { recursive: true });
+  clearGateFiles(o.outDir);
   const sse = hasSse(o.k6);
   if (!sse) {
     o.echo?.(`\n!!! ${o.k6} has no k6/x/sse: TTFT/TPOT cannot be measured, the llm gate will fail. Run \`npm run setup\`.\n`);
   }
   const startedAt = new Date().toISOString();
   const services: ServiceVerdict[] = [];
+  const required = o.profile.required;
   for (const service of SERVICES) {
-    if (o.only && !o.only.includes(service)) continue;
-    services.push(await runService(service, o, sse));
+    let v: ServiceVerdict;
+    if (o.only && !o.only.includes(service)) {
+      if (!required.includes(service)) continue;
+      v = { service, status: "skipped", reason: "left out by --only", thresholds: [], metrics: {} };
+    } else {
+      v = await runService(service, o, sse);
+    }
+    if (v.status === "skipped" && required.includes(service)) v = { ...v, status: "missing", reason: `required, but ${v.reason ?? "not tested"}` };
+    services.push(v);
   }
-  const report: GateReport = { stack: o.stack, startedAt, passed: gatePassed(services), services };
+  const report: GateReport = { stack: o.stack, startedAt, passed: gatePassed(services), required, services };
   writeFileSync(path.join(o.outDir, "summary.json"), JSON.stringify(report, null, 2));
   writeFileSync(path.join(o.outDir, "junit.xml"), toJUnit(report));
   writeFileSync(path.join(o.outDir, "report.md"), toMarkdown(report));

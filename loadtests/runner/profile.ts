@@ -44,6 +44,12 @@ export interface ServiceProfile {
 
 export interface GateProfile {
   description?: string;
+  /**
+   * Services that must be tested for the gate to pass. One that was not (its endpoint is absent,
+   * or --only left it out) fails the gate; the others are tested when their endpoints exist and
+   * reported skipped otherwise. Mandatory, so a profile says what it certifies; [] requires none.
+   */
+  required: Service[];
   services: Partial<Record<Service, ServiceProfile>>;
 }
 
@@ -108,7 +114,24 @@ export function parseProfile(raw: unknown, source: string): GateProfile {
     }
     services[name] = { ...sp, measure: sp.measure ?? {} };
   }
-  return { description: typeof raw.description === "string" ? raw.description : undefined, services };
+  return { description: typeof raw.description === "string" ? raw.description : undefined, required: parseRequired(raw.required, services, source), services };
+}
+
+/** `required`: a list of known, distinct services, each with an entry under `services`. */
+function parseRequired(raw: unknown, services: GateProfile["services"], source: string): Service[] {
+  if (raw === undefined) {
+    throw new Error(`${source}: "required" is missing: list the services that must be tested for the gate to pass (e.g. ["smoke", "llm"]), or [] to require none`);
+  }
+  if (!Array.isArray(raw)) throw new Error(`${source}: "required" must be an array of service names, got ${JSON.stringify(raw)}`);
+  const out: Service[] = [];
+  raw.forEach((name: unknown, i) => {
+    const where = `${source}: required[${i}]`;
+    if (typeof name !== "string" || !isService(name)) throw new Error(`${where}: ${JSON.stringify(name)} is not a service; allowed: ${SERVICES.join(", ")}`);
+    if (out.includes(name)) throw new Error(`${where}: "${name}" is listed twice`);
+    if (!services[name]) throw new Error(`${where}: "${name}" has no entry under "services", so it could never be tested`);
+    out.push(name);
+  });
+  return out;
 }
 
 export function readProfile(path: string): GateProfile {

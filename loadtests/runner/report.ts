@@ -1,17 +1,22 @@
 // Verdict formatting: the console table, the Markdown report and JUnit XML. Pure functions.
 import { ServerLatency } from "./prom";
 import { Service } from "./profile";
-import { MetricValues, ThresholdResult } from "./summary";
+import { hasData, MetricValues, ThresholdResult } from "./summary";
 
-export type Status = "passed" | "failed" | "skipped" | "error";
+/**
+ * passed/failed: k6 ran and the thresholds held or not. skipped: not tested (no endpoint, no profile
+ * entry, or left out by --only) and not required. missing: the same for a service the profile
+ * requires, which fails the gate. error: the run itself broke (k6 crashed, timed out, bad script).
+ */
+export type Status = "passed" | "failed" | "skipped" | "missing" | "error";
 
 export interface ServiceVerdict {
   service: Service;
   status: Status;
-  /** Why skipped or errored (missing endpoint, k6 crashed, ...). */
+  /** Why skipped, missing or errored (no endpoint, excluded by --only, k6 crashed, ...). */
   reason?: string;
   thresholds: ThresholdResult[];
-  /** Headline numbers: metric -> values, from the measure scenario where available. */
+  /** Headline numbers: metric -> values, from the measure scenario where available; empty unless k6 ran to a verdict. */
   metrics: Record<string, MetricValues>;
   k6ExitCode?: number;
   durationS?: number;
@@ -23,6 +28,8 @@ export interface GateReport {
   stack: string;
   startedAt: string;
   passed: boolean;
+  /** The profile's required services (see GateProfile.required). */
+  required: Service[];
   services: ServiceVerdict[];
 }
 
@@ -35,13 +42,23 @@ export function statusFrom(exitCode: number, thresholds: ThresholdResult[]): Sta
   return "error";
 }
 
-/** The gate passes only if something ran and nothing failed; skipped services do not count as passed. */
+/**
+ * The gate passes only if something ran and nothing failed; skipped services do not count as
+ * passed, and a missing (required but untested) service fails it like a failed one.
+ */
 export function gatePassed(services: ServiceVerdict[]): boolean {
   return services.some((s) => s.status === "passed") && services.every((s) => s.status === "passed" || s.status === "skipped");
 }
 
+/** What a threshold's row shows as measured: the aggregate, or "no data" when nothing was sampled. */
+export function actualText(t: ThresholdResult): string {
+  return t.noData ? "no data" : fmt(t.actual);
+}
+
 export function failedThresholds(v: ServiceVerdict): string[] {
-  return v.thresholds.filter((t) => !t.ok).map((t) => `${t.metric}: ${t.expression}${t.actual !== undefined ? ` (was ${fmt(t.actual)})` : ""}`);
+  return v.thresholds
+    .filter((t) => !t.ok)
+    .map((t) => `${t.metric}: ${t.expression}${t.noData ? " (no data: the metric got no samples)" : t.actual !== undefined ? ` (was ${fmt(t.actual)})` : ""}`);
 }
 
 export function fmt(n: number | null | undefined): string {
@@ -71,18 +88,30 @@ const HEADLINE: Record<Service, { metric: string; label: string }[]> = {
   auth: [{ metric: "auth_token_ms", label: "token" }],
 };
 
+/** Only a run that reached a verdict has numbers; for it, a metric nothing was measured for reads "no data". */
 export function headline(v: ServiceVerdict): string {
+  if (v.status !== "passed" && v.status !== "failed") return "-";
   const parts: string[] = [];
   for (const h of HEADLINE[v.service]) {
     const m = v.metrics[`${h.metric}{scenario:measure}`] ?? v.metrics[h.metric];
-    if (!m) continue;
-    if (m["p(95)"] !== undefined) {
+    if (!hasData(m)) {
+      parts.push(`${h.label} no data`);
+    } else if (m["p(95)"] !== undefined) {
       parts.push(h.metric.endsWith("_ms") ? `${h.label} p50 ${fmt(m.med)} / p95 ${fmt(m["p(95)"])} ms` : `${h.label} avg ${fmt(m.avg)}`);
     } else if (m.count !== undefined) {
       parts.push(`${h.label} ${fmt(m.count)}`);
     }
   }
   return parts.join("; ") || "-";
+}
+
+function isUntested(v: ServiceVerdict): boolean {
+  return v.status === "skipped" || v.status === "missing" || v.status === "error";
+}
+
+/** Required services that were not tested, with why: the reasons a complete run would not have. */
+export function missingRequired(r: GateReport): string[] {
+  return r.services.filter((v) => v.status === "missing").map((v) => `${v.service} (${v.reason ?? "not tested"})`);
 }
 
 function pad(s: string, n: number): string {
@@ -93,14 +122,15 @@ function pad(s: string, n: number): string {
 export function verdictTable(r: GateReport): string {
   const rows = r.services.map((v) => {
     const failed = failedThresholds(v);
-    const detail = v.status === "skipped" || v.status === "error" ? v.reason ?? "" : failed.length ? `failed: ${failed.join("; ")}` : `${v.thresholds.length} thresholds ok`;
+    const detail = isUntested(v) ? v.reason ?? "" : failed.length ? `failed: ${failed.join("; ")}` : `${v.thresholds.length} thresholds ok`;
     return [v.service, v.status.toUpperCase(), headline(v), detail];
   });
   const head = ["service", "verdict", "measured", "thresholds"];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => pad(c, widths[i])).join(" | ");
+  const missing = r.services.filter((v) => v.status === "missing").map((v) => v.service);
   return [
-    `gate ${r.stack}: ${r.passed ? "PASSED" : "FAILED"}`,
+    `gate ${r.stack}: ${r.passed ? "PASSED" : "FAILED"}${missing.length ? ` (required but not tested: ${missing.join(", ")})` : ""}`,
     line(head),
     widths.map((w) => "-".repeat(w)).join("-|-"),
     ...rows.map(line),
@@ -108,20 +138,29 @@ export function verdictTable(r: GateReport): string {
 }
 
 export function toMarkdown(r: GateReport): string {
-  const out: string[] = [`# Performance gate: ${r.stack} — ${r.passed ? "PASSED" : "FAILED"}`, "", `Started ${r.startedAt}.`, ""];
+  const out: string[] = [
+    `# Performance gate: ${r.stack} — ${r.passed ? "PASSED" : "FAILED"}`,
+    "",
+    `Started ${r.startedAt}. Required services: ${r.required.length ? r.required.join(", ") : "none"}.`,
+    "",
+  ];
   out.push("| service | verdict | measured | failed thresholds |", "|---|---|---|---|");
   for (const v of r.services) {
     const failed = failedThresholds(v);
-    const note = v.status === "skipped" || v.status === "error" ? v.reason ?? "" : failed.join("<br>") || "none";
+    const note = isUntested(v) ? v.reason ?? "" : failed.join("<br>") || "none";
     out.push(`| ${v.service} | ${v.status} | ${headline(v)} | ${note.replace(/\|/g, "\\|")} |`);
   }
   for (const v of r.services.filter((s) => s.thresholds.length > 0 || s.server)) {
     out.push("", `## ${v.service}`, "", "| threshold | expression | actual | ok |", "|---|---|---|---|");
-    for (const t of v.thresholds) out.push(`| \`${t.metric}\` | \`${t.expression}\` | ${fmt(t.actual)} | ${t.ok ? "yes" : "**no**"} |`);
+    for (const t of v.thresholds) out.push(`| \`${t.metric}\` | \`${t.expression}\` | ${actualText(t)} | ${t.ok ? "yes" : "**no**"} |`);
     if (v.server) {
       const s = v.server;
-      const c = v.metrics["llm_ttft_ms{scenario:measure}"] ?? v.metrics.llm_ttft_ms ?? {};
-      const t = v.metrics["llm_tpot_ms{scenario:measure}"] ?? v.metrics.llm_tpot_ms ?? {};
+      const client = (name: string): MetricValues => {
+        const m = v.metrics[`${name}{scenario:measure}`] ?? v.metrics[name];
+        return hasData(m) ? m : {};
+      };
+      const c = client("llm_ttft_ms");
+      const t = client("llm_tpot_ms");
       out.push(
         "",
         `Server side (vLLM /metrics, histogram delta over the whole run incl. warm-up, ${s.requests} requests; quantiles interpolated from buckets):`,
@@ -146,15 +185,18 @@ export function toJUnit(r: GateReport): string {
     const cases: string[] = [];
     if (v.status === "skipped") {
       cases.push(`    <testcase classname="gate.${v.service}" name="${v.service}"><skipped message="${xmlEscape(v.reason ?? "skipped")}"/></testcase>`);
+    } else if (v.status === "missing") {
+      cases.push(`    <testcase classname="gate.${v.service}" name="${v.service} required"><failure message="${xmlEscape(`required service not tested: ${v.reason ?? ""}`)}"/></testcase>`);
     } else if (v.status === "error") {
       cases.push(`    <testcase classname="gate.${v.service}" name="${v.service} run"><error message="${xmlEscape(v.reason ?? "k6 run failed")}"/></testcase>`);
     }
     for (const t of v.thresholds) {
       const name = xmlEscape(`${t.metric} ${t.expression}`);
-      const body = t.ok ? "" : `<failure message="${xmlEscape(`${t.expression} not met${t.actual !== undefined ? `: ${fmt(t.actual)}` : ""}`)}"/>`;
+      const why = t.noData ? ": no data, the metric got no samples" : t.actual !== undefined ? `: ${fmt(t.actual)}` : "";
+      const body = t.ok ? "" : `<failure message="${xmlEscape(`${t.expression} not met${why}`)}"/>`;
       cases.push(`    <testcase classname="gate.${v.service}" name="${name}">${body}</testcase>`);
     }
-    const failures = v.thresholds.filter((t) => !t.ok).length;
+    const failures = v.thresholds.filter((t) => !t.ok).length + (v.status === "missing" ? 1 : 0);
     const attrs = `name="gate.${v.service}" tests="${cases.length}" failures="${failures}" errors="${v.status === "error" ? 1 : 0}" skipped="${v.status === "skipped" ? 1 : 0}" time="${(v.durationS ?? 0).toFixed(1)}"`;
     return `  <testsuite ${attrs}>\n${cases.join("\n")}\n  </testsuite>`;
   });

@@ -5,8 +5,10 @@ export interface ThresholdResult {
   metric: string;
   expression: string;
   ok: boolean;
-  /** The aggregate the expression tests, when k6 exported it (e.g. p(95) value). */
+  /** The aggregate the expression tests, when k6 exported it (e.g. p(95) value); absent when noData. */
   actual?: number;
+  /** The metric got no samples: the threshold fails whatever k6 said (k6 passes it). */
+  noData?: boolean;
 }
 
 export type MetricValues = Record<string, number>;
@@ -26,7 +28,27 @@ export function aggregationOf(expression: string): string {
   return m ? m[1] : expression;
 }
 
-/** In the export, a threshold maps to `true` when it was crossed (failed) and `false` when it held. */
+/**
+ * How many samples a Trend or Rate received, from its exported values; undefined for Counters and
+ * Gauges, whose 0 is a measurement (no dropped iterations), not an absence of one. A Trend's count
+ * is exported because the runner always puts "count" in summaryTrendStats.
+ */
+export function sampleCount(values: MetricValues): number | undefined {
+  if (values.passes !== undefined && values.fails !== undefined) return values.passes + values.fails; // Rate
+  const isTrend = ["avg", "med", "min", "max"].some((k) => values[k] !== undefined) || Object.keys(values).some((k) => k.startsWith("p("));
+  return isTrend ? values.count : undefined;
+}
+
+/** Whether a metric was measured at all (false only when its Trend/Rate got no samples). */
+export function hasData(values: MetricValues | undefined): values is MetricValues {
+  return values !== undefined && sampleCount(values) !== 0;
+}
+
+/**
+ * In the export, a threshold maps to `true` when it was crossed (failed) and `false` when it held.
+ * k6 lets a threshold on a Trend or Rate without samples hold (p(95) of nothing is 0); here it
+ * fails as "no data", because nothing was shown to meet it.
+ */
 export function parseSummaryExport(raw: unknown): K6Summary {
   if (!isRecord(raw) || !isRecord(raw.metrics)) throw new Error("k6 summary export: missing \"metrics\" object");
   const thresholds: ThresholdResult[] = [];
@@ -38,6 +60,10 @@ export function parseSummaryExport(raw: unknown): K6Summary {
     metrics[name] = values;
     if (isRecord(value.thresholds)) {
       for (const [expression, crossed] of Object.entries(value.thresholds)) {
+        if (!hasData(values)) {
+          thresholds.push({ metric: name, expression, ok: false, noData: true });
+          continue;
+        }
         const agg = aggregationOf(expression);
         // A Rate's exported "value" is what rate<... compares against.
         const actual = agg === "rate" ? (values.rate ?? values.value) : values[agg];

@@ -1,30 +1,16 @@
 // The runner end to end: `npm run gate -- --stack test --endpoints <file> --profile <file>` on the
 // real k6 against the local target, passing when the target meets the profile and failing, with
 // the threshold named, when latency, errors or an empty metric break it.
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { Endpoints } from "../runner/endpoints";
-import { GateProfile } from "../runner/profile";
-import { GateReport } from "../runner/report";
-import { startTarget, Target, TargetConfig } from "../fixtures/llm-target/server";
-import { llmTestProfile, requireK6, runGateCli, tempDir, writeJson } from "./helpers";
-
-function endpointsFor(t: Target): { endpoints: Endpoints } {
-  return {
-    endpoints: {
-      llm: { baseUrl: t.url, model: t.config.model, metricsUrl: `${t.url}/metrics` },
-      dataApi: { baseUrl: t.url },
-      agentApi: { baseUrl: t.url },
-      milvus: { baseUrl: t.url },
-      keycloak: { tokenUrl: `${t.url}/realms/ods/protocol/openid-connect/token`, clientId: t.config.clientId },
-    },
-  };
-}
+import { GateProfile, SERVICES } from "../runner/profile";
+import { endpointsFor, gateAgainst, llmTestProfile, requireK6, runGateCli, tempDir, writeJson } from "./helpers";
 
 /** Every service, briefly: the whole pipeline of scripts, thresholds and reports in one pass. */
 function allServicesProfile(): GateProfile {
   const quick = { warmup: { rate: 2, duration: "1s" }, measure: { rate: 10, duration: "2s", preAllocatedVUs: 4, maxVUs: 20 } };
   return {
+    required: [...SERVICES],
     services: {
       smoke: { measure: {}, thresholds: {} },
       llm: llmTestProfile({ duration: "2s" }).services.llm!,
@@ -34,24 +20,6 @@ function allServicesProfile(): GateProfile {
       auth: { ...quick, thresholds: { auth_token_ms: ["p(95)<500"] } },
     },
   };
-}
-
-async function gateAgainst(config: Partial<TargetConfig>, profile: GateProfile, extraArgs: string[] = []) {
-  const target = await startTarget(config);
-  try {
-    const dir = tempDir("cli");
-    const out = path.join(dir, "out");
-    const res = await runGateCli(
-      ["--stack", "test", "--endpoints", writeJson(dir, "endpoints.json", endpointsFor(target)), "--profile", writeJson(dir, "profile.json", profile), "--out", out, "--no-dashboard", ...extraArgs],
-      // ODS_API_TOKEN blanked so a developer's own token cannot change what the target sees.
-      { KEYCLOAK_CLIENT_SECRET: target.config.clientSecret, ODS_API_TOKEN: "" },
-    );
-    const reportFile = path.join(out, "summary.json");
-    const report = existsSync(reportFile) ? (JSON.parse(readFileSync(reportFile, "utf8")) as GateReport) : null;
-    return { ...res, out, report };
-  } finally {
-    await target.close();
-  }
 }
 
 beforeAll(() => {
@@ -95,16 +63,24 @@ describe("gate CLI", () => {
     expect(erroring.code).toBe(1);
     expect(erroring.stderr).toContain("FAILED threshold [llm] llm_errors{scenario:measure}: rate<0.05");
 
-    // No tokens: the TTFT Trend alone would pass with zero samples; its count guard must not.
+    // No tokens: k6 passes the TTFT Trend with zero samples; the gate shows it as "no data" and
+    // fails it, next to its count guard. Nothing reads "0 ms".
     expect(empty.code).toBe(1);
+    expect(empty.stderr).toContain("FAILED threshold [llm] llm_ttft_ms{scenario:measure}: p(95)<450 (no data: the metric got no samples)");
+    expect(empty.stderr).toContain("FAILED threshold [llm] llm_tpot_ms{scenario:measure}: p(95)<40 (no data");
     expect(empty.stderr).toContain("FAILED threshold [llm] llm_ttft_ms_samples{scenario:measure}: count>=");
     expect(empty.stderr).toContain("llm_output_tokens{scenario:measure}: count>=");
+    expect(empty.stdout).toMatch(/llm\s+\| FAILED\s+\| TTFT no data; TPOT no data\s+\|/);
+    const ttftRow = empty.report!.services[0].thresholds.find((t) => t.metric === "llm_ttft_ms{scenario:measure}");
+    expect(ttftRow).toEqual({ metric: "llm_ttft_ms{scenario:measure}", expression: "p(95)<450", ok: false, noData: true });
+    expect(readFileSync(path.join(empty.out, "report.md"), "utf8")).toContain("| `llm_ttft_ms{scenario:measure}` | `p(95)<450` | no data | **no** |");
     const junit = readFileSync(path.join(empty.out, "junit.xml"), "utf8");
     expect(junit).toMatch(/<testcase classname="gate.llm" name="llm_ttft_ms_samples\{scenario:measure\} count&gt;=\d+"><failure/);
+    expect(junit).toContain('name="llm_ttft_ms{scenario:measure} p(95)&lt;450"><failure message="p(95)&lt;450 not met: no data, the metric got no samples"/>');
   });
 
   it("fails the data API on 401s even though they are fast", async () => {
-    const profile: GateProfile = { services: { "data-api": { measure: { rate: 10, duration: "2s" }, thresholds: { data_api_ms: ["p(95)<500"] } } } };
+    const profile: GateProfile = { required: ["data-api"], services: { "data-api": { measure: { rate: 10, duration: "2s" }, thresholds: { data_api_ms: ["p(95)<500"] } } } };
     // The target wants a token and the gate sends none (ODS_API_TOKEN unset).
     const r = await gateAgainst({ apiToken: "expected-token" }, profile, ["--only", "data-api"]);
     expect(r.code).toBe(1);
@@ -112,9 +88,57 @@ describe("gate CLI", () => {
     expect(r.stderr).toContain("data_api_ms_samples{scenario:measure}: count>=16");
   });
 
+  it("fails when a required service is not tested: no endpoint, or left out by --only", async () => {
+    const dataApi = { measure: { rate: 10, duration: "2s" }, thresholds: { data_api_ms: ["p(95)<500"] } };
+    const auth = { measure: { rate: 10, duration: "2s" }, thresholds: { auth_token_ms: ["p(95)<500"] } };
+    const vector = { measure: { rate: 10, duration: "2s" }, workload: { dim: 8, rows: 50, queries: 5 }, thresholds: { vector_search_ms: ["p(95)<100"] } };
+    const withoutMilvus = (t: Parameters<typeof endpointsFor>[0]) => ({ endpoints: { ...endpointsFor(t).endpoints, milvus: undefined } });
+    const [noEndpoint, leftOut] = await Promise.all([
+      gateAgainst({}, { required: ["data-api", "vector"], services: { "data-api": dataApi, vector } }, ["--only", "data-api,vector"], withoutMilvus),
+      gateAgainst({}, { required: ["data-api", "auth"], services: { "data-api": dataApi, auth } }, ["--only", "data-api"]),
+    ]);
+
+    expect(noEndpoint.code).toBe(1);
+    expect(noEndpoint.report?.services.map((s) => [s.service, s.status])).toEqual([["data-api", "passed"], ["vector", "missing"]]);
+    expect(noEndpoint.stdout).toMatch(/gate test: FAILED \(required but not tested: vector\)/);
+    expect(noEndpoint.stdout).toMatch(/vector\s+\| MISSING\s+\| -\s+\| required, but no endpoint: milvus/);
+    expect(noEndpoint.stderr).toContain("MISSING [vector] required, but no endpoint: milvus");
+    expect(readFileSync(path.join(noEndpoint.out, "junit.xml"), "utf8")).toContain('name="vector required"><failure message="required service not tested: required, but no endpoint: milvus"/>');
+
+    // --only narrows the run, never the requirement: the run cannot vouch for what it left out.
+    expect(leftOut.code).toBe(1);
+    expect(leftOut.report?.services.map((s) => [s.service, s.status, s.reason])).toEqual([
+      ["data-api", "passed", undefined],
+      ["auth", "missing", "required, but left out by --only"],
+    ]);
+  });
+
+  it("passes with an optional service skipped when every required one passed", async () => {
+    const profile: GateProfile = {
+      required: ["data-api"],
+      services: {
+        "data-api": { measure: { rate: 10, duration: "2s" }, thresholds: { data_api_ms: ["p(95)<500"] } },
+        auth: { measure: { rate: 10, duration: "2s" }, thresholds: { auth_token_ms: ["p(95)<500"] } },
+      },
+    };
+    const r = await gateAgainst({}, profile, ["--only", "data-api,auth"], (t) => ({ endpoints: { dataApi: { baseUrl: t.url } } }));
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(r.report?.services.map((s) => [s.service, s.status])).toEqual([["data-api", "passed"], ["auth", "skipped"]]);
+    expect(r.report?.required).toEqual(["data-api"]);
+  });
+
+  it("prints its options with --help", async () => {
+    const r = await runGateCli(["--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^usage: npm run gate -- --stack NAME/);
+    for (const flag of ["--stack NAME", "--only SERVICES", "--endpoints FILE", "--profile FILE", "--out DIR", "--no-dashboard", "--help"]) expect(r.stdout).toContain(flag);
+    expect(r.stdout).toContain("--only narrows the run, never the requirement");
+    expect(r.stderr).toBe("");
+  });
+
   it("reports services without endpoints as skipped and fails when nothing ran", async () => {
     const dir = tempDir("skip");
-    const r = await runGateCli(["--stack", "test", "--endpoints", writeJson(dir, "e.json", {}), "--profile", writeJson(dir, "p.json", llmTestProfile()), "--out", dir, "--no-dashboard"]);
+    const r = await runGateCli(["--stack", "test", "--endpoints", writeJson(dir, "e.json", {}), "--profile", writeJson(dir, "p.json", { ...llmTestProfile(), required: [] }), "--out", dir, "--no-dashboard"]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/llm\s+\|\s+SKIPPED\s+\|.*no endpoint: llm/);
     expect(r.stderr).toContain("nothing was tested");

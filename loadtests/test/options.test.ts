@@ -103,6 +103,17 @@ describe("profiles", () => {
     expect(() => parseProfile({ services: { auth: { measure: { duration: "1m" }, thresholds: {} } } }, "p")).toThrow(/measure.rate must be a positive number/);
   });
 
+  it("requires a list of required services and names the key of each mistake", () => {
+    const services = { llm: { measure: { rate: 1, duration: "10s" }, thresholds: {} }, auth: { measure: { rate: 1, duration: "10s" }, thresholds: {} } };
+    expect(parseProfile({ required: ["llm"], services }, "p").required).toEqual(["llm"]);
+    expect(parseProfile({ required: [], services }, "p").required).toEqual([]);
+    expect(() => parseProfile({ services }, "p")).toThrow(/^p: "required" is missing: list the services that must be tested for the gate to pass/);
+    expect(() => parseProfile({ required: "llm", services }, "p")).toThrow(/^p: "required" must be an array of service names, got "llm"/);
+    expect(() => parseProfile({ required: ["llm", "gpu"], services }, "p")).toThrow(/^p: required\[1\]: "gpu" is not a service; allowed: smoke, llm/);
+    expect(() => parseProfile({ required: ["llm", "llm"], services }, "p")).toThrow(/^p: required\[1\]: "llm" is listed twice/);
+    expect(() => parseProfile({ required: ["vector"], services }, "p")).toThrow(/^p: required\[0\]: "vector" has no entry under "services", so it could never be tested/);
+  });
+
   const files = readdirSync(path.join(REPO_ROOT, "loadtests", "profiles")).filter((f) => f.endsWith(".json"));
 
   it("ships a profile per stack", () => {
@@ -117,6 +128,16 @@ describe("profiles", () => {
       const guards = Object.keys(o.thresholds).filter((k) => k.includes("_samples{") || k.startsWith("smoke_steps_ok"));
       expect(guards.length).toBeGreaterThan(0);
     }
+  });
+
+  it("requires every service in prod and staging, and the smoke pass everywhere", () => {
+    const required = (stack: string) => readProfile(path.join(REPO_ROOT, "loadtests", "profiles", `${stack}.json`)).required;
+    expect(required("prod")).toEqual([...SERVICES]);
+    expect(required("staging")).toEqual([...SERVICES]);
+    expect(required("dev")).toEqual(["smoke", "llm", "data-api", "agent-api"]);
+    expect(required("local")).toEqual(["smoke", "data-api"]);
+    // A profile that requires less says why in its description.
+    for (const stack of ["dev", "local"]) expect(readProfile(path.join(REPO_ROOT, "loadtests", "profiles", `${stack}.json`)).description).toMatch(/Required: /);
   });
 
   it("anchors prod on MLPerf interactive and staging on MLPerf server SLOs", () => {

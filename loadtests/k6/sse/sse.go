@@ -6,6 +6,11 @@
 // client.on('open'|'event'|'error', fn), client.close()), so loadtests/llm.js also runs on a k6
 // built with that extension. This is an independent implementation built from plain Go modules,
 // because the build has to work from the Go module proxy alone.
+//
+// Beyond xk6-sse: each event carries receivedAt (when its bytes were read off the connection, so
+// a burst of events shares one time whatever the handlers cost), and no line or event may exceed
+// maxEventBytes (default 1 MiB, a request param): a server that never ends a line fails the
+// request instead of growing the VU's memory without bound.
 package sse
 
 import (
@@ -59,10 +64,12 @@ type params struct {
 	body    string
 	headers map[string]string
 	timeout time.Duration
+	// maxEventBytes bounds one line and one event's data; a longer one fails the request.
+	maxEventBytes int
 }
 
 func parseParams(rt *sobek.Runtime, v sobek.Value) (params, error) {
-	p := params{method: http.MethodGet, headers: map[string]string{}, timeout: 120 * time.Second}
+	p := params{method: http.MethodGet, headers: map[string]string{}, timeout: 120 * time.Second, maxEventBytes: DefaultMaxEventBytes}
 	if v == nil || sobek.IsUndefined(v) || sobek.IsNull(v) {
 		return p, nil
 	}
@@ -90,10 +97,16 @@ func parseParams(rt *sobek.Runtime, v sobek.Value) (params, error) {
 			} else {
 				p.timeout = time.Duration(val.ToFloat() * float64(time.Millisecond))
 			}
+		case "maxEventBytes":
+			n := val.ToFloat()
+			if n != float64(int64(n)) || n < 1 || n > 1<<30 {
+				return p, fmt.Errorf("sse.open: maxEventBytes must be an integer between 1 and %d, got %s", 1<<30, val.String())
+			}
+			p.maxEventBytes = int(n)
 		case "tags":
 			// Accepted for compatibility with xk6-sse; this extension emits no metrics of its own.
 		default:
-			return p, fmt.Errorf("sse.open: unknown param %q (allowed: method, body, headers, timeout, tags)", k)
+			return p, fmt.Errorf("sse.open: unknown param %q (allowed: method, body, headers, timeout, maxEventBytes, tags)", k)
 		}
 	}
 	return p, nil
@@ -208,7 +221,7 @@ func (m *Module) open(call sobek.FunctionCall) sobek.Value {
 	}
 
 	c.emit("open", sobek.Undefined())
-	err = readEvents(resp.Body, func(e Event) bool {
+	err = readEvents(resp.Body, p.maxEventBytes, func(e Event) bool {
 		if c.closed {
 			return false
 		}
@@ -216,6 +229,9 @@ func (m *Module) open(call sobek.FunctionCall) sobek.Value {
 		_ = obj.Set("id", e.ID)
 		_ = obj.Set("name", e.Name)
 		_ = obj.Set("data", e.Data)
+		// Milliseconds since the Unix epoch (sub-millisecond precision, comparable with Date.now())
+		// at which the bytes completing this event were read; see Event.Received.
+		_ = obj.Set("receivedAt", float64(e.Received.UnixNano())/1e6)
 		c.emit("event", obj)
 		return !c.closed
 	})
