@@ -4,7 +4,7 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { defaultOut, OutputError, PlanOutput, PlanRecord, readPlanRecord } from "../plan/outputDir";
+import { defaultOut, PlanOutput, PlanRecord, readPlanRecord } from "../plan/outputDir";
 
 const ROOT = path.resolve(__dirname, "..");
 const TS_NODE = path.join(ROOT, "node_modules", ".bin", "ts-node");
@@ -55,17 +55,17 @@ test("two plans into one folder cannot interleave: the second is refused by name
   expect(plan(["--stack", "local", "--verify", out]).status).toBe(0);
 }, 120_000);
 
-test.each(["locked", "moved-out:manifests"])("a plan killed at %s leaves a folder readers refuse, and the next plan recovers it", (phase) => {
+test("a plan killed midway (old files moved out, new not yet in) leaves a folder readers refuse; the next plan recovers it", () => {
   const out = path.join(tmp("kill"), "out");
   expect(plan(["--stack", "local", "--out", out]).status).toBe(0);
-  const killed = plan(["--stack", "local", "--out", out], { ODS_PLAN_TEST_STOP_AT: phase });
+  const killed = plan(["--stack", "local", "--out", out], { ODS_PLAN_TEST_STOP_AT: "moved-out:manifests" });
   expect(killed.signal).toBe("SIGKILL");
+  expect(fs.existsSync(path.join(out, "manifests"))).toBe(false);
   const v = plan(["--stack", "local", "--verify", out]);
   expect(v.status).toBe(1);
   expect(v.stderr).toMatch(/stopped before finishing/);
-  expect(() => readPlanRecord(out)).toThrow(OutputError);
   expect(plan(["--stack", "local", "--out", out]).status).toBe(0);
-  expect(plan(["--stack", "local", "--verify", out]).status).toBe(0);
+  expect(readPlanRecord(out, { stack: "local" }).status).toBe("complete");
   expect(fs.readdirSync(out).filter((e) => e.startsWith("."))).toEqual([]);
 }, 120_000);
 
@@ -79,57 +79,7 @@ test("a failed plan over an old one says so: the old files stay, marked as not c
   expect(failed.status).toBe(2);
   expect(record(out)).toMatchObject({ status: "failed", error: expect.stringContaining("invalid stack config") });
   expect(fs.existsSync(path.join(out, "resources.json"))).toBe(true);
-  const v = plan(["--stack", "local", "--verify", out]);
-  expect(v.status).toBe(1);
-  expect(v.stderr).toContain("the last plan of it failed (invalid stack config:");
-});
-
-test("the plan never deletes or overwrites what it did not write, and leaves the rest of the folder alone", () => {
-  const out = tmp("user");
-  fs.writeFileSync(path.join(out, "notes.txt"), "mine");
-  expect(plan(["--stack", "local", "--out", out]).status).toBe(0);
-  fs.writeFileSync(path.join(out, "manifests", "my-patch.yaml"), "kind: Mine\n");
-  const refused = plan(["--stack", "local", "--out", out]);
-  expect(refused.status).toBe(2);
-  expect(refused.stderr).toContain("holds 1 file(s) the plan did not write (manifests/my-patch.yaml)");
-  expect(fs.readFileSync(path.join(out, "manifests", "my-patch.yaml"), "utf8")).toBe("kind: Mine\n");
-  expect(fs.readFileSync(path.join(out, "notes.txt"), "utf8")).toBe("mine");
-  fs.rmSync(path.join(out, "manifests", "my-patch.yaml"));
-  expect(plan(["--stack", "local", "--out", out]).status).toBe(0);
-  expect(fs.readFileSync(path.join(out, "notes.txt"), "utf8")).toBe("mine");
-});
-
-test("a folder with plan-named files but no record is not taken over", () => {
-  const out = tmp("foreign");
-  fs.writeFileSync(path.join(out, "resources.json"), "[]");
-  const refused = plan(["--stack", "local", "--out", out]);
-  expect(refused.status).toBe(2);
-  expect(refused.stderr).toContain("(resources.json)");
-  expect(fs.readdirSync(out)).toEqual(["resources.json"]);
-});
-
-test("a changed config makes the folder stale for readers", () => {
-  const dir = tmp("stale");
-  const file = path.join(dir, "Pulumi.try.yaml");
-  fs.copyFileSync(LOCAL, file);
-  const out = path.join(dir, "out");
-  expect(plan(["--stack", "local", "--stack-file", file, "--out", out]).status).toBe(0);
-  expect(plan(["--stack", "local", "--verify", out]).status).toBe(0);
-  fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("ods:domain: ods.localtest.me", "ods:domain: other.localtest.me"));
-  const v = plan(["--stack", "local", "--verify", out]);
-  expect(v.status).toBe(1);
-  expect(v.stderr).toContain("is stale: the stack's config changed since it was planned");
-});
-
-test("a record from another kit version is stale, and a folder being written is refused", () => {
-  const out = tmp("kit");
-  const base = { pid: process.pid, stack: "local", configHash: "h", startedAt: "t", files: [] };
-  fs.writeFileSync(path.join(out, "plan.json"), JSON.stringify({ ...base, status: "complete", kit: { version: "0.0.9", commit: "abc" } }));
-  expect(() => readPlanRecord(out, { kit: { version: "0.1.0", commit: "def" } })).toThrow("is stale: planned by kit 0.0.9 (abc), this is 0.1.0 (def)");
-  const writer = PlanOutput.open(out, { stack: "local" });
-  expect(() => readPlanRecord(out)).toThrow(`a plan (pid ${process.pid}) is writing it now`);
-  writer.fail("stopped by the test");
-  expect(() => readPlanRecord(out)).toThrow("the last plan of it failed (stopped by the test)");
+  expect(() => readPlanRecord(out)).toThrow("the last plan of it failed (invalid stack config:");
 });
 
 test("--stack-file plans go to a folder of their own, never over out/<stack>", () => {
@@ -145,5 +95,67 @@ test("--stack-file plans go to a folder of their own, never over out/<stack>", (
   const expected = defaultOut("local", file);
   expect(res.stdout).toContain(path.join(expected, "resources.json"));
   expect(record(expected)).toMatchObject({ status: "complete", stack: "local", stackFile: file });
+  // --verify re-reads the recorded config file: a change to it makes the folder stale.
+  fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("ods:domain: ods.localtest.me", "ods:domain: other.localtest.me"));
+  const v = plan(["--stack", "local", "--verify", expected]);
+  expect(v.status).toBe(1);
+  expect(v.stderr).toContain("is stale: the stack's config changed since it was planned");
   fs.rmSync(expected, { recursive: true, force: true });
+});
+
+describe("the output folder in process (PlanOutput and readPlanRecord)", () => {
+  const files = (n: number) => [
+    { rel: "resources.json", content: "[]\n" },
+    { rel: "outputs.json", content: "{}\n" },
+    ...Array.from({ length: n }, (_, i) => ({ rel: path.join("manifests", `m${i}.yaml`), content: `n: ${i}\n` })),
+  ];
+  const info = { configHash: "abc", kit: { version: "0.1.0", commit: "c1" }, invalidObjects: 0 };
+  const write = (out: string, n: number) => PlanOutput.open(out, { stack: "local" }).commit(files(n), info);
+
+  test("a later plan replaces exactly its own files and leaves the rest of the folder alone", () => {
+    const out = tmp("own");
+    fs.writeFileSync(path.join(out, "notes.txt"), "mine");
+    write(out, 3);
+    write(out, 1);
+    expect(fs.readdirSync(path.join(out, "manifests"))).toEqual(["m0.yaml"]);
+    expect(fs.readFileSync(path.join(out, "notes.txt"), "utf8")).toBe("mine");
+    expect(readPlanRecord(out, { stack: "local", configHash: "abc", kit: info.kit }).files).toEqual(["manifests/m0.yaml", "outputs.json", "resources.json"]);
+  });
+
+  test("files in the plan's paths that no plan wrote stop it before it touches anything", () => {
+    const out = tmp("user");
+    write(out, 2);
+    fs.writeFileSync(path.join(out, "manifests", "my-patch.yaml"), "kind: Mine\n");
+    const writer = PlanOutput.open(out, { stack: "local" });
+    expect(() => writer.commit(files(1), info)).toThrow("holds 1 file(s) the plan did not write (manifests/my-patch.yaml)");
+    writer.fail("refused");
+    expect(fs.readdirSync(path.join(out, "manifests")).sort()).toEqual(["m0.yaml", "m1.yaml", "my-patch.yaml"]);
+  });
+
+  test("a folder with plan-named files but no record is not taken over, and not marked", () => {
+    const out = tmp("foreign");
+    fs.writeFileSync(path.join(out, "resources.json"), "[]");
+    const writer = PlanOutput.open(out, { stack: "local" });
+    expect(() => writer.commit(files(0), info)).toThrow("(resources.json)");
+    writer.fail("refused");
+    expect(fs.readdirSync(out)).toEqual(["resources.json"]);
+  });
+
+  test("readers refuse a stale config, another kit, a folder being written and a failed plan", () => {
+    const out = tmp("stale");
+    write(out, 1);
+    expect(() => readPlanRecord(out, { configHash: "other" })).toThrow("is stale: the stack's config changed since it was planned");
+    expect(() => readPlanRecord(out, { kit: { version: "0.2.0", commit: "c2" } })).toThrow("is stale: planned by kit 0.1.0 (c1), this is 0.2.0 (c2)");
+    const writer = PlanOutput.open(out, { stack: "local" });
+    expect(() => readPlanRecord(out)).toThrow(`a plan (pid ${process.pid}) is writing it now`);
+    expect(() => PlanOutput.open(out, { stack: "local" })).not.toThrow(); // the same process: its own lock
+    writer.fail("stopped by the test");
+    expect(() => readPlanRecord(out)).toThrow("the last plan of it failed (stopped by the test)");
+  });
+
+  test("a plan that fails in a folder it created leaves nothing behind", () => {
+    const out = path.join(tmp("gone"), "out");
+    PlanOutput.open(out, { stack: "local" }).fail("config error");
+    expect(fs.existsSync(out)).toBe(false);
+  });
 });
