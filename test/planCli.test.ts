@@ -74,3 +74,12 @@ test("unknown flags are refused", () => {
   expect(res.status).toBe(2);
   expect(res.stderr).toContain("unknown flag --stak; allowed flags: --stack, --out, --stack-file, --chart-cache, --no-charts, --verify, --help");
 });
+
+test("--help prints every option with its meaning and the exit codes, and plans nothing", () => {
+  const res = plan(["--help"]);
+  expect(res.status).toBe(0);
+  expect(res.stdout).toMatch(/^usage: npm run plan -- \[--stack NAME\] \[--out DIR\]/);
+  for (const flag of ["--stack NAME", "--out DIR", "--stack-file FILE", "--chart-cache DIR", "--no-charts", "--verify DIR", "--help"]) expect(res.stdout).toContain(flag);
+  expect(res.stdout).toContain("exit codes: 0 planned");
+  expect(res.stdout).not.toContain("Offline plan of stack");
+});
