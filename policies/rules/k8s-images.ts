@@ -1,12 +1,12 @@
 // Images are reproducible (pinned) and come from registries the platform trusts.
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { configOf, Exemption, exemptionFor, exemptNamespacesSchema, schemaWithDefaults } from "./lib/config";
+import { Exemption, exemptionsSchema, schemaWithDefaults } from "./lib/config";
 import { imageLocation, parseImage, underPrefix } from "./lib/images";
-import { containersOf, HELM_CHART_TYPES } from "./lib/k8s";
-import { validateWorkloads } from "./lib/rule";
-import { isRecord, plain, str } from "./lib/values";
+import { containersOf } from "./lib/k8s";
+import { HELM_CHARTS, validateObjects, validateWorkloads } from "./lib/rule";
+import { isRecord, str } from "./lib/values";
 
-const pinnedDefaults = { exemptNamespaces: [] as Exemption[] };
+const pinnedDefaults = { exemptions: [] as Exemption[] };
 
 /**
  * `latest` set explicitly in Helm values: `{repository, tag: latest}` blocks and `image: x:latest`
@@ -32,7 +32,7 @@ export const imagePinned: ResourceValidationPolicy = {
   description: "Images must be pinned by a version tag (not `latest`) or by digest, so a rollout runs what was reviewed; Helm values must not set an image tag to latest.",
   enforcementLevel: "mandatory",
   remediationSteps: "Use an explicit version tag (vllm/vllm-openai:v0.30.0) or a digest (image@sha256:...); never `latest` or no tag. For charts, set the image tag value to a version.",
-  configSchema: schemaWithDefaults(pinnedDefaults, { exemptNamespaces: exemptNamespacesSchema }),
+  configSchema: schemaWithDefaults(pinnedDefaults, { exemptions: exemptionsSchema }),
   validateResource: [
     validateWorkloads(pinnedDefaults, ({ workload }, report) => {
       for (const c of containersOf(workload.podSpec)) {
@@ -44,12 +44,9 @@ export const imagePinned: ResourceValidationPolicy = {
         else if (ref.tag.toLowerCase() === "latest") report(`${c.label} uses image ${image} with the mutable tag latest.`);
       }
     }),
-    (args, report) => {
-      if (!HELM_CHART_TYPES.has(args.type)) return;
-      const props = plain(args.props);
-      if (exemptionFor(configOf(args, pinnedDefaults), str(props["namespace"]) ?? "default")) return;
+    validateObjects(HELM_CHARTS, pinnedDefaults, (props, _cfg, _args, report) => {
       for (const finding of latestInHelmValues(props["values"])) report(`Helm values: ${finding}.`);
-    },
+    }),
   ],
 };
 
@@ -70,7 +67,7 @@ export const DEFAULT_ALLOWED_REGISTRIES: readonly string[] = [
   "docker.io/valkey",
 ];
 
-const registryDefaults = { exemptNamespaces: [] as Exemption[], allowedRegistries: [...DEFAULT_ALLOWED_REGISTRIES] };
+const registryDefaults = { exemptions: [] as Exemption[], allowedRegistries: [...DEFAULT_ALLOWED_REGISTRIES] };
 
 export const allowedRegistries: ResourceValidationPolicy = {
   name: "k8s-allowed-registries",
@@ -78,7 +75,7 @@ export const allowedRegistries: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   remediationSteps: "Pull the image from an allowed registry (mirror it if needed), or add the registry to allowedRegistries in policies/config/base.json (or the stack's file) after review.",
   configSchema: schemaWithDefaults(registryDefaults, {
-    exemptNamespaces: exemptNamespacesSchema,
+    exemptions: exemptionsSchema,
     allowedRegistries: {
       type: "array",
       items: { type: "string", minLength: 1 },

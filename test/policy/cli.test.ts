@@ -18,6 +18,11 @@ describe("npm run policy", () => {
     // prod runs every rule, all of them mandatory.
     expect(r.out).toContain(`policy gate, stack prod: ${policies.length} rules (${policies.length} mandatory)`);
     expect(r.out).toContain("mandatory violations: 0");
+    // The GPU operator's four exemptions are listed with their reasons; the empty passes are named.
+    expect(r.out).toContain("exemptions used (4):\n  k8s-no-privilege-escalation: Deployment ods-gpu/gpu-operator (1 finding suppressed)\n      reason: ");
+    expect(r.out).toContain("  k8s-no-host-access: DaemonSet ods-gpu/ods-prod-gpu-operator-chart-node-feature-discovery-worker (7 findings suppressed)");
+    expect(r.out).toMatch(/\n {2}k8s-image-pinned +\d+ {2}mandatory\n/);
+    expect(r.out).toMatch(/nothing to check \(no resource of the kinds they look at, so they passed empty\): .*keycloak-realm-ssl-required/);
     expect(r.code).toBe(0);
   });
 
@@ -62,9 +67,14 @@ describe("npm run policy", () => {
   it("--json through `npm run` prints parseable JSON on stdout, nothing else", () => {
     const r = spawnSync("npm", ["run", "policy", "--", "--stack", "local", "--json"], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
     expect(r.status).toBe(0);
-    const parsed = JSON.parse(r.stdout) as { violations: unknown[]; evaluated: { policy: string }[] };
+    const parsed = JSON.parse(r.stdout) as { violations: unknown[]; evaluated: { policy: string; inScope: number }[]; exemptions: unknown[] };
     expect(parsed.violations).toEqual([]);
-    expect(parsed.evaluated.map((e) => e.policy)).toContain("k8s-no-privileged-containers");
+    expect(parsed.exemptions).toEqual([]);
+    // Each rule carries how many resources it had to check: local has namespaces but no cloud resources.
+    const inScope = Object.fromEntries(parsed.evaluated.map((e) => [e.policy, e.inScope]));
+    expect(inScope["k8s-default-deny-ingress"]).toBeGreaterThan(0);
+    expect(inScope["eks-secrets-encryption"]).toBe(0);
+    expect(inScope["k8s-no-privileged-containers"]).toBe(0);
   });
 
   it("a stack that does not exist is named, with the stacks that do", () => {

@@ -72,16 +72,67 @@ describe("prod plan", () => {
     expect(failed(result)).toBe(true);
   });
 
-  it("lets the GPU operator's namespace run privileged, as the config says, and nothing else", async () => {
-    const ds = (namespace: string) =>
-      planted("kubernetes:apps/v1:DaemonSet", `planted-ds-${namespace}`, {
+  it("exempts the GPU operator's objects by name, rule by rule, and lists each exemption used with its reason", () => {
+    const used = clean.exemptions.map((x) => [x.policy, x.resources.map((r) => r.name), x.findings]);
+    expect(used).toEqual([
+      ["k8s-no-privilege-escalation", ["ods-prod-gpu-operator-chart:ods-gpu/gpu-operator"], 1],
+      ["k8s-run-as-non-root", ["ods-prod-gpu-operator-chart:ods-gpu/gpu-operator"], 1],
+      ["k8s-drop-all-capabilities", ["ods-prod-gpu-operator-chart:ods-gpu/gpu-operator"], 1],
+      ["k8s-no-host-access", ["ods-prod-gpu-operator-chart:ods-gpu/ods-prod-gpu-operator-chart-node-feature-discovery-worker"], 7],
+    ]);
+    for (const x of clean.exemptions) expect(x.exemption.reason.length).toBeGreaterThanOrEqual(20);
+    expect(clean.violations.filter((v) => v.staleExemption)).toEqual([]);
+  });
+
+  it("without the exemptions, the GPU operator chart fails exactly the rules they name", async () => {
+    const bare: PackConfig = Object.fromEntries(Object.entries(config).map(([rule, entry]) => [rule, typeof entry === "object" && "exemptions" in entry ? { ...entry, exemptions: [] } : entry]));
+    const result = await evaluate(resources, policies, bare);
+    const found = mandatory(result).map((v) => `${v.policy} ${v.resource?.name}`);
+    const worker = "ods-prod-gpu-operator-chart:ods-gpu/ods-prod-gpu-operator-chart-node-feature-discovery-worker";
+    const operator = "ods-prod-gpu-operator-chart:ods-gpu/gpu-operator";
+    expect(found.sort()).toEqual(
+      [
+        `k8s-drop-all-capabilities ${operator}`,
+        `k8s-no-privilege-escalation ${operator}`,
+        `k8s-run-as-non-root ${operator}`,
+        ...Array.from({ length: 7 }, () => `k8s-no-host-access ${worker}`),
+      ].sort(),
+    );
+  });
+
+  it("reports a privileged or host-mounting workload planted in the GPU namespace under any other name or kind", async () => {
+    const workload = (kind: "DaemonSet" | "Deployment", name: string, podSpec: Record<string, unknown>) =>
+      planted(`kubernetes:apps/v1:${kind}`, `planted-${kind}-${name}`, {
         apiVersion: "apps/v1",
-        kind: "DaemonSet",
-        metadata: { name: "agent", namespace },
-        spec: { template: { spec: { containers: [{ name: "agent", securityContext: { privileged: true } }] } } },
+        kind,
+        metadata: { name, namespace: "ods-gpu" },
+        spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: podSpec } },
       });
-    const result = await evaluate([...resources, ds("ods-gpu"), ds("ods-apps")], policies, config);
-    const privileged = result.violations.filter((v) => v.policy === "k8s-no-privileged-containers").map((v) => v.resource?.name);
-    expect(privileged).toEqual(["planted-ds-ods-apps"]);
+    const privileged = { containers: [{ name: "agent", image: "nvcr.io/nvidia/k8s-device-plugin:v0.20.0", securityContext: { privileged: true } }] };
+    const hostPath = { volumes: [{ name: "dev", hostPath: { path: "/dev" } }], containers: [{ name: "agent", image: "nvcr.io/nvidia/k8s-device-plugin:v0.20.0" }] };
+    const plantedOnes = [
+      workload("DaemonSet", "gpu-agent", privileged),
+      // The exempted names, but another kind or another rule than the exemption names.
+      workload("DaemonSet", "gpu-operator", privileged),
+      workload("Deployment", "ods-prod-gpu-operator-chart-node-feature-discovery-worker", hostPath),
+    ];
+    const result = await evaluate([...resources, ...plantedOnes], policies, config);
+    const hit = (policy: string) => mandatory(result).filter((v) => v.policy === policy).map((v) => v.resource?.name);
+    expect(hit("k8s-no-privileged-containers")).toEqual(["planted-DaemonSet-gpu-agent", "planted-DaemonSet-gpu-operator"]);
+    expect(hit("k8s-no-host-access")).toEqual(["planted-Deployment-ods-prod-gpu-operator-chart-node-feature-discovery-worker"]);
+    for (const rule of ["k8s-no-privilege-escalation", "k8s-run-as-non-root", "k8s-drop-all-capabilities"]) {
+      expect(hit(rule)).toEqual(plantedOnes.map((p) => p.name));
+    }
+  });
+
+  it("counts what each rule checked, the absent kinds showing as nothing to check", () => {
+    const inScope = Object.fromEntries(clean.evaluated.map((r) => [r.policy, r.inScope]));
+    const workloads = resources.filter((r) => /^kubernetes:apps\/v1:(Deployment|DaemonSet)$/.test(r.type)).length;
+    expect(inScope["k8s-no-privileged-containers"]).toBe(workloads);
+    expect(inScope["gpu-nodegroup-max-size"]).toBe(3);
+    expect(clean.evaluated.filter((r) => r.inScope === 0).map((r) => r.policy)).toEqual(
+      expect.arrayContaining(["k8s-tls-listeners", "s3-encryption", "keycloak-realm-ssl-required", "minio-no-public-buckets", "mysql-grant-own-database"]),
+    );
+    expect(clean.evaluated.every((r) => r.inScope !== null)).toBe(true);
   });
 });
