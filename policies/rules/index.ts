@@ -10,7 +10,7 @@ import { pdbRequired, podSpread } from "./k8s-availability";
 import { noPublicLoadBalancer, tlsListeners } from "./k8s-exposure";
 import { gpuScheduling } from "./k8s-gpu";
 import { noHostAccess } from "./k8s-host-access";
-import { allowedRegistries, imagePinned } from "./k8s-images";
+import { allowedRegistries, imagePinned, noBitnamiImages } from "./k8s-images";
 import { defaultDenyIngress } from "./k8s-network-policy";
 import { probes } from "./k8s-probes";
 import { containerResources } from "./k8s-resources";
@@ -30,6 +30,7 @@ export const policies: Policies = [
   containerResources,
   imagePinned,
   allowedRegistries,
+  noBitnamiImages,
   gpuScheduling,
   probes,
   // Availability

@@ -125,10 +125,35 @@ describe("prod plan", () => {
     }
   });
 
-  it("counts what each rule checked, the absent kinds showing as nothing to check", () => {
+  it("sees the rendered ClusterPolicy's images: a device plugin at version latest is reported by path", async () => {
+    const policy = resources.find((r) => r.type === "kubernetes:nvidia.com/v1:ClusterPolicy");
+    expect(policy?.name).toBe("ods-prod-gpu-operator-chart:cluster-policy");
+    const spec = structuredClone(policy!.inputs);
+    (spec as { spec: { devicePlugin: { version: string } } }).spec.devicePlugin.version = "latest";
+    const result = await evaluate(resources.map((r) => (r === policy ? { ...r, inputs: spec } : r)), policies, config);
+    expect(mandatory(result).map((v) => [v.policy, v.resource?.name, v.message])).toEqual([
+      ["k8s-image-pinned", "ods-prod-gpu-operator-chart:cluster-policy", "spec.devicePlugin uses image nvcr.io/nvidia/k8s-device-plugin:latest with the mutable tag latest."],
+    ]);
+  });
+
+  it("reports a Bitnami image anywhere in the plan", async () => {
+    const redis = planted("kubernetes:apps/v1:StatefulSet", "planted-redis", {
+      apiVersion: "apps/v1",
+      kind: "StatefulSet",
+      metadata: { name: "redis", namespace: "ods-data" },
+      spec: { template: { spec: { containers: [{ name: "redis", image: "registry-1.docker.io/bitnami/redis:7.2.5" }] } } },
+    });
+    const result = await evaluate([...resources, redis], policies, config);
+    expect(mandatory(result).filter((v) => v.policy === "k8s-no-bitnami-images").map((v) => [v.resource?.name, v.message])).toEqual([
+      ["planted-redis", "container redis uses image registry-1.docker.io/bitnami/redis:7.2.5 from the frozen Bitnami repository docker.io/bitnami (no updates since 28 Aug 2025)."],
+    ]);
+  });
+
+  it("counts what each rule checked: the image rules see the rendered objects, the absent kinds show as nothing to check", () => {
     const inScope = Object.fromEntries(clean.evaluated.map((r) => [r.policy, r.inScope]));
-    const workloads = resources.filter((r) => /^kubernetes:apps\/v1:(Deployment|DaemonSet)$/.test(r.type)).length;
-    expect(inScope["k8s-no-privileged-containers"]).toBe(workloads);
+    const k8sObjects = resources.filter((r) => r.type.startsWith("kubernetes:") && !r.type.endsWith(":CustomResourceDefinition")).length;
+    expect(inScope["k8s-image-pinned"]).toBe(k8sObjects);
+    expect(inScope["k8s-no-bitnami-images"]).toBe(k8sObjects);
     expect(inScope["gpu-nodegroup-max-size"]).toBe(3);
     expect(clean.evaluated.filter((r) => r.inScope === 0).map((r) => r.policy)).toEqual(
       expect.arrayContaining(["k8s-tls-listeners", "s3-encryption", "keycloak-realm-ssl-required", "minio-no-public-buckets", "mysql-grant-own-database"]),
