@@ -2,7 +2,7 @@
 import type { Policies } from "@pulumi/policy";
 import { ebsEncrypted } from "./aws-ebs";
 import { eksControlPlaneLogging, eksPrivateEndpoint, eksSecretsEncryption } from "./aws-eks";
-import { gpuNodeGroupCap } from "./aws-gpu-nodegroups";
+import { gpuNodeGroupCap, nodeGroupMaxSize } from "./aws-gpu-nodegroups";
 import { s3BlockPublicAccess, s3Encryption } from "./aws-s3";
 import { noOpenAdminPorts } from "./aws-security-groups";
 import { helmChartPinned } from "./helm";
@@ -52,6 +52,7 @@ export const policies: Policies = [
   s3Encryption,
   noOpenAdminPorts,
   gpuNodeGroupCap,
+  nodeGroupMaxSize,
   // Identity and data services
   realmSsl,
   realmBruteForce,

@@ -64,6 +64,7 @@ describe("pack config files", () => {
     expect(exempt("k8s-no-privileged-containers")).toEqual([]);
     for (const rule of ["k8s-no-privilege-escalation", "k8s-run-as-non-root", "k8s-drop-all-capabilities"]) expect(exempt(rule)).toEqual(["Deployment ods-gpu/gpu-operator"]);
     expect(exempt("k8s-no-host-access")).toEqual(["DaemonSet ods-gpu/ods-prod-gpu-operator-chart-node-feature-discovery-worker"]);
+    expect(settingsOf(byName("aws-nodegroup-max-size"), cfg)["maxNodesPerGroup"]).toBe(50);
   });
   it("facts come from the stack config: HA, the GPU node budget and namespace names", () => {
     const settings = (stack: string, rule: string) => settingsOf(byName(rule), stackPackConfig(stack, policies).config);

@@ -136,16 +136,28 @@ describe("prod plan", () => {
     ]);
   });
 
-  it("reports a Bitnami image anywhere in the plan", async () => {
+  it("reports a Bitnami image anywhere, a hidden GPU node group over the GPU budget and an unbounded system group", async () => {
     const redis = planted("kubernetes:apps/v1:StatefulSet", "planted-redis", {
       apiVersion: "apps/v1",
       kind: "StatefulSet",
       metadata: { name: "redis", namespace: "ods-data" },
       spec: { template: { spec: { containers: [{ name: "redis", image: "registry-1.docker.io/bitnami/redis:7.2.5" }] } } },
     });
-    const result = await evaluate([...resources, redis], policies, config);
-    expect(mandatory(result).filter((v) => v.policy === "k8s-no-bitnami-images").map((v) => [v.resource?.name, v.message])).toEqual([
-      ["planted-redis", "container redis uses image registry-1.docker.io/bitnami/redis:7.2.5 from the frozen Bitnami repository docker.io/bitnami (no updates since 28 Aug 2025)."],
+    // p5.48xlarge with a standard AMI, no labels and no taints: still GPU capacity.
+    const batch = planted("aws:eks/nodeGroup:NodeGroup", "planted-batch-ng", {
+      amiType: "AL2023_x86_64_STANDARD",
+      instanceTypes: ["p5.48xlarge"],
+      launchTemplate: { id: "ods-prod-eks-system-id", version: "1" },
+      scalingConfig: { minSize: 0, desiredSize: 0, maxSize: 2 },
+    });
+    const system = resources.find((r) => r.type === "aws:eks/nodeGroup:NodeGroup" && r.name === "ods-prod-eks-system")!;
+    const huge = { ...system, inputs: { ...system.inputs, scalingConfig: { minSize: 3, desiredSize: 3, maxSize: 10000 } } };
+    const result = await evaluate([...resources.map((r) => (r === system ? huge : r)), redis, batch], policies, config);
+    const found = mandatory(result).filter((v) => ["k8s-no-bitnami-images", "gpu-nodegroup-max-size", "aws-nodegroup-max-size"].includes(v.policy));
+    expect(found.map((v) => [v.policy, v.resource?.name ?? "(stack)", v.message])).toEqual([
+      ["k8s-no-bitnami-images", "planted-redis", "container redis uses image registry-1.docker.io/bitnami/redis:7.2.5 from the frozen Bitnami repository docker.io/bitnami (no updates since 28 Aug 2025)."],
+      ["gpu-nodegroup-max-size", "(stack)", "GPU node groups can scale to 12 nodes in total, over the cap of 10: ods-prod-gpu-l40s-ng 8 (g6e.2xlarge), ods-prod-gpu-h100-ng 2 (p5.48xlarge), planted-batch-ng 2 (p5.48xlarge)."],
+      ["aws-nodegroup-max-size", "ods-prod-eks-system", "Node group ods-prod-eks-system can scale to 10000 nodes; no node group may have more than 50."],
     ]);
   });
 
