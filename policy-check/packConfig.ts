@@ -133,6 +133,8 @@ export interface StackFacts {
   highAvailability: boolean;
   /** GPU nodes the stack's pools may scale to in total (sum of infra.gpuPools[].maxSize). */
   maxGpuNodes: number;
+  /** ods:infra.aws.endpoint.worldOpenReason: why the EKS API may be world-open ("" = it may not). */
+  worldOpenReason: string;
   /** Placeholder values: {prefix}, {environment}, {base} and {namespace.<layer>}. */
   vars: Record<string, string>;
 }
@@ -142,6 +144,7 @@ export const FACT_SETTINGS: Record<string, Record<string, { from: string; value:
   "k8s-pdb-required": { highAvailability: { from: "ods:highAvailability", value: (f) => f.highAvailability } },
   "k8s-pod-spread": { highAvailability: { from: "ods:highAvailability", value: (f) => f.highAvailability } },
   "gpu-nodegroup-max-size": { maxGpuNodes: { from: "ods:infra.gpuPools[].maxSize (their sum)", value: (f) => f.maxGpuNodes } },
+  "eks-endpoint-not-world-open": { worldOpenReason: { from: "ods:infra.aws.endpoint.worldOpenReason", value: (f) => f.worldOpenReason } },
 };
 
 type Entry = PackConfig[string];

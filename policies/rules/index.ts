@@ -1,10 +1,10 @@
 // Every rule of the pack, in one list: the pack, the offline gate and the tests all use this.
 import type { Policies } from "@pulumi/policy";
 import { ebsEncrypted } from "./aws-ebs";
-import { eksControlPlaneLogging, eksPrivateEndpoint, eksSecretsEncryption } from "./aws-eks";
+import { eksControlPlaneLogging, eksEndpointNotWorldOpen, eksPrivateEndpoint, eksSecretsEncryption } from "./aws-eks";
 import { gpuNodeGroupCap, nodeGroupMaxSize } from "./aws-gpu-nodegroups";
 import { s3BlockPublicAccess, s3Encryption } from "./aws-s3";
-import { noOpenAdminPorts } from "./aws-security-groups";
+import { noOpenAdminPorts, noWorldIngress } from "./aws-security-groups";
 import { helmChartPinned } from "./helm";
 import { pdbRequired, podSpread } from "./k8s-availability";
 import { noPublicLoadBalancer, tlsListeners } from "./k8s-exposure";
@@ -46,11 +46,13 @@ export const policies: Policies = [
   // AWS
   eksSecretsEncryption,
   eksPrivateEndpoint,
+  eksEndpointNotWorldOpen,
   eksControlPlaneLogging,
   ebsEncrypted,
   s3BlockPublicAccess,
   s3Encryption,
   noOpenAdminPorts,
+  noWorldIngress,
   gpuNodeGroupCap,
   nodeGroupMaxSize,
   // Identity and data services

@@ -60,6 +60,7 @@ describe("npm run policy", () => {
     const cfg = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, Record<string, unknown>>;
     expect(cfg["k8s-pdb-required"]).toEqual({ enforcementLevel: "mandatory", highAvailability: true });
     expect(cfg["gpu-nodegroup-max-size"]).toEqual({ enforcementLevel: "mandatory", maxGpuNodes: 4 });
+    expect(cfg["eks-endpoint-not-world-open"]).toEqual({ enforcementLevel: "mandatory", worldOpenReason: "" });
     expect(cfg["eks-private-endpoint"]).toEqual({ enforcementLevel: "disabled", requirePrivateEndpoint: false });
     expect(JSON.stringify(cfg)).not.toMatch(/\{(namespace|base|prefix|environment)/);
     expect(Object.keys(cfg).sort()).toEqual(policies.map((p) => p.name).sort());
@@ -77,6 +78,18 @@ describe("npm run policy", () => {
     expect(inScope["k8s-default-deny-ingress"]).toBeGreaterThan(0);
     expect(inScope["eks-secrets-encryption"]).toBe(0);
     expect(inScope["k8s-no-privileged-containers"]).toBe(0);
+  });
+
+  it("--stack-file checks another config under a stack's name, its facts included", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ods-policy-"));
+    const file = path.join(dir, "Pulumi.open.yaml");
+    const staging = fs.readFileSync(path.join(ROOT, "stacks", "Pulumi.staging.yaml"), "utf8");
+    fs.writeFileSync(file, staging.replace("publicAccessCidrs: [198.51.100.0/24]", 'publicAccessCidrs: [0.0.0.0/0]\n        worldOpenReason: "CI runners on rotating public addresses"'));
+    const r = gate("--stack", "staging", "--stack-file", file);
+    expect(r.out).toContain("mandatory violations: 0");
+    expect(r.out).toMatch(/\n {2}eks-endpoint-not-world-open +1 {2}mandatory\n/);
+    expect(r.code).toBe(0);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it("a stack that does not exist is named, with the stacks that do", () => {

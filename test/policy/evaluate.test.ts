@@ -66,10 +66,11 @@ describe("pack config files", () => {
     expect(exempt("k8s-no-host-access")).toEqual(["DaemonSet ods-gpu/ods-prod-gpu-operator-chart-node-feature-discovery-worker"]);
     expect(settingsOf(byName("aws-nodegroup-max-size"), cfg)["maxNodesPerGroup"]).toBe(50);
   });
-  it("facts come from the stack config: HA, the GPU node budget and namespace names", () => {
+  it("facts come from the stack config: HA, the GPU node budget, the world-open reason and namespace names", () => {
     const settings = (stack: string, rule: string) => settingsOf(byName(rule), stackPackConfig(stack, policies).config);
     expect([settings("prod", "k8s-pod-spread").highAvailability, settings("dev", "k8s-pod-spread").highAvailability]).toEqual([true, false]);
     expect(["local", "dev", "staging", "prod"].map((s) => settings(s, "gpu-nodegroup-max-size").maxGpuNodes)).toEqual([0, 2, 4, 10]);
+    expect(["local", "dev", "staging", "prod"].map((s) => settings(s, "eks-endpoint-not-world-open").worldOpenReason)).toEqual(["", "", "", ""]);
     // A stack with another prefix exempts its own GPU operator objects, not ods-gpu's.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ods-pack-"));
     const file = path.join(dir, "Pulumi.acme.yaml");
@@ -86,7 +87,7 @@ describe("pack config files", () => {
     }
   });
   it("a file that repeats a stack fact, or uses an unknown placeholder, is refused by name", () => {
-    const facts = { highAvailability: true, maxGpuNodes: 2, vars: { base: "ods-dev" } };
+    const facts = { highAvailability: true, maxGpuNodes: 2, worldOpenReason: "", vars: { base: "ods-dev" } };
     expect(() => mergePackConfig({ "k8s-pdb-required": { highAvailability: true } }, {}, facts, { base: "base.json", diff: "dev.json" })).toThrow(
       "base.json: k8s-pdb-required.highAvailability is read from the stack config (ods:highAvailability); remove it from the file",
     );
@@ -94,9 +95,15 @@ describe("pack config files", () => {
     expect(() => mergePackConfig({ "k8s-probes": { exemptions: [{ kind: "Deployment", namespace: "{namespace.gpuu}", name: "x", reason: "0123456789 0123456789" }] } }, {}, facts, { base: "b", diff: "d" })).toThrow(
       "policy config.k8s-probes.exemptions[0].namespace: unknown placeholder {namespace.gpuu}; known: {base}",
     );
+    expect(() => mergePackConfig({}, { "eks-endpoint-not-world-open": { worldOpenReason: "we said so, twenty characters" } }, facts, { base: "b", diff: "dev.json" })).toThrow(
+      "dev.json: eks-endpoint-not-world-open.worldOpenReason is read from the stack config (ods:infra.aws.endpoint.worldOpenReason)",
+    );
+    // A stack's reason is taken as the stack states it: braces in it are not placeholders.
+    const withReason = mergePackConfig({}, {}, { ...facts, worldOpenReason: "CI runners {rotating addresses}" }, { base: "b", diff: "d" });
+    expect(withReason["eks-endpoint-not-world-open"]).toEqual({ worldOpenReason: "CI runners {rotating addresses}" });
   });
   it("a stack's difference replaces keys of the base entry, and a bare level only the level", () => {
-    const facts = { highAvailability: false, maxGpuNodes: 0, vars: {} };
+    const facts = { highAvailability: false, maxGpuNodes: 0, worldOpenReason: "", vars: {} };
     const merged = mergePackConfig({ "k8s-tls-listeners": { enforcementLevel: "mandatory", allowPlaintextListeners: false }, "k8s-probes": { enforcementLevel: "mandatory", exemptions: [] } }, { "k8s-tls-listeners": { allowPlaintextListeners: true }, "k8s-probes": "advisory" }, facts, { base: "b", diff: "d" });
     expect(merged["k8s-tls-listeners"]).toEqual({ enforcementLevel: "mandatory", allowPlaintextListeners: true });
     expect(merged["k8s-probes"]).toEqual({ enforcementLevel: "advisory", exemptions: [] });

@@ -167,6 +167,7 @@ describe("prod plan", () => {
     expect(inScope["k8s-image-pinned"]).toBe(k8sObjects);
     expect(inScope["k8s-no-bitnami-images"]).toBe(k8sObjects);
     expect(inScope["gpu-nodegroup-max-size"]).toBe(3);
+    expect(inScope["eks-endpoint-not-world-open"]).toBe(1);
     expect(clean.evaluated.filter((r) => r.inScope === 0).map((r) => r.policy)).toEqual(
       expect.arrayContaining(["k8s-tls-listeners", "s3-encryption", "keycloak-realm-ssl-required", "minio-no-public-buckets", "mysql-grant-own-database"]),
     );
