@@ -11,6 +11,9 @@ import type {
   StackValidationPolicy,
 } from "@pulumi/policy";
 import type { RecordedResource } from "../plan/types";
+import { describeId, Exemption, exemptionFor, exemptionsOf } from "../policies/rules/lib/config";
+import { objectIdOf } from "../policies/rules/lib/k8s";
+import { scopeOf } from "../policies/rules/lib/rule";
 import { enforcementOf, PackConfig, settingsOf } from "./packConfig";
 
 export interface Violation {
@@ -21,12 +24,34 @@ export interface Violation {
   fix: string;
   /** The resource at fault; absent for a stack-wide violation. */
   resource?: { type: string; name: string; urn: string };
+  /** Set on the advisory finding about an exemption that suppressed nothing (stale). */
+  staleExemption?: Exemption;
+}
+
+/** A configured exemption that kept at least one finding out of the result. */
+export interface UsedExemption {
+  policy: string;
+  exemption: Exemption;
+  /** The objects whose findings it suppressed, and how many findings. */
+  resources: { type: string; name: string; urn: string }[];
+  findings: number;
+}
+
+export interface EvaluatedRule {
+  policy: string;
+  enforcement: EnforcementLevel;
+  /** Resources of the kinds the rule looks at (0: it had nothing to check); null if it declares no scope. */
+  inScope: number | null;
+  /** What it looks at, in words. */
+  scope?: string;
 }
 
 export interface Evaluation {
   violations: Violation[];
-  /** Rules that ran, with the level they ran at (disabled ones are left out). */
-  evaluated: { policy: string; enforcement: EnforcementLevel }[];
+  /** Rules that ran, with the level they ran at and how many resources they had to check (disabled ones are left out). */
+  evaluated: EvaluatedRule[];
+  /** Exemptions that suppressed findings, for the reviewer; stale ones are advisory violations. */
+  exemptions: UsedExemption[];
   /** Rules that threw: a bug in the rule or a shape it did not expect. Counted as mandatory failures. */
   errors: { policy: string; resource?: string; error: string }[];
 }
@@ -124,51 +149,122 @@ export function stackArgs(resources: PolicyResource[], settings: Record<string, 
   };
 }
 
+interface Finding {
+  message: string;
+  resource?: RecordedResource;
+}
+
+interface Context {
+  resources: RecordedResource[];
+  byUrn: Map<string, RecordedResource>;
+  parents: Map<RecordedResource, string | undefined>;
+  stackResources: PolicyResource[];
+}
+
+/** One rule over every resource with the given settings: what it reports, and what it throws. */
+async function runPolicy(policy: Policy, settings: Record<string, unknown>, ctx: Context): Promise<{ findings: Finding[]; errors: { error: unknown; resource?: RecordedResource }[] }> {
+  const findings: Finding[] = [];
+  const errors: { error: unknown; resource?: RecordedResource }[] = [];
+  if (isResourcePolicy(policy) && policy.validateResource) {
+    const validations = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
+    for (const r of ctx.resources) {
+      const args = resourceArgs(r, settings, ctx.parents.get(r));
+      for (const validate of validations) {
+        try {
+          await validate(args, (message) => findings.push({ message, resource: r }));
+        } catch (e) {
+          errors.push({ error: e, resource: r });
+        }
+      }
+    }
+  }
+  if (isStackPolicy(policy)) {
+    try {
+      await policy.validateStack(stackArgs(ctx.stackResources, settings), (message, urn) => findings.push({ message, resource: urn ? ctx.byUrn.get(urn) : undefined }));
+    } catch (e) {
+      errors.push({ error: e });
+    }
+  }
+  return { findings, errors };
+}
+
+const findingKey = (f: Finding) => `${f.resource?.urn ?? ""}\u0000${f.message}`;
+
+/** Findings of `all` that `kept` does not have (as multisets). */
+function missingFrom(all: Finding[], kept: Finding[]): Finding[] {
+  const left = new Map<string, number>();
+  for (const f of kept) left.set(findingKey(f), (left.get(findingKey(f)) ?? 0) + 1);
+  return all.filter((f) => {
+    const n = left.get(findingKey(f)) ?? 0;
+    if (n > 0) left.set(findingKey(f), n - 1);
+    return n === 0;
+  });
+}
+
+/**
+ * What each exemption of a rule suppresses: the rule's findings without any exemption, less its
+ * findings with that exemption alone. Exemptions that suppress nothing are stale.
+ */
+async function exemptionUse(policy: Policy, settings: Record<string, unknown>, ctx: Context): Promise<{ exemption: Exemption; suppressed: Finding[] }[]> {
+  const exemptions = exemptionsOf(settings);
+  if (exemptions.length === 0) return [];
+  const bare = (await runPolicy(policy, { ...settings, exemptions: [] }, ctx)).findings;
+  const out: { exemption: Exemption; suppressed: Finding[] }[] = [];
+  for (const exemption of exemptions) {
+    const alone = (await runPolicy(policy, { ...settings, exemptions: [exemption] }, ctx)).findings;
+    out.push({ exemption, suppressed: missingFrom(bare, alone) });
+  }
+  return out;
+}
+
+function staleMessage(e: Exemption, ctx: Context): string {
+  const present = ctx.resources.some((r) => {
+    const id = objectIdOf(r.type, r.inputs, r.name);
+    return id !== undefined && exemptionFor([e], id) !== undefined;
+  });
+  const why = present ? "the object is in the plan, but this rule finds nothing on it to exempt" : "no object of that kind, namespace and name is in the plan";
+  return `stale exemption ${describeId(e)}: it suppressed no finding (${why}). Reason given: ${e.reason}`;
+}
+
 /** Runs every enabled rule over the plan's resources and collects what they report. */
 export async function evaluate(resources: RecordedResource[], policies: Policies, config: PackConfig): Promise<Evaluation> {
-  const result: Evaluation = { violations: [], evaluated: [], errors: [] };
-  const byUrn = new Map(resources.map((r) => [r.urn, r]));
-  const parents = parentUrns(resources);
-  const stackResources = policyResources(resources);
+  const result: Evaluation = { violations: [], evaluated: [], exemptions: [], errors: [] };
+  const ctx: Context = { resources, byUrn: new Map(resources.map((r) => [r.urn, r])), parents: parentUrns(resources), stackResources: policyResources(resources) };
 
   for (const policy of policies) {
     const enforcement = enforcementOf(policy, config);
     if (enforcement === "disabled") continue;
-    result.evaluated.push({ policy: policy.name, enforcement });
+    const scope = scopeOf(policy);
+    result.evaluated.push({
+      policy: policy.name,
+      enforcement,
+      inScope: scope ? resources.filter((r) => scope.test(r.type, r.inputs)).length : null,
+      ...(scope ? { scope: scope.what } : {}),
+    });
     const settings = settingsOf(policy, config);
     const fix = policy.remediationSteps ?? "";
-    const push = (message: string, r?: RecordedResource) =>
-      result.violations.push({
-        policy: policy.name,
-        enforcement,
-        message,
-        fix,
-        resource: r ? { type: r.type, name: r.name, urn: r.urn } : undefined,
-      });
-    const fail = (e: unknown, r?: RecordedResource) => {
-      if (e instanceof NotApplicable) return;
-      result.errors.push({ policy: policy.name, resource: r ? `${r.type} ${r.name}` : undefined, error: e instanceof Error ? e.message : String(e) });
-    };
+    const resourceOf = (r?: RecordedResource) => (r ? { type: r.type, name: r.name, urn: r.urn } : undefined);
 
-    if (isResourcePolicy(policy) && policy.validateResource) {
-      const validations = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
-      for (const r of resources) {
-        const args = resourceArgs(r, settings, parents.get(r));
-        for (const validate of validations) {
-          try {
-            await validate(args, (message) => push(message, r));
-          } catch (e) {
-            fail(e, r);
-          }
-        }
-      }
+    const run = await runPolicy(policy, settings, ctx);
+    for (const f of run.findings) result.violations.push({ policy: policy.name, enforcement, message: f.message, fix, resource: resourceOf(f.resource) });
+    for (const { error, resource } of run.errors) {
+      if (error instanceof NotApplicable) continue;
+      result.errors.push({ policy: policy.name, resource: resource ? `${resource.type} ${resource.name}` : undefined, error: error instanceof Error ? error.message : String(error) });
     }
-    if (isStackPolicy(policy)) {
-      try {
-        await policy.validateStack(stackArgs(stackResources, settings), (message, urn) => push(message, urn ? byUrn.get(urn) : undefined));
-      } catch (e) {
-        fail(e);
+
+    for (const { exemption, suppressed } of await exemptionUse(policy, settings, ctx)) {
+      if (suppressed.length === 0) {
+        result.violations.push({
+          policy: policy.name,
+          enforcement: "advisory",
+          message: staleMessage(exemption, ctx),
+          fix: "Remove the exemption from the policy config, or correct its kind, namespace or name to the object that needs it.",
+          staleExemption: exemption,
+        });
+        continue;
       }
+      const touched = [...new Map(suppressed.filter((f) => f.resource).map((f) => [f.resource!.urn, f.resource!])).values()];
+      result.exemptions.push({ policy: policy.name, exemption, resources: touched.map((r) => resourceOf(r)!), findings: suppressed.length });
     }
   }
   return result;

@@ -31,6 +31,32 @@ function typeMatches(value: unknown, schema: PolicyConfigJSONSchema): boolean {
 }
 
 /**
+ * Where `value` breaks `schema`: the subset of JSON schema the rules use (type, enum, minLength,
+ * minimum, items, properties, required, additionalProperties: false), so the offline check refuses
+ * what `pulumi preview --policy-pack-config` would refuse (an exemption without a reason, say).
+ */
+export function schemaProblems(value: unknown, schema: PolicyConfigJSONSchema, where: string): string[] {
+  if (!typeMatches(value, schema)) return [`${where}: expected ${JSON.stringify(schema.type)}, got ${JSON.stringify(value)}`];
+  const problems: string[] = [];
+  if (schema.enum && !schema.enum.some((e) => JSON.stringify(e) === JSON.stringify(value))) problems.push(`${where}: ${JSON.stringify(value)} is not one of ${schema.enum.map((e) => JSON.stringify(e)).join(", ")}`);
+  if (typeof value === "string" && schema.minLength !== undefined && value.length < schema.minLength) problems.push(`${where}: must be at least ${schema.minLength} characters, got ${JSON.stringify(value)}`);
+  if (typeof value === "number" && schema.minimum !== undefined && value < schema.minimum) problems.push(`${where}: must be >= ${schema.minimum}, got ${value}`);
+  if (Array.isArray(value) && isObject(schema.items)) {
+    const items = schema.items as PolicyConfigJSONSchema;
+    value.forEach((v, i) => problems.push(...schemaProblems(v, items, `${where}[${i}]`)));
+  }
+  if (isObject(value)) {
+    const props = (schema.properties ?? {}) as Record<string, PolicyConfigJSONSchema>;
+    for (const key of schema.required ?? []) if (!(key in value)) problems.push(`${where}.${key}: required`);
+    for (const [key, v] of Object.entries(value)) {
+      if (props[key]) problems.push(...schemaProblems(v, props[key], `${where}.${key}`));
+      else if (schema.additionalProperties === false) problems.push(`${where}.${key}: not allowed here (allowed: ${Object.keys(props).join(", ")})`);
+    }
+  }
+  return problems;
+}
+
+/**
  * Problems in a pack config: unknown rule names, unknown properties, wrong top-level types and
  * bad enforcement levels. The CLI validates against the JSON schema too; catching typos here keeps
  * the offline gate from silently ignoring a setting the real run would reject.
@@ -60,7 +86,7 @@ export function checkPackConfig(config: unknown, policies: Policies): string[] {
       if (key === "enforcementLevel") continue;
       const schema = props[key];
       if (!schema) problems.push(`${name}.${key}: not a setting of this rule (settings: ${Object.keys(props).join(", ") || "none"})`);
-      else if (!typeMatches(value, schema)) problems.push(`${name}.${key}: expected ${JSON.stringify(schema.type)}, got ${JSON.stringify(value)}`);
+      else problems.push(...schemaProblems(value, schema, `${name}.${key}`));
     }
   }
   return problems;
@@ -107,6 +133,8 @@ export interface StackFacts {
   highAvailability: boolean;
   /** GPU nodes the stack's pools may scale to in total (sum of infra.gpuPools[].maxSize). */
   maxGpuNodes: number;
+  /** ods:infra.aws.endpoint.worldOpenReason: why the EKS API may be world-open ("" = it may not). */
+  worldOpenReason: string;
   /** Placeholder values: {prefix}, {environment}, {base} and {namespace.<layer>}. */
   vars: Record<string, string>;
 }
@@ -116,6 +144,7 @@ export const FACT_SETTINGS: Record<string, Record<string, { from: string; value:
   "k8s-pdb-required": { highAvailability: { from: "ods:highAvailability", value: (f) => f.highAvailability } },
   "k8s-pod-spread": { highAvailability: { from: "ods:highAvailability", value: (f) => f.highAvailability } },
   "gpu-nodegroup-max-size": { maxGpuNodes: { from: "ods:infra.gpuPools[].maxSize (their sum)", value: (f) => f.maxGpuNodes } },
+  "eks-endpoint-not-world-open": { worldOpenReason: { from: "ods:infra.aws.endpoint.worldOpenReason", value: (f) => f.worldOpenReason } },
 };
 
 type Entry = PackConfig[string];
@@ -140,7 +169,7 @@ export function substitute(value: unknown, vars: Record<string, string>, where: 
 
 /**
  * The pack config of a stack: the base file, the stack's differences over it (an entry's keys replace
- * the base entry's keys; a bare level replaces only the level), the stack facts, then placeholders.
+ * the base entry's keys; a bare level replaces only the level), placeholders in them filled in, then the stack facts.
  * Throws when a file sets a setting that is a stack fact, naming the file, rule and config key.
  */
 export function mergePackConfig(base: PackConfig, diff: PackConfig, facts: StackFacts, names: { base: string; diff: string }): PackConfig {
@@ -154,11 +183,12 @@ export function mergePackConfig(base: PackConfig, diff: PackConfig, facts: Stack
   }
   const merged: PackConfig = {};
   for (const rule of new Set([...Object.keys(base), ...Object.keys(diff), ...Object.keys(FACT_SETTINGS)])) {
-    const entry = { ...asObject(base[rule]), ...asObject(diff[rule]) };
+    // Placeholders are filled in the files' settings only: a stack fact is taken as the stack states it.
+    const entry = substitute({ ...asObject(base[rule]), ...asObject(diff[rule]) }, facts.vars, `policy config.${rule}`) as Record<string, unknown>;
     for (const [key, fact] of Object.entries(FACT_SETTINGS[rule] ?? {})) entry[key] = fact.value(facts);
-    merged[rule] = entry;
+    merged[rule] = entry as PackConfig[string];
   }
-  return substitute(merged, facts.vars, "policy config") as PackConfig;
+  return merged;
 }
 
 /** Reads a pack config file (a JSON object); errors name the file. */

@@ -13,7 +13,12 @@ import { checkedPackConfig, mergePackConfig, PackConfig, readPackConfigFile, Sta
 export function stackFacts(cfg: OdsConfig): StackFacts {
   const vars: Record<string, string> = { prefix: cfg.namePrefix, environment: cfg.environment, base: baseName(cfg) };
   for (const layer of LAYERS) vars[`namespace.${layer}`] = `${cfg.namePrefix}-${layer}`;
-  return { highAvailability: cfg.highAvailability, maxGpuNodes: cfg.infra.gpuPools.reduce((n, p) => n + p.maxSize, 0), vars };
+  return {
+    highAvailability: cfg.highAvailability,
+    maxGpuNodes: cfg.infra.gpuPools.reduce((n, p) => n + p.maxSize, 0),
+    worldOpenReason: cfg.infra.aws?.endpoint.worldOpenReason ?? "",
+    vars,
+  };
 }
 
 export interface StackPackConfig {
@@ -32,6 +37,6 @@ export function stackPackConfig(stack: string, policies: Policies, opts: { root?
   const cfg = parseRawConfig(readStackConfig(root, stack, opts.stackFile).config);
   const rel = (f: string) => path.relative(root, f);
   const config = mergePackConfig(readPackConfigFile(baseFile), hasDiff ? readPackConfigFile(diffFile) : {}, stackFacts(cfg), { base: rel(baseFile), diff: rel(diffFile) });
-  const files = [rel(baseFile), ...(hasDiff ? [rel(diffFile)] : []), `stacks/Pulumi.${stack}.yaml`];
+  const files = [rel(baseFile), ...(hasDiff ? [rel(diffFile)] : []), opts.stackFile ? rel(opts.stackFile) : `stacks/Pulumi.${stack}.yaml`];
   return { config: checkedPackConfig(config, policies, files.join(" + ")), files };
 }

@@ -45,11 +45,8 @@ export const scaling = {
 /** An EC2 instance type name such as m6i.xlarge (never a shell fragment or a free-form string). */
 export const instanceType = z.string().refine(isInstanceTypeName, { error: "must be an EC2 instance type such as m6i.xlarge or g6e.2xlarge" });
 
-/** Whether a CIDR opens to (nearly) the whole internet: a prefix shorter than /8. */
-export function isWorldOpenCidr(c: string): boolean {
-  const bits = Number(c.split("/")[1]);
-  return Number.isFinite(bits) && bits < 8;
-}
+/** Whether a CIDR opens to (nearly) the whole internet (a prefix shorter than /8); the policy pack uses the same test. */
+export { isWorldOpenCidr } from "../../policies/rules/lib/cidrs";
 
 /** Reports the cross-key size rule (min <= desired <= max) on the key each problem belongs to. */
 export function checkScaling(s: { minSize: number; desiredSize: number; maxSize: number }, ctx: z.RefinementCtx): void {

@@ -1,8 +1,12 @@
 // Block storage at rest is encrypted: EBS volumes, launch-template disks, node root volumes.
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { configOf, schemaWithDefaults } from "./lib/config";
-import { stackResources } from "./lib/stack";
+import { schemaWithDefaults } from "./lib/config";
+import { typesScope, validateStackOf } from "./lib/rule";
 import { at, bool, isUnknown, records } from "./lib/values";
+
+const VOLUME = "aws:ebs/volume:Volume";
+const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
+const NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
 
 const defaults = {
   /** Attests that the account/region has EBS encryption by default on, set outside this stack. */
@@ -17,18 +21,16 @@ export const ebsEncrypted: StackValidationPolicy = {
   configSchema: schemaWithDefaults(defaults, {
     accountEncryptionByDefault: { type: "boolean", description: "The account already enforces EBS encryption by default (managed elsewhere)." },
   }),
-  validateStack: (args, report) => {
-    const cfg = configOf(args, defaults);
-    const resources = stackResources(args);
+  validateStack: validateStackOf(typesScope([VOLUME, LAUNCH_TEMPLATE, NODE_GROUP]), defaults, (resources, cfg, _args, report) => {
     // With encryption by default on, AWS encrypts every new volume whatever the request says.
     const byDefault = resources.some((r) => r.type === "aws:ebs/encryptionByDefault:EncryptionByDefault" && r.props["enabled"] !== false);
     if (cfg.accountEncryptionByDefault || byDefault) return;
 
     for (const r of resources) {
-      if (r.type === "aws:ebs/volume:Volume") {
+      if (r.type === VOLUME) {
         const enc = r.props["encrypted"];
         if (!isUnknown(enc) && bool(enc) !== true) report(`EBS volume ${r.name} is not encrypted.`, r.urn);
-      } else if (r.type === "aws:ec2/launchTemplate:LaunchTemplate") {
+      } else if (r.type === LAUNCH_TEMPLATE) {
         const mappings = r.props["blockDeviceMappings"];
         if (isUnknown(mappings)) continue;
         const withEbs = records(mappings).filter((m) => m["ebs"] !== undefined && m["ebs"] !== null);
@@ -40,7 +42,7 @@ export const ebsEncrypted: StackValidationPolicy = {
           const enc = at(m, "ebs", "encrypted");
           if (!isUnknown(enc) && bool(enc) !== true) report(`Launch template ${r.name} block device ${String(m["deviceName"] ?? "?")} is not encrypted.`, r.urn);
         }
-      } else if (r.type === "aws:eks/nodeGroup:NodeGroup") {
+      } else if (r.type === NODE_GROUP) {
         const lt = r.props["launchTemplate"];
         if (isUnknown(lt)) continue;
         if (lt === undefined || lt === null) {
@@ -48,5 +50,5 @@ export const ebsEncrypted: StackValidationPolicy = {
         }
       }
     }
-  },
+  }),
 };

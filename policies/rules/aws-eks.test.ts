@@ -1,6 +1,6 @@
 import { check } from "../test/harness";
 import { UNKNOWN } from "../test/fixtures";
-import { eksControlPlaneLogging, eksPrivateEndpoint, eksSecretsEncryption } from "./aws-eks";
+import { eksControlPlaneLogging, eksEndpointNotWorldOpen, eksPrivateEndpoint, eksSecretsEncryption } from "./aws-eks";
 
 const CLUSTER = "aws:eks/cluster:Cluster";
 const good = {
@@ -51,5 +51,31 @@ describe("eks-control-plane-logging", () => {
   });
   it("skips an unknown list", async () => {
     expect(await check(eksControlPlaneLogging, CLUSTER, { ...good, enabledClusterLogTypes: UNKNOWN })).toEqual([]);
+  });
+});
+
+describe("eks-endpoint-not-world-open", () => {
+  const vpc = (v: Record<string, unknown>) => ({ ...good, vpcConfig: { subnetIds: ["subnet-1"], ...v } });
+  it("accepts a private endpoint and a public one open to named CIDRs", async () => {
+    expect(await check(eksEndpointNotWorldOpen, CLUSTER, good)).toEqual([]);
+    expect(await check(eksEndpointNotWorldOpen, CLUSTER, vpc({ endpointPublicAccess: true, publicAccessCidrs: ["198.51.100.0/24", "10.0.0.0/8"] }))).toEqual([]);
+  });
+  it("reports a public endpoint without CIDRs (AWS opens 0.0.0.0/0) or with one wider than /8", async () => {
+    expect(await check(eksEndpointNotWorldOpen, CLUSTER, vpc({ endpointPublicAccess: true }))).toEqual([
+      "Cluster test: the public API endpoint has no publicAccessCidrs, so EKS opens it to 0.0.0.0/0, and the stack config gives no worldOpenReason.",
+    ]);
+    // EKS turns public access on when the flag is unset.
+    expect(await check(eksEndpointNotWorldOpen, CLUSTER, vpc({ publicAccessCidrs: [] }))).toHaveLength(1);
+    expect(await check(eksEndpointNotWorldOpen, CLUSTER, vpc({ endpointPublicAccess: true, publicAccessCidrs: ["198.51.100.0/24", "0.0.0.0/0"] }))).toEqual([
+      "Cluster test: the public API endpoint is open to 0.0.0.0/0 (wider than /8), and the stack config gives no worldOpenReason.",
+    ]);
+    expect(await check(eksEndpointNotWorldOpen, CLUSTER, vpc({ endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/4"] }))).toHaveLength(1);
+  });
+  it("accepts a world-open endpoint when the stack gives a reason, and skips unknown values", async () => {
+    const open = vpc({ endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] });
+    expect(await check(eksEndpointNotWorldOpen, CLUSTER, open, { worldOpenReason: "CI runners with rotating public addresses" })).toEqual([]);
+    expect(await check(eksEndpointNotWorldOpen, CLUSTER, open, { worldOpenReason: "  " })).toHaveLength(1);
+    expect(await check(eksEndpointNotWorldOpen, CLUSTER, vpc({ endpointPublicAccess: true, publicAccessCidrs: UNKNOWN }))).toEqual([]);
+    expect(await check(eksEndpointNotWorldOpen, CLUSTER, vpc({ endpointPublicAccess: UNKNOWN }))).toEqual([]);
   });
 });

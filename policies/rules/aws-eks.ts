@@ -1,7 +1,9 @@
-// EKS control plane: envelope-encrypted Secrets, private API endpoint where required, audit logs.
+// EKS control plane: envelope-encrypted Secrets, private API endpoint where required, no world-open
+// API endpoint without a stated reason, audit logs.
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { schemaWithDefaults } from "./lib/config";
 import { validateTypes } from "./lib/rule";
+import { isWorldOpenCidr } from "./lib/cidrs";
 import { at, bool, isUnknown, str, strings } from "./lib/values";
 
 const CLUSTER = ["aws:eks/cluster:Cluster"];
@@ -43,6 +45,40 @@ export const eksPrivateEndpoint: ResourceValidationPolicy = {
     // EKS defaults: private access off, public access on.
     if (!isUnknown(priv) && bool(priv) !== true) report(`Cluster ${args.name} does not enable vpcConfig.endpointPrivateAccess.`);
     if (!isUnknown(pub) && bool(pub) !== false) report(`Cluster ${args.name} leaves the public API endpoint on (vpcConfig.endpointPublicAccess is not false).`);
+  }),
+};
+
+/**
+ * Why the cluster's API endpoint is open to (nearly) the whole internet, or undefined when it is not
+ * (or that is not known yet). EKS turns public access on when endpointPublicAccess is unset, and
+ * opens it to 0.0.0.0/0 when publicAccessCidrs is absent or empty.
+ */
+export function worldOpenEndpoint(vpcConfig: unknown): string | undefined {
+  const pub = at(vpcConfig, "endpointPublicAccess");
+  if (isUnknown(pub) || bool(pub) === false) return undefined;
+  const cidrs = strings(at(vpcConfig, "publicAccessCidrs"));
+  if (cidrs.unknown) return undefined;
+  if (cidrs.values.length === 0) return "the public API endpoint has no publicAccessCidrs, so EKS opens it to 0.0.0.0/0";
+  const wide = cidrs.values.filter(isWorldOpenCidr);
+  return wide.length > 0 ? `the public API endpoint is open to ${wide.join(", ")} (wider than /8)` : undefined;
+}
+
+const worldOpenDefaults = { worldOpenReason: "" };
+
+export const eksEndpointNotWorldOpen: ResourceValidationPolicy = {
+  name: "eks-endpoint-not-world-open",
+  description:
+    "The EKS API endpoint must not be open to the whole internet (public access with no publicAccessCidrs, or a CIDR wider than /8 such as 0.0.0.0/0) unless the stack config states why (ods:infra.aws.endpoint.worldOpenReason).",
+  enforcementLevel: "mandatory",
+  remediationSteps:
+    "List only the CIDRs of your office, VPN or CI runners in infra.aws.endpoint.publicAccessCidrs (or turn publicAccess off); if the API must be world-open, say why in infra.aws.endpoint.worldOpenReason.",
+  configSchema: schemaWithDefaults(worldOpenDefaults, {
+    worldOpenReason: { type: "string", description: "Why this stack's API endpoint may be world-open (a stack fact: ods:infra.aws.endpoint.worldOpenReason); empty = not allowed." },
+  }),
+  validateResource: validateTypes(CLUSTER, worldOpenDefaults, (props, cfg, args, report) => {
+    if (cfg.worldOpenReason.trim() !== "") return;
+    const problem = worldOpenEndpoint(props["vpcConfig"]);
+    if (problem) report(`Cluster ${args.name}: ${problem}, and the stack config gives no worldOpenReason.`);
   }),
 };
 

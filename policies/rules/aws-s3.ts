@@ -1,6 +1,7 @@
 // S3 buckets: public access blocked and server-side encryption configured, for each bucket.
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { refersTo, StackResource, stackResources } from "./lib/stack";
+import { typesScope, validateStackOf } from "./lib/rule";
+import { refersTo, StackResource } from "./lib/stack";
 import { at, bool, isUnknown, records, str } from "./lib/values";
 
 const BUCKET = "aws:s3/bucket:Bucket";
@@ -27,8 +28,7 @@ export const s3BlockPublicAccess: StackValidationPolicy = {
   description: "Every S3 bucket must have a BucketPublicAccessBlock with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true (an AccountPublicAccessBlock with all four also counts), and no public canned ACL.",
   enforcementLevel: "mandatory",
   remediationSteps: "Create an aws.s3.BucketPublicAccessBlock for the bucket with all four flags true, and drop any public-read/public-read-write ACL.",
-  validateStack: (args, report) => {
-    const resources = stackResources(args);
+  validateStack: validateStackOf(typesScope([BUCKET]), {}, (resources, _cfg, _args, report) => {
     const accountWide = resources.some((r) => r.type === ACCOUNT_PAB && blocksAll(r.props) === "yes");
     const blocks = resources.filter((r) => r.type === PAB);
     for (const b of resources.filter((r) => r.type === BUCKET)) {
@@ -43,7 +43,7 @@ export const s3BlockPublicAccess: StackValidationPolicy = {
       if (verdicts.length === 0) report(`Bucket ${label} has no BucketPublicAccessBlock.`, b.urn);
       else report(`Bucket ${label} has a BucketPublicAccessBlock that does not set all of ${PAB_FLAGS.join(", ")} to true.`, b.urn);
     }
-  },
+  }),
 };
 
 /** "yes"/"no"/"unknown": whether SSE rules name a valid default algorithm. */
@@ -63,8 +63,7 @@ export const s3Encryption: StackValidationPolicy = {
   description: "Every S3 bucket must have a server-side encryption configuration (AES256, aws:kms or aws:kms:dsse) declared in the stack, so the encryption choice (and KMS key) is explicit rather than the account default.",
   enforcementLevel: "mandatory",
   remediationSteps: "Create an aws.s3.BucketServerSideEncryptionConfiguration for the bucket with rules[0].applyServerSideEncryptionByDefault.sseAlgorithm aws:kms (and kmsMasterKeyId) or AES256.",
-  validateStack: (args, report) => {
-    const resources = stackResources(args);
+  validateStack: validateStackOf(typesScope([BUCKET]), {}, (resources, _cfg, _args, report) => {
     const sse = resources.filter((r) => r.type === SSE);
     for (const b of resources.filter((r) => r.type === BUCKET)) {
       // The deprecated inline block on the bucket still configures encryption.
@@ -78,5 +77,5 @@ export const s3Encryption: StackValidationPolicy = {
       if (verdicts.length === 0) report(`Bucket ${label} has no server-side encryption configuration.`, b.urn);
       else report(`Bucket ${label} has an encryption configuration without a valid sseAlgorithm.`, b.urn);
     }
-  },
+  }),
 };

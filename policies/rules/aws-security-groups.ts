@@ -1,7 +1,10 @@
-// Security groups never open admin ports or everything to the whole internet.
-import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { schemaWithDefaults } from "./lib/config";
-import { validateTypes } from "./lib/rule";
+// Security groups: no admin port or everything open to the whole internet, ever; no ingress from the
+// whole internet at all unless an exemption names the security group with a reason.
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { Exemption, exemptionsSchema, schemaWithDefaults } from "./lib/config";
+import { isWorldOpenCidr } from "./lib/cidrs";
+import { isExempt, typesScope, validateStackOf, validateTypes } from "./lib/rule";
+import { refersTo, StackResource } from "./lib/stack";
 import { isUnknown, num, Obj, records, str, strings } from "./lib/values";
 
 const WORLD = new Set(["0.0.0.0/0", "::/0"]);
@@ -55,6 +58,45 @@ function ingressRules(type: string, props: Obj): IngressRule[] {
   // vpc.SecurityGroupIngressRule: one CIDR per rule; no ports means all ports.
   return [{ where: "rule", protocol: props["ipProtocol"], fromPort: props["fromPort"], toPort: props["toPort"], cidrs: [props["cidrIpv4"], props["cidrIpv6"]] }];
 }
+
+const SECURITY_GROUPS = ["aws:ec2/securityGroup:SecurityGroup", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"];
+const RULE_TYPES = ["aws:ec2/securityGroupRule:SecurityGroupRule", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"];
+
+/** Values a rule's securityGroupId may hold to point at this group: its name and, offline, its mock id. */
+function groupIds(g: StackResource): unknown[] {
+  return [g.props["name"], g.name, `${g.name}-id`];
+}
+
+const worldDefaults = { exemptions: [] as Exemption[] };
+
+export const noWorldIngress: StackValidationPolicy = {
+  name: "aws-sg-no-world-ingress",
+  description:
+    "No security group ingress from the whole internet (0.0.0.0/0, ::/0 or any CIDR wider than /8) on any port, in SecurityGroup inline rules, SecurityGroupRule (type ingress) or vpc.SecurityGroupIngressRule, unless an exemption names the security group (kind SecurityGroup, its Pulumi name) or the rule with a reason.",
+  enforcementLevel: "mandatory",
+  remediationSteps:
+    "Restrict the source to the VPC CIDR, a prefix list or another security group; put public traffic behind a load balancer whose own group is exempted in the policy config with the reason it must face the internet.",
+  configSchema: schemaWithDefaults(worldDefaults, { exemptions: exemptionsSchema }),
+  validateStack: validateStackOf(typesScope([...SECURITY_GROUPS, ...RULE_TYPES]), worldDefaults, (resources, cfg, _args, report) => {
+    const groups = resources.filter((r) => SECURITY_GROUPS.includes(r.type));
+    for (const r of resources) {
+      if (!SECURITY_GROUPS.includes(r.type) && !RULE_TYPES.includes(r.type)) continue;
+      const open = ingressRules(r.type, r.props)
+        .map((rule) => ({ where: rule.where, wide: rule.cidrs.filter((c): c is string => typeof c === "string" && !isUnknown(c) && isWorldOpenCidr(c)) }))
+        .filter((o) => o.wide.length > 0);
+      if (open.length === 0) continue;
+      if (SECURITY_GROUPS.includes(r.type)) {
+        report(`Security group ${r.name} allows ingress from the whole internet: ${open.map((o) => `${o.where} from ${o.wide.join(", ")}`).join("; ")}.`, r.urn);
+        continue;
+      }
+      // A rule of an exempted group is exempt with it; an undecided reference may be that group.
+      const owners = groups.map((g) => ({ g, ref: refersTo(r, "securityGroupId", g, groupIds(g)) }));
+      if (owners.some(({ g, ref }) => ref !== false && isExempt(cfg, g.type, g.props, g.name))) continue;
+      const owner = owners.find((o) => o.ref === true)?.g;
+      report(`Security group rule ${r.name}${owner ? ` (group ${owner.name})` : ""} allows ingress from the whole internet: ${open.flatMap((o) => o.wide).join(", ")}.`, r.urn);
+    }
+  }),
+};
 
 export const noOpenAdminPorts: ResourceValidationPolicy = {
   name: "aws-sg-no-open-admin-ports",

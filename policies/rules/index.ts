@@ -1,16 +1,16 @@
 // Every rule of the pack, in one list: the pack, the offline gate and the tests all use this.
 import type { Policies } from "@pulumi/policy";
 import { ebsEncrypted } from "./aws-ebs";
-import { eksControlPlaneLogging, eksPrivateEndpoint, eksSecretsEncryption } from "./aws-eks";
-import { gpuNodeGroupCap } from "./aws-gpu-nodegroups";
+import { eksControlPlaneLogging, eksEndpointNotWorldOpen, eksPrivateEndpoint, eksSecretsEncryption } from "./aws-eks";
+import { gpuNodeGroupCap, nodeGroupMaxSize } from "./aws-gpu-nodegroups";
 import { s3BlockPublicAccess, s3Encryption } from "./aws-s3";
-import { noOpenAdminPorts } from "./aws-security-groups";
+import { noOpenAdminPorts, noWorldIngress } from "./aws-security-groups";
 import { helmChartPinned } from "./helm";
 import { pdbRequired, podSpread } from "./k8s-availability";
 import { noPublicLoadBalancer, tlsListeners } from "./k8s-exposure";
 import { gpuScheduling } from "./k8s-gpu";
 import { noHostAccess } from "./k8s-host-access";
-import { allowedRegistries, imagePinned } from "./k8s-images";
+import { allowedRegistries, imagePinned, noBitnamiImages } from "./k8s-images";
 import { defaultDenyIngress } from "./k8s-network-policy";
 import { probes } from "./k8s-probes";
 import { containerResources } from "./k8s-resources";
@@ -30,6 +30,7 @@ export const policies: Policies = [
   containerResources,
   imagePinned,
   allowedRegistries,
+  noBitnamiImages,
   gpuScheduling,
   probes,
   // Availability
@@ -45,12 +46,15 @@ export const policies: Policies = [
   // AWS
   eksSecretsEncryption,
   eksPrivateEndpoint,
+  eksEndpointNotWorldOpen,
   eksControlPlaneLogging,
   ebsEncrypted,
   s3BlockPublicAccess,
   s3Encryption,
   noOpenAdminPorts,
+  noWorldIngress,
   gpuNodeGroupCap,
+  nodeGroupMaxSize,
   // Identity and data services
   realmSsl,
   realmBruteForce,

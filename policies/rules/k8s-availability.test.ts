@@ -42,7 +42,7 @@ describe("k8s-pdb-required", () => {
   it("ignores single replicas, non-HA environments, exemptions and unknown values", async () => {
     expect(await checkStack(pdbRequired, [web(1)])).toEqual([]);
     expect(await checkStack(pdbRequired, [web(3)], { highAvailability: false })).toEqual([]);
-    expect(await checkStack(pdbRequired, [web(3)], { exemptNamespaces: [{ namespace: "ods-apps", reason: "batch-only namespace" }] })).toEqual([]);
+    expect(await checkStack(pdbRequired, [web(3)], { exemptions: [{ kind: "Deployment", namespace: "ods-apps", name: "web", reason: "a stateless cache that may go down" }] })).toEqual([]);
     expect(await checkStack(pdbRequired, [web(UNKNOWN)])).toEqual([]);
     expect(await checkStack(pdbRequired, [web(3), pdb("web", { maxUnavailable: 1, selector: UNKNOWN })])).toEqual([]);
     expect(await checkStack(pdbRequired, [web(3), pdb("web", { maxUnavailable: UNKNOWN, selector: { matchLabels: { app: "web" } } })])).toEqual([]);

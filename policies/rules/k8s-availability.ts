@@ -1,24 +1,29 @@
 // In HA environments, replicated workloads survive node drains and zone loss.
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { configOf, Exemption, exemptionFor, exemptNamespacesSchema, schemaWithDefaults } from "./lib/config";
+import { Exemption, exemptionsSchema, schemaWithDefaults } from "./lib/config";
 import { displayName, isK8sKind, namespaceOf, workloadOf } from "./lib/k8s";
-import { validateWorkloads } from "./lib/rule";
+import { Scope, validateStackOf, validateWorkloads } from "./lib/rule";
 import { selects } from "./lib/selectors";
-import { StackResource, stackResources } from "./lib/stack";
+import { StackResource } from "./lib/stack";
 import { at, isRecord, isUnknown, num, records, str } from "./lib/values";
 
 const defaults = {
-  exemptNamespaces: [] as Exemption[],
+  exemptions: [] as Exemption[],
   /** Whether this environment promises high availability (false on laptop and dev clusters). */
   highAvailability: true,
 };
 
 const schema = schemaWithDefaults(defaults, {
-  exemptNamespaces: exemptNamespacesSchema,
+  exemptions: exemptionsSchema,
   highAvailability: { type: "boolean", description: "Apply the rule (true in HA environments)." },
 });
 
 const REPLICATED_KINDS = new Set(["Deployment", "StatefulSet"]);
+
+const REPLICATED: Scope = {
+  what: "Deployments and StatefulSets",
+  test: (type) => isK8sKind(type, "apps", "Deployment") || isK8sKind(type, "apps", "StatefulSet"),
+};
 
 /**
  * Disruptions a PDB allows for `replicas` pods, as the disruption controller computes it
@@ -47,15 +52,13 @@ export const pdbRequired: StackValidationPolicy = {
   enforcementLevel: "mandatory",
   remediationSteps: "Create a policy/v1 PodDisruptionBudget with the workload's pod labels as selector and maxUnavailable: 1 (a minAvailable equal to the replica count blocks node drains).",
   configSchema: schema,
-  validateStack: (args, report) => {
-    const cfg = configOf(args, defaults);
+  validateStack: validateStackOf(REPLICATED, defaults, (resources, cfg, _args, report) => {
     if (!cfg.highAvailability) return;
-    const resources = stackResources(args);
     const pdbs = resources.filter((r) => isK8sKind(r.type, "policy", "PodDisruptionBudget"));
     for (const r of resources) {
       const w = workloadOf(r.type, r.props);
       if (!w || !REPLICATED_KINDS.has(w.kind) || w.replicas === undefined || w.replicas <= 1) continue;
-      if (w.namespace === undefined || exemptionFor(cfg, w.namespace)) continue;
+      if (w.namespace === undefined) continue;
       const name = `${w.kind} ${w.namespace}/${displayName(r.props, r.name)}`;
       const matching: StackResource[] = [];
       let undecided = false;
@@ -79,7 +82,7 @@ export const pdbRequired: StackValidationPolicy = {
         report(`${name} has ${w.replicas} replicas but PodDisruptionBudget ${names} allows no voluntary disruption.`, r.urn);
       }
     }
-  },
+  }),
 };
 
 export const podSpread: ResourceValidationPolicy = {
@@ -89,7 +92,7 @@ export const podSpread: ResourceValidationPolicy = {
   remediationSteps: "Add topologySpreadConstraints over topology.kubernetes.io/zone and kubernetes.io/hostname (whenUnsatisfiable: ScheduleAnyway is fine), or a preferred podAntiAffinity on the pod labels.",
   configSchema: schema,
   validateResource: validateWorkloads(defaults, ({ workload, cfg }, report) => {
-    if (!cfg.highAvailability || !REPLICATED_KINDS.has(workload.kind)) return;
+    if (!cfg.highAvailability) return;
     if (workload.replicas === undefined || workload.replicas <= 1) return;
     const spec = workload.podSpec;
     const spread = spec["topologySpreadConstraints"];
@@ -103,5 +106,5 @@ export const podSpread: ResourceValidationPolicy = {
     if (!hasSpread && !hasAnti) {
       report(`${workload.kind} with ${workload.replicas} replicas has neither podAntiAffinity nor topologySpreadConstraints (namespace ${str(workload.namespace) ?? "?"}).`);
     }
-  }),
+  }, REPLICATED),
 };

@@ -31,8 +31,9 @@ describe("k8s-no-public-load-balancer", () => {
     expect(await check(noPublicLoadBalancer, CHART, internal)).toEqual([]);
   });
   it("honours exemptions and unknown annotations", async () => {
-    const cfg = { exemptNamespaces: [{ namespace: "ods-edge", reason: "the public edge gateway, behind WAF" }] };
+    const cfg = { exemptions: [{ kind: "Service", namespace: "ods-edge", name: "api", reason: "the public edge gateway, behind WAF" }] };
     expect(await check(noPublicLoadBalancer, SERVICE, service("LoadBalancer", undefined, "ods-edge"), cfg)).toEqual([]);
+    expect(await check(noPublicLoadBalancer, SERVICE, service("LoadBalancer", undefined, "ods-apps"), cfg)).toHaveLength(1);
     expect(await check(noPublicLoadBalancer, SERVICE, service("LoadBalancer", UNKNOWN))).toEqual([]);
     expect(await check(noPublicLoadBalancer, SERVICE, service("LoadBalancer", { "service.beta.kubernetes.io/aws-load-balancer-scheme": UNKNOWN }))).toEqual([]);
   });

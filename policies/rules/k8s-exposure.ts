@@ -1,8 +1,9 @@
 // What reaches the cluster from outside: internal load balancers only, TLS on every listener.
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { configOf, Exemption, exemptionFor, exemptNamespacesSchema, schemaWithDefaults } from "./lib/config";
-import { HELM_CHART_TYPES, k8sType, namespaceOf } from "./lib/k8s";
-import { at, isRecord, isUnknown, Obj, plain, records, str, strings } from "./lib/values";
+import { Exemption, exemptionsSchema, schemaWithDefaults } from "./lib/config";
+import { HELM_CHART_TYPES, isK8sKind, namespaceOf } from "./lib/k8s";
+import { HELM_CHARTS, Scope, unionScope, validateObjects } from "./lib/rule";
+import { at, isRecord, isUnknown, Obj, records, str, strings } from "./lib/values";
 
 /** Annotations (and values) that make a cloud load balancer internal. */
 const INTERNAL_ANNOTATIONS: readonly [string, readonly string[]][] = [
@@ -33,25 +34,21 @@ function helmServices(values: unknown, path: string, out: { path: string; block:
   for (const [k, v] of Object.entries(values)) helmServices(v, path ? `${path}.${k}` : k, out);
 }
 
-const lbDefaults = { exemptNamespaces: [] as Exemption[] };
+const lbDefaults = { exemptions: [] as Exemption[] };
+
+const SERVICES: Scope = { what: "Services", test: (type) => isK8sKind(type, "core", "Service") };
+const LB_SCOPE = unionScope([SERVICES, HELM_CHARTS]);
 
 export const noPublicLoadBalancer: ResourceValidationPolicy = {
   name: "k8s-no-public-load-balancer",
   description: "Services of type LoadBalancer must be internal (service.beta.kubernetes.io/aws-load-balancer-scheme: internal or aws-load-balancer-internal: \"true\"); this also covers LoadBalancer services set in Helm values.",
   enforcementLevel: "mandatory",
-  remediationSteps: "Annotate the Service with service.beta.kubernetes.io/aws-load-balancer-scheme: internal, or use ClusterIP behind the gateway. A deliberately public edge belongs in an exempted namespace, with the reason in the policy config.",
-  configSchema: schemaWithDefaults(lbDefaults, { exemptNamespaces: exemptNamespacesSchema }),
-  validateResource: (args, report) => {
-    const props = plain(args.props);
-    const cfg = configOf(args, lbDefaults);
-    const t = k8sType(args.type);
-    const isService = t?.group === "core" && t.kind === "Service";
-    const isChart = HELM_CHART_TYPES.has(args.type);
-    if (!isService && !isChart) return;
-    const ns = isService ? namespaceOf(props) : str(props["namespace"]) ?? "default";
-    if (ns === undefined || exemptionFor(cfg, ns)) return;
-    if (isService) {
-      if (at(props, "spec", "type") !== "LoadBalancer") return;
+  remediationSteps: "Annotate the Service with service.beta.kubernetes.io/aws-load-balancer-scheme: internal, or use ClusterIP behind the gateway. A deliberately public edge gets an exemption in the policy config naming the Service (kind, namespace, name), with the reason.",
+  configSchema: schemaWithDefaults(lbDefaults, { exemptions: exemptionsSchema }),
+  validateResource: validateObjects(LB_SCOPE, lbDefaults, (props, _cfg, args, report) => {
+    if (!HELM_CHART_TYPES.has(args.type)) {
+      const ns = namespaceOf(props);
+      if (ns === undefined || at(props, "spec", "type") !== "LoadBalancer") return;
       if (internalLoadBalancer(at(props, "metadata", "annotations")) === "no") {
         report(`Service ${ns}/${str(at(props, "metadata", "name")) ?? args.name} is a public LoadBalancer (no internal-scheme annotation).`);
       }
@@ -64,7 +61,7 @@ export const noPublicLoadBalancer: ResourceValidationPolicy = {
         report(`Helm values ${path || "(root)"} request a public LoadBalancer service (no internal-scheme annotation).`);
       }
     }
-  },
+  }),
 };
 
 /** Whether a TLS hosts entry covers `host` ("*.example.com" covers exactly one more label). */
@@ -75,7 +72,12 @@ function covers(pattern: string, host: string): boolean {
   return host.endsWith(suffix) && !host.slice(0, -suffix.length).includes(".");
 }
 
-const tlsDefaults = { exemptNamespaces: [] as Exemption[], allowPlaintextListeners: false };
+const tlsDefaults = { exemptions: [] as Exemption[], allowPlaintextListeners: false };
+
+const LISTENERS: Scope = {
+  what: "Gateways and Ingresses",
+  test: (type) => isK8sKind(type, "gateway.networking.k8s.io", "Gateway") || isK8sKind(type, "networking.k8s.io", "Ingress"),
+};
 
 export const tlsListeners: ResourceValidationPolicy = {
   name: "k8s-tls-listeners",
@@ -83,18 +85,13 @@ export const tlsListeners: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   remediationSteps: "Give each Gateway listener protocol HTTPS (or TLS) and tls.certificateRefs (cert-manager can issue the Secret); for an Ingress, list every host under spec.tls[].hosts with a secretName.",
   configSchema: schemaWithDefaults(tlsDefaults, {
-    exemptNamespaces: exemptNamespacesSchema,
+    exemptions: exemptionsSchema,
     allowPlaintextListeners: { type: "boolean", description: "Allow HTTP/TCP listeners (a laptop cluster without certificates)." },
   }),
-  validateResource: (args, report) => {
-    const t = k8sType(args.type);
-    const isGateway = t?.group === "gateway.networking.k8s.io" && t.kind === "Gateway";
-    const isIngress = t?.group === "networking.k8s.io" && t.kind === "Ingress";
-    if (!isGateway && !isIngress) return;
-    const props = plain(args.props);
-    const cfg = configOf(args, tlsDefaults);
+  validateResource: validateObjects(LISTENERS, tlsDefaults, (props, cfg, args, report) => {
+    const isGateway = isK8sKind(args.type, "gateway.networking.k8s.io", "Gateway");
     const ns = namespaceOf(props);
-    if (ns === undefined || exemptionFor(cfg, ns) || cfg.allowPlaintextListeners) return;
+    if (ns === undefined || cfg.allowPlaintextListeners) return;
     const name = `${ns}/${str(at(props, "metadata", "name")) ?? args.name}`;
 
     if (isGateway) {
@@ -135,5 +132,5 @@ export const tlsListeners: ResourceValidationPolicy = {
       const host = str(rule["host"]);
       if (host !== undefined && !tlsHosts.some((p) => covers(p, host))) report(`Ingress ${name} host ${host} is not covered by spec.tls.`);
     }
-  },
+  }),
 };

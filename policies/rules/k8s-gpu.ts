@@ -1,12 +1,12 @@
 // GPU pods must land on GPU nodes: tolerate their taint and select them explicitly.
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { Exemption, exemptNamespacesSchema, schemaWithDefaults } from "./lib/config";
+import { Exemption, exemptionsSchema, schemaWithDefaults } from "./lib/config";
 import { containersOf } from "./lib/k8s";
 import { validateWorkloads } from "./lib/rule";
 import { at, isRecord, isUnknown, num, records, str } from "./lib/values";
 
 const defaults = {
-  exemptNamespaces: [] as Exemption[],
+  exemptions: [] as Exemption[],
   gpuResource: "nvidia.com/gpu",
   taint: { key: "nvidia.com/gpu", value: "true", effect: "NoSchedule" },
   /** Node label keys that identify GPU nodes (any one, in nodeSelector or required node affinity). */
@@ -50,7 +50,7 @@ export const gpuScheduling: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   remediationSteps: "Add the toleration {key: nvidia.com/gpu, operator: Equal, value: \"true\", effect: NoSchedule} and a nodeSelector (or required nodeAffinity) on a GPU node label such as ods.io/accelerator: nvidia (the kit's GPU pools) or nvidia.com/gpu.present: \"true\".",
   configSchema: schemaWithDefaults(defaults, {
-    exemptNamespaces: exemptNamespacesSchema,
+    exemptions: exemptionsSchema,
     gpuResource: { type: "string" },
     taint: {
       type: "object",

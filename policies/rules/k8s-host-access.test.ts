@@ -11,10 +11,11 @@ describe("k8s-no-host-access", () => {
     const d = deployment({ hostNetwork: true, hostPID: true, volumes: [{ name: "dev", hostPath: { path: "/dev" } }] });
     expect(await check(noHostAccess, DEPLOYMENT, d)).toEqual(["spec.hostNetwork is true.", "spec.hostPID is true.", "volume dev mounts hostPath /dev."]);
   });
-  it("honours the GPU operator exemption and ignores unknown flags", async () => {
+  it("honours an exemption naming the workload, and ignores unknown flags", async () => {
     const ds = { ...deployment({ hostPID: true }, { namespace: "ods-gpu" }), kind: "DaemonSet" };
-    const cfg = { exemptNamespaces: [{ namespace: "ods-gpu", reason: "GPU operator needs the host" }] };
+    const cfg = { exemptions: [{ kind: "DaemonSet", namespace: "ods-gpu", name: "web", reason: "node agent that reads the host's hardware" }] };
     expect(await check(noHostAccess, DAEMONSET, ds, cfg)).toEqual([]);
+    expect(await check(noHostAccess, DAEMONSET, { ...ds, metadata: { name: "other", namespace: "ods-gpu" } }, cfg)).toEqual(["spec.hostPID is true."]);
     expect(await check(noHostAccess, DEPLOYMENT, deployment({ hostNetwork: UNKNOWN, volumes: UNKNOWN }))).toEqual([]);
   });
 });

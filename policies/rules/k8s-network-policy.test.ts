@@ -25,7 +25,8 @@ describe("k8s-default-deny-ingress", () => {
     expect(await checkStack(defaultDenyIngress, res)).toEqual([["Namespace ods-apps has no default-deny ingress NetworkPolicy.", "ns-ods-apps"]]);
   });
   it("honours exemptions and does not judge unknown names or policies", async () => {
-    expect(await checkStack(defaultDenyIngress, [ns("sandbox")], { exemptNamespaces: [{ namespace: "sandbox", reason: "throwaway experiments" }] })).toEqual([]);
+    expect(await checkStack(defaultDenyIngress, [ns("sandbox")], { exemptions: [{ kind: "Namespace", name: "sandbox", reason: "throwaway experiments, no data" }] })).toEqual([]);
+    expect(await checkStack(defaultDenyIngress, [ns("sandbox")], { exemptions: [{ kind: "Namespace", namespace: "sandbox", name: "sandbox", reason: "a namespace has no namespace itself" }] })).toHaveLength(1);
     expect(await checkStack(defaultDenyIngress, [ns(UNKNOWN)])).toEqual([]);
     expect(await checkStack(defaultDenyIngress, [ns("ods-apps"), netpol("p", "ods-apps", UNKNOWN)])).toEqual([]);
     expect(await checkStack(defaultDenyIngress, [ns("ods-apps"), netpol("p", UNKNOWN, deny)])).toEqual([]);

@@ -1,12 +1,14 @@
 // Every namespace the kit creates starts closed: a default-deny ingress NetworkPolicy.
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { configOf, Exemption, exemptionFor, exemptNamespacesSchema, schemaWithDefaults } from "./lib/config";
+import { Exemption, exemptionsSchema, schemaWithDefaults } from "./lib/config";
 import { isK8sKind, namespaceOf } from "./lib/k8s";
+import { Scope, validateStackOf } from "./lib/rule";
 import { isEmptySelector } from "./lib/selectors";
-import { stackResources } from "./lib/stack";
 import { at, hasUnknown, isUnknown, records, str, strings } from "./lib/values";
 
-const defaults = { exemptNamespaces: [] as Exemption[] };
+const defaults = { exemptions: [] as Exemption[] };
+
+const NAMESPACES: Scope = { what: "Namespaces", test: (type) => isK8sKind(type, "core", "Namespace") };
 
 /**
  * "yes" if the NetworkPolicy denies all ingress to all pods of its namespace, "no" if not,
@@ -32,10 +34,8 @@ export const defaultDenyIngress: StackValidationPolicy = {
   description: "Every Namespace the kit creates must contain a default-deny NetworkPolicy: podSelector {}, policyTypes including Ingress, no ingress rules.",
   enforcementLevel: "mandatory",
   remediationSteps: "Create a NetworkPolicy in the namespace with spec {podSelector: {}, policyTypes: [Ingress]} and open only the flows each service needs with separate allow policies.",
-  configSchema: schemaWithDefaults(defaults, { exemptNamespaces: exemptNamespacesSchema }),
-  validateStack: (args, report) => {
-    const cfg = configOf(args, defaults);
-    const resources = stackResources(args);
+  configSchema: schemaWithDefaults(defaults, { exemptions: exemptionsSchema }),
+  validateStack: validateStackOf(NAMESPACES, defaults, (resources, _cfg, _args, report) => {
     const policies = resources.filter((r) => isK8sKind(r.type, "networking.k8s.io", "NetworkPolicy"));
     let undecidedEverywhere = false;
     const denied = new Set<string>();
@@ -54,8 +54,8 @@ export const defaultDenyIngress: StackValidationPolicy = {
     for (const r of resources) {
       if (!isK8sKind(r.type, "core", "Namespace")) continue;
       const name = str(at(r.props, "metadata", "name"));
-      if (name === undefined || exemptionFor(cfg, name)) continue;
+      if (name === undefined) continue;
       if (!denied.has(name)) report(`Namespace ${name} has no default-deny ingress NetworkPolicy.`, r.urn);
     }
-  },
+  }),
 };

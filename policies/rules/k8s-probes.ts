@@ -1,18 +1,18 @@
 // Long-running containers tell Kubernetes when they are alive and when they can take traffic.
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { Exemption, exemptNamespacesSchema, schemaWithDefaults } from "./lib/config";
+import { Exemption, exemptionsSchema, schemaWithDefaults } from "./lib/config";
 import { containersOf } from "./lib/k8s";
 import { validateWorkloads } from "./lib/rule";
 import { isUnknown } from "./lib/values";
 
-const defaults = { exemptNamespaces: [] as Exemption[] };
+const defaults = { exemptions: [] as Exemption[] };
 
 export const probes: ResourceValidationPolicy = {
   name: "k8s-probes",
   description: "Containers of long-running workloads (Deployments, StatefulSets, DaemonSets, always-restarting Pods) must have liveness and readiness probes; Jobs and CronJobs are exempt.",
   enforcementLevel: "mandatory",
   remediationSteps: "Add livenessProbe and readinessProbe (httpGet on the health endpoint, or tcpSocket/exec); slow starters also want a startupProbe.",
-  configSchema: schemaWithDefaults(defaults, { exemptNamespaces: exemptNamespacesSchema }),
+  configSchema: schemaWithDefaults(defaults, { exemptions: exemptionsSchema }),
   validateResource: validateWorkloads(defaults, ({ workload }, report) => {
     if (!workload.longRunning) return;
     // Init containers run to completion before the pod starts; probes do not apply to them.

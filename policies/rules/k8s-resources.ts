@@ -1,11 +1,11 @@
 // Every container declares what it needs, so the scheduler can place it and OOM stays contained.
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { Exemptible, exemptNamespacesSchema, schemaWithDefaults } from "./lib/config";
+import { Exemptible, exemptionsSchema, schemaWithDefaults } from "./lib/config";
 import { containersOf } from "./lib/k8s";
 import { validateWorkloads } from "./lib/rule";
 import { at, isUnknown } from "./lib/values";
 
-const defaults: Exemptible = { exemptNamespaces: [] };
+const defaults: Exemptible = { exemptions: [] };
 
 /** The three settings every container must have, under `resources`. */
 const REQUIRED: readonly [string, string][] = [
@@ -19,7 +19,7 @@ export const containerResources: ResourceValidationPolicy = {
   description: "Every container and init container must set CPU and memory requests and a memory limit.",
   enforcementLevel: "mandatory",
   remediationSteps: "Set resources.requests.cpu, resources.requests.memory and resources.limits.memory on every container, init containers included (component args carry a `resources` block for this).",
-  configSchema: schemaWithDefaults(defaults, { exemptNamespaces: exemptNamespacesSchema }),
+  configSchema: schemaWithDefaults(defaults, { exemptions: exemptionsSchema }),
   validateResource: validateWorkloads(defaults, ({ workload }, report) => {
     for (const c of containersOf(workload.podSpec)) {
       const resources = at(c.spec, "resources");

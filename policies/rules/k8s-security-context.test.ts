@@ -2,7 +2,7 @@ import { check } from "../test/harness";
 import { container, CRONJOB, cronJob, DAEMONSET, DEPLOYMENT, deployment, POD, pod, UNKNOWN } from "../test/fixtures";
 import { dropAllCapabilities, noPrivilegedContainers, noPrivilegeEscalation, runAsNonRoot } from "./k8s-security-context";
 
-const gpuExemption = { exemptNamespaces: [{ namespace: "ods-gpu", reason: "GPU operator DaemonSets manage the node's GPUs" }] };
+const gpuExemption = { exemptions: [{ kind: "DaemonSet", namespace: "ods-gpu", name: "web", reason: "GPU operator DaemonSet that manages the node's GPUs" }] };
 
 describe("k8s-no-privileged-containers", () => {
   it("accepts the hardened baseline", async () => {
@@ -16,11 +16,16 @@ describe("k8s-no-privileged-containers", () => {
     const cj = cronJob({ initContainers: [container({ name: "setup", securityContext: { privileged: true } })] });
     expect(await check(noPrivilegedContainers, CRONJOB, cj)).toEqual(["initContainer setup sets securityContext.privileged: true."]);
   });
-  it("skips an exempted namespace and says nothing about unknown values", async () => {
+  it("skips exactly the exempted object and says nothing about unknown values", async () => {
     const ds = { ...deployment({ containers: [container({ securityContext: { privileged: true } })] }, { namespace: "ods-gpu" }), kind: "DaemonSet" };
     expect(await check(noPrivilegedContainers, DAEMONSET, ds, gpuExemption)).toEqual([]);
-    // Not exempt without the config entry.
+    // Not exempt without the config entry, nor under another name, kind or namespace.
     expect(await check(noPrivilegedContainers, DAEMONSET, ds)).toHaveLength(1);
+    const renamed = { ...ds, metadata: { name: "web-2", namespace: "ods-gpu" } };
+    expect(await check(noPrivilegedContainers, DAEMONSET, renamed, gpuExemption)).toHaveLength(1);
+    expect(await check(noPrivilegedContainers, DEPLOYMENT, { ...ds, kind: "Deployment" }, gpuExemption)).toHaveLength(1);
+    const elsewhere = { ...ds, metadata: { name: "web", namespace: "ods-apps" } };
+    expect(await check(noPrivilegedContainers, DAEMONSET, elsewhere, gpuExemption)).toHaveLength(1);
     const unknownNs = deployment({ containers: [container({ securityContext: { privileged: true } })] }, { namespace: UNKNOWN });
     expect(await check(noPrivilegedContainers, DEPLOYMENT, unknownNs, gpuExemption)).toEqual([]);
     expect(await check(noPrivilegedContainers, DEPLOYMENT, deployment({ containers: UNKNOWN }))).toEqual([]);

@@ -1,18 +1,18 @@
 // Container hardening: no privileged mode, no privilege escalation, non-root, capabilities dropped.
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { Exemptible, exemptNamespacesSchema, schemaWithDefaults } from "./lib/config";
+import { Exemptible, Exemption, exemptionsSchema, schemaWithDefaults } from "./lib/config";
 import { containersOf } from "./lib/k8s";
 import { validateWorkloads } from "./lib/rule";
 import { at, isUnknown, num, strings } from "./lib/values";
 
-const exemptOnly: Exemptible = { exemptNamespaces: [] };
-const exemptOnlySchema = schemaWithDefaults(exemptOnly, { exemptNamespaces: exemptNamespacesSchema });
+const exemptOnly: Exemptible = { exemptions: [] };
+const exemptOnlySchema = schemaWithDefaults(exemptOnly, { exemptions: exemptionsSchema });
 
 export const noPrivilegedContainers: ResourceValidationPolicy = {
   name: "k8s-no-privileged-containers",
   description: "Containers must not run privileged: a privileged container has full access to the node.",
   enforcementLevel: "mandatory",
-  remediationSteps: "Remove securityContext.privileged (or set it to false). Node agents that truly need it (the GPU operator) belong in a namespace exempted in the policy config, with a reason.",
+  remediationSteps: "Remove securityContext.privileged (or set it to false). A node agent that truly needs it gets an exemption in the policy config naming its kind, namespace and name, with a reason.",
   configSchema: exemptOnlySchema,
   validateResource: validateWorkloads(exemptOnly, ({ workload }, report) => {
     for (const c of containersOf(workload.podSpec)) {
@@ -61,7 +61,7 @@ export const runAsNonRoot: ResourceValidationPolicy = {
   }),
 };
 
-const capsDefaults = { exemptNamespaces: [] as Exemptible["exemptNamespaces"], allowedAddedCapabilities: ["NET_BIND_SERVICE"] };
+const capsDefaults = { exemptions: [] as Exemption[], allowedAddedCapabilities: ["NET_BIND_SERVICE"] };
 
 export const dropAllCapabilities: ResourceValidationPolicy = {
   name: "k8s-drop-all-capabilities",
@@ -69,7 +69,7 @@ export const dropAllCapabilities: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   remediationSteps: "Set securityContext.capabilities.drop: [\"ALL\"] on every container; add back only what the process needs and the config allows.",
   configSchema: schemaWithDefaults(capsDefaults, {
-    exemptNamespaces: exemptNamespacesSchema,
+    exemptions: exemptionsSchema,
     allowedAddedCapabilities: { type: "array", items: { type: "string" }, description: "Capabilities a container may add back." },
   }),
   validateResource: validateWorkloads(capsDefaults, ({ workload, cfg }, report) => {

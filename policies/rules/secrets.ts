@@ -1,12 +1,15 @@
 // Secret values belong in Secrets: not in ConfigMaps, env literals or Helm values.
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { parse as parseYaml } from "yaml";
-import { configOf, Exemption, exemptionFor, exemptNamespacesSchema, schemaWithDefaults } from "./lib/config";
-import { containersOf, containersUnknown, HELM_CHART_TYPES, isK8sKind, namespaceOf, workloadOf } from "./lib/k8s";
+import { Exemption, exemptionsSchema, schemaWithDefaults } from "./lib/config";
+import { containersOf, containersUnknown, HELM_CHART_TYPES, isK8sKind, workloadOf } from "./lib/k8s";
+import { HELM_CHARTS, Scope, unionScope, validateObjects, WORKLOADS } from "./lib/rule";
 import { DEFAULT_SECRET_KEY_CONFIG, isLiteral, isPlaintextLiteral, isReferenceKey, looksSecret, SecretKeyConfig, secretLinesIn } from "./lib/secrets";
-import { isRecord, Obj, plain, records, str } from "./lib/values";
+import { isRecord, Obj, records, str } from "./lib/values";
 
-const defaults = { exemptNamespaces: [] as Exemption[], ...DEFAULT_SECRET_KEY_CONFIG };
+const defaults = { exemptions: [] as Exemption[], ...DEFAULT_SECRET_KEY_CONFIG };
+
+const CONFIG_MAPS: Scope = { what: "ConfigMaps", test: (type) => isK8sKind(type, "core", "ConfigMap") };
 
 function configMapFindings(props: Obj, cfg: SecretKeyConfig): string[] {
   const out: string[] = [];
@@ -77,27 +80,19 @@ export const noPlaintextSecrets: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   remediationSteps: "Put the value in a Kubernetes Secret (from a Pulumi secret or RandomPassword) and reference it: env valueFrom.secretKeyRef, or the chart's existingSecret / *SecretName value.",
   configSchema: schemaWithDefaults(defaults, {
-    exemptNamespaces: exemptNamespacesSchema,
+    exemptions: exemptionsSchema,
     referenceKeyPatterns: { type: "array", items: { type: "string" }, description: "Regexes over the lower-cased key (a-z0-9 only) for keys that name a Secret." },
     ignoreKeyPatterns: { type: "array", items: { type: "string" }, description: "Regexes over the lower-cased key for secret-looking keys that hold settings, not secrets." },
   }),
-  validateResource: (args, report) => {
-    const props = plain(args.props);
-    const cfg = configOf(args, defaults);
-    const isChart = HELM_CHART_TYPES.has(args.type);
-    const isConfigMap = isK8sKind(args.type, "core", "ConfigMap");
-    const workload = isChart || isConfigMap ? undefined : workloadOf(args.type, props);
-    if (!isChart && !isConfigMap && !workload) return;
-    const ns = isChart ? str(props["namespace"]) ?? "default" : namespaceOf(props);
-    if (cfg.exemptNamespaces.length > 0 && ns === undefined) return;
-    if (exemptionFor(cfg, ns)) return;
-
+  validateResource: validateObjects(unionScope([CONFIG_MAPS, WORKLOADS, HELM_CHARTS]), defaults, (props, cfg, args, report) => {
     let findings: string[] = [];
-    if (isConfigMap) findings = configMapFindings(props, cfg);
-    else if (workload) {
-      if (!workload.podSpec || containersUnknown(workload.podSpec)) return;
+    if (isK8sKind(args.type, "core", "ConfigMap")) findings = configMapFindings(props, cfg);
+    else if (HELM_CHART_TYPES.has(args.type)) helmFindings(props["values"], "", cfg, findings);
+    else {
+      const workload = workloadOf(args.type, props);
+      if (!workload?.podSpec || containersUnknown(workload.podSpec)) return;
       findings = envFindings(workload.podSpec, cfg);
-    } else helmFindings(props["values"], "", cfg, findings);
+    }
     for (const f of findings) report(`${f}.`);
-  },
+  }),
 };

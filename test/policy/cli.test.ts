@@ -18,21 +18,28 @@ describe("npm run policy", () => {
     // prod runs every rule, all of them mandatory.
     expect(r.out).toContain(`policy gate, stack prod: ${policies.length} rules (${policies.length} mandatory)`);
     expect(r.out).toContain("mandatory violations: 0");
+    // The GPU operator's four exemptions are listed with their reasons; the empty passes are named.
+    expect(r.out).toContain("exemptions used (4):\n  k8s-no-privilege-escalation: Deployment ods-gpu/gpu-operator (1 finding suppressed)\n      reason: ");
+    expect(r.out).toContain("  k8s-no-host-access: DaemonSet ods-gpu/ods-prod-gpu-operator-chart-node-feature-discovery-worker (7 findings suppressed)");
+    expect(r.out).toMatch(/\n {2}k8s-image-pinned +\d+ {2}mandatory\n/);
+    expect(r.out).toMatch(/nothing to check \(no resource of the kinds they look at, so they passed empty\): .*keycloak-realm-ssl-required/);
     expect(r.code).toBe(0);
   });
 
   it("exits 1 and prints the violation, rule and fix when a mandatory rule fails", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ods-policy-"));
     const config = path.join(dir, "prod-strict.json");
-    // The prod pack config with the GPU node cap lowered to 1: both pools (8 and 2 nodes) must fail it,
+    // The prod pack config with the GPU node cap lowered to 1: the pools' total (8 + 2 nodes) must fail it,
     // and nothing else (the GPU operator's rendered objects keep their exemptions).
     expect(gate("--stack", "prod", "--emit-config", config).code).toBe(0);
     const cfg = JSON.parse(fs.readFileSync(config, "utf8")) as Record<string, Record<string, unknown>>;
     cfg["gpu-nodegroup-max-size"].maxGpuNodes = 1;
     fs.writeFileSync(config, JSON.stringify(cfg));
     const r = gate("--stack", "prod", "--config", config);
-    expect(r.out).toMatch(/\[mandatory\] gpu-nodegroup-max-size: aws:eks\/nodeGroup:NodeGroup \S+\n {4}GPU node group \S+ can scale to 8 nodes; the cap here is 1\.\n {4}fix: Lower scalingConfig\.maxSize/);
-    expect(r.out).toContain("mandatory violations: 2");
+    expect(r.out).toContain(
+      "[mandatory] gpu-nodegroup-max-size: (stack)\n    GPU node groups can scale to 10 nodes in total, over the cap of 1: ods-prod-gpu-l40s-ng 8 (g6e.2xlarge), ods-prod-gpu-h100-ng 2 (p5.48xlarge).\n    fix: Lower scalingConfig.maxSize",
+    );
+    expect(r.out).toContain("mandatory violations: 1");
     expect(r.code).toBe(1);
   });
 
@@ -53,6 +60,7 @@ describe("npm run policy", () => {
     const cfg = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, Record<string, unknown>>;
     expect(cfg["k8s-pdb-required"]).toEqual({ enforcementLevel: "mandatory", highAvailability: true });
     expect(cfg["gpu-nodegroup-max-size"]).toEqual({ enforcementLevel: "mandatory", maxGpuNodes: 4 });
+    expect(cfg["eks-endpoint-not-world-open"]).toEqual({ enforcementLevel: "mandatory", worldOpenReason: "" });
     expect(cfg["eks-private-endpoint"]).toEqual({ enforcementLevel: "disabled", requirePrivateEndpoint: false });
     expect(JSON.stringify(cfg)).not.toMatch(/\{(namespace|base|prefix|environment)/);
     expect(Object.keys(cfg).sort()).toEqual(policies.map((p) => p.name).sort());
@@ -62,9 +70,26 @@ describe("npm run policy", () => {
   it("--json through `npm run` prints parseable JSON on stdout, nothing else", () => {
     const r = spawnSync("npm", ["run", "policy", "--", "--stack", "local", "--json"], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
     expect(r.status).toBe(0);
-    const parsed = JSON.parse(r.stdout) as { violations: unknown[]; evaluated: { policy: string }[] };
+    const parsed = JSON.parse(r.stdout) as { violations: unknown[]; evaluated: { policy: string; inScope: number }[]; exemptions: unknown[] };
     expect(parsed.violations).toEqual([]);
-    expect(parsed.evaluated.map((e) => e.policy)).toContain("k8s-no-privileged-containers");
+    expect(parsed.exemptions).toEqual([]);
+    // Each rule carries how many resources it had to check: local has namespaces but no cloud resources.
+    const inScope = Object.fromEntries(parsed.evaluated.map((e) => [e.policy, e.inScope]));
+    expect(inScope["k8s-default-deny-ingress"]).toBeGreaterThan(0);
+    expect(inScope["eks-secrets-encryption"]).toBe(0);
+    expect(inScope["k8s-no-privileged-containers"]).toBe(0);
+  });
+
+  it("--stack-file checks another config under a stack's name, its facts included", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ods-policy-"));
+    const file = path.join(dir, "Pulumi.open.yaml");
+    const staging = fs.readFileSync(path.join(ROOT, "stacks", "Pulumi.staging.yaml"), "utf8");
+    fs.writeFileSync(file, staging.replace("publicAccessCidrs: [198.51.100.0/24]", 'publicAccessCidrs: [0.0.0.0/0]\n        worldOpenReason: "CI runners on rotating public addresses"'));
+    const r = gate("--stack", "staging", "--stack-file", file);
+    expect(r.out).toContain("mandatory violations: 0");
+    expect(r.out).toMatch(/\n {2}eks-endpoint-not-world-open +1 {2}mandatory\n/);
+    expect(r.code).toBe(0);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it("a stack that does not exist is named, with the stacks that do", () => {

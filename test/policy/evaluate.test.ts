@@ -59,20 +59,24 @@ describe("pack config files", () => {
     expect(settingsOf(byName("k8s-pdb-required"), cfg)["highAvailability"]).toBe(true);
     expect(settingsOf(byName("eks-private-endpoint"), cfg)["requirePrivateEndpoint"]).toBe(true);
     expect(settingsOf(byName("keycloak-no-wildcard-redirects"), cfg)["forbidWildcards"]).toBe(true);
-    const exempt = settingsOf(byName("k8s-no-privileged-containers"), cfg)["exemptNamespaces"] as { namespace: string; reason: string }[];
-    expect(exempt.map((e) => e.namespace)).toEqual(["ods-gpu"]);
-    expect(exempt[0].reason).toMatch(/GPU operator/);
+    // Exemptions name the GPU operator's objects rule by rule, never its namespace.
+    const exempt = (rule: string) => (settingsOf(byName(rule), cfg)["exemptions"] as { kind: string; namespace: string; name: string; reason: string }[]).map((e) => `${e.kind} ${e.namespace}/${e.name}`);
+    expect(exempt("k8s-no-privileged-containers")).toEqual([]);
+    for (const rule of ["k8s-no-privilege-escalation", "k8s-run-as-non-root", "k8s-drop-all-capabilities"]) expect(exempt(rule)).toEqual(["Deployment ods-gpu/gpu-operator"]);
+    expect(exempt("k8s-no-host-access")).toEqual(["DaemonSet ods-gpu/ods-prod-gpu-operator-chart-node-feature-discovery-worker"]);
+    expect(settingsOf(byName("aws-nodegroup-max-size"), cfg)["maxNodesPerGroup"]).toBe(50);
   });
-  it("facts come from the stack config: HA, the GPU node budget and namespace names", () => {
+  it("facts come from the stack config: HA, the GPU node budget, the world-open reason and namespace names", () => {
     const settings = (stack: string, rule: string) => settingsOf(byName(rule), stackPackConfig(stack, policies).config);
     expect([settings("prod", "k8s-pod-spread").highAvailability, settings("dev", "k8s-pod-spread").highAvailability]).toEqual([true, false]);
     expect(["local", "dev", "staging", "prod"].map((s) => settings(s, "gpu-nodegroup-max-size").maxGpuNodes)).toEqual([0, 2, 4, 10]);
-    // A stack with another prefix exempts its own GPU namespace, not ods-gpu.
+    expect(["local", "dev", "staging", "prod"].map((s) => settings(s, "eks-endpoint-not-world-open").worldOpenReason)).toEqual(["", "", "", ""]);
+    // A stack with another prefix exempts its own GPU operator objects, not ods-gpu's.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ods-pack-"));
     const file = path.join(dir, "Pulumi.acme.yaml");
     fs.writeFileSync(file, fs.readFileSync(path.join(__dirname, "..", "..", "stacks", "Pulumi.dev.yaml"), "utf8").replace("ods:domain:", "ods:namePrefix: acme\n  ods:domain:"));
-    const exempt = settingsOf(byName("k8s-no-host-access"), stackPackConfig("dev", policies, { stackFile: file }).config)["exemptNamespaces"] as { namespace: string }[];
-    expect(exempt.map((e) => e.namespace)).toEqual(["acme-gpu"]);
+    const exempt = settingsOf(byName("k8s-no-host-access"), stackPackConfig("dev", policies, { stackFile: file }).config)["exemptions"] as { namespace: string; name: string }[];
+    expect(exempt.map((e) => `${e.namespace}/${e.name}`)).toEqual(["acme-gpu/acme-dev-gpu-operator-chart-node-feature-discovery-worker"]);
     fs.rmSync(dir, { recursive: true, force: true });
   });
   it("the per-stack files hold differences only: none repeats base.json", () => {
@@ -83,20 +87,26 @@ describe("pack config files", () => {
     }
   });
   it("a file that repeats a stack fact, or uses an unknown placeholder, is refused by name", () => {
-    const facts = { highAvailability: true, maxGpuNodes: 2, vars: { base: "ods-dev" } };
+    const facts = { highAvailability: true, maxGpuNodes: 2, worldOpenReason: "", vars: { base: "ods-dev" } };
     expect(() => mergePackConfig({ "k8s-pdb-required": { highAvailability: true } }, {}, facts, { base: "base.json", diff: "dev.json" })).toThrow(
       "base.json: k8s-pdb-required.highAvailability is read from the stack config (ods:highAvailability); remove it from the file",
     );
     expect(() => mergePackConfig({}, { "gpu-nodegroup-max-size": { maxGpuNodes: 8 } }, facts, { base: "base.json", diff: "dev.json" })).toThrow("dev.json: gpu-nodegroup-max-size.maxGpuNodes is read from the stack config");
-    expect(() => mergePackConfig({ "k8s-probes": { exemptNamespaces: [{ namespace: "{namespace.gpuu}", reason: "0123456789" }] } }, {}, facts, { base: "b", diff: "d" })).toThrow(
-      "policy config.k8s-probes.exemptNamespaces[0].namespace: unknown placeholder {namespace.gpuu}; known: {base}",
+    expect(() => mergePackConfig({ "k8s-probes": { exemptions: [{ kind: "Deployment", namespace: "{namespace.gpuu}", name: "x", reason: "0123456789 0123456789" }] } }, {}, facts, { base: "b", diff: "d" })).toThrow(
+      "policy config.k8s-probes.exemptions[0].namespace: unknown placeholder {namespace.gpuu}; known: {base}",
     );
+    expect(() => mergePackConfig({}, { "eks-endpoint-not-world-open": { worldOpenReason: "we said so, twenty characters" } }, facts, { base: "b", diff: "dev.json" })).toThrow(
+      "dev.json: eks-endpoint-not-world-open.worldOpenReason is read from the stack config (ods:infra.aws.endpoint.worldOpenReason)",
+    );
+    // A stack's reason is taken as the stack states it: braces in it are not placeholders.
+    const withReason = mergePackConfig({}, {}, { ...facts, worldOpenReason: "CI runners {rotating addresses}" }, { base: "b", diff: "d" });
+    expect(withReason["eks-endpoint-not-world-open"]).toEqual({ worldOpenReason: "CI runners {rotating addresses}" });
   });
   it("a stack's difference replaces keys of the base entry, and a bare level only the level", () => {
-    const facts = { highAvailability: false, maxGpuNodes: 0, vars: {} };
-    const merged = mergePackConfig({ "k8s-tls-listeners": { enforcementLevel: "mandatory", allowPlaintextListeners: false }, "k8s-probes": { enforcementLevel: "mandatory", exemptNamespaces: [] } }, { "k8s-tls-listeners": { allowPlaintextListeners: true }, "k8s-probes": "advisory" }, facts, { base: "b", diff: "d" });
+    const facts = { highAvailability: false, maxGpuNodes: 0, worldOpenReason: "", vars: {} };
+    const merged = mergePackConfig({ "k8s-tls-listeners": { enforcementLevel: "mandatory", allowPlaintextListeners: false }, "k8s-probes": { enforcementLevel: "mandatory", exemptions: [] } }, { "k8s-tls-listeners": { allowPlaintextListeners: true }, "k8s-probes": "advisory" }, facts, { base: "b", diff: "d" });
     expect(merged["k8s-tls-listeners"]).toEqual({ enforcementLevel: "mandatory", allowPlaintextListeners: true });
-    expect(merged["k8s-probes"]).toEqual({ enforcementLevel: "advisory", exemptNamespaces: [] });
+    expect(merged["k8s-probes"]).toEqual({ enforcementLevel: "advisory", exemptions: [] });
   });
   it("local relaxes what only gets in a laptop's way", () => {
     const cfg = stackPackConfig("local", policies).config;
@@ -108,12 +118,25 @@ describe("pack config files", () => {
     expect(() => loadPackConfig(path.join(CONFIG_DIR, "dev.json"), policies)).not.toThrow();
   });
   it("reports typos and bad levels", () => {
-    const problems = checkPackConfig({ "k8s-no-privileged": "mandatory", "k8s-probes": { enforcementLevel: "strict", exemptNamespace: [] }, "gpu-nodegroup-max-size": { maxGpuNodes: "4" } }, policies);
+    const problems = checkPackConfig({ "k8s-no-privileged": "mandatory", "k8s-probes": { enforcementLevel: "strict", exemptNamespaces: [] }, "gpu-nodegroup-max-size": { maxGpuNodes: "4" } }, policies);
     expect(problems).toEqual([
       expect.stringMatching(/^k8s-no-privileged: no such rule/),
       "k8s-probes.enforcementLevel: strict is not one of advisory, mandatory, remediate, disabled",
-      "k8s-probes.exemptNamespace: not a setting of this rule (settings: exemptNamespaces)",
+      "k8s-probes.exemptNamespaces: not a setting of this rule (settings: exemptions)",
       'gpu-nodegroup-max-size.maxGpuNodes: expected "integer", got "4"',
+    ]);
+  });
+  it("refuses an exemption that does not name its object exactly or gives no real reason", () => {
+    const exemptions = [
+      { namespace: "ods-gpu", reason: "the GPU operator needs this namespace" },
+      { kind: "DaemonSet", namespace: "ods-gpu", name: "agent", reason: "needs it" },
+      { kind: "DaemonSet", namespace: "ods-gpu", name: "agent", reason: "reads the node's hardware", namespaces: ["x"] },
+    ];
+    expect(checkPackConfig({ "k8s-no-host-access": { exemptions } }, policies)).toEqual([
+      "k8s-no-host-access.exemptions[0].kind: required",
+      "k8s-no-host-access.exemptions[0].name: required",
+      'k8s-no-host-access.exemptions[1].reason: must be at least 20 characters, got "needs it"',
+      "k8s-no-host-access.exemptions[2].namespaces: not allowed here (allowed: kind, namespace, name, reason)",
     ]);
   });
 });
@@ -140,15 +163,47 @@ describe("evaluate", () => {
     expect(result.violations.length).toBeGreaterThan(3);
     expect(failed(result)).toBe(false);
   });
-  it("passes rule settings from the config and honours exemptions", async () => {
-    const cfg = { "k8s-no-privileged-containers": { exemptNamespaces: [{ namespace: "ods-apps", reason: "debug pods in this test" }] } };
-    const result = await evaluate([privilegedPod], policies, cfg);
+  it("passes rule settings from the config, honours exemptions and lists the ones used, with their reason", async () => {
+    const exemption = { kind: "Pod", namespace: "ods-apps", name: "debug", reason: "debug pods in this test only" };
+    const result = await evaluate([privilegedPod, bucket], policies, { "k8s-no-privileged-containers": { exemptions: [exemption] } });
     expect(result.violations.filter((v) => v.policy === "k8s-no-privileged-containers")).toEqual([]);
+    expect(result.exemptions).toEqual([{ policy: "k8s-no-privileged-containers", exemption, resources: [{ type: privilegedPod.type, name: "debug", urn: privilegedPod.urn }], findings: 1 }]);
+    const report = formatReport("prod", result);
+    expect(report).toContain("exemptions used (1):\n  k8s-no-privileged-containers: Pod ods-apps/debug (1 finding suppressed)\n      reason: debug pods in this test only");
+  });
+  it("reports an exemption that suppressed nothing as a stale, advisory finding", async () => {
+    const absent = { kind: "Pod", namespace: "ods-apps", name: "gone", reason: "a pod that was removed long ago" };
+    const clean = { kind: "Pod", namespace: "ods-apps", name: "debug", reason: "debug pods in this test only" };
+    const result = await evaluate([privilegedPod], [byName("k8s-no-privileged-containers"), byName("k8s-no-host-access")], {
+      "k8s-no-privileged-containers": { exemptions: [absent] },
+      "k8s-no-host-access": { exemptions: [clean] },
+    });
+    const stale = result.violations.filter((v) => v.staleExemption).map((v) => [v.policy, v.enforcement, v.message]);
+    expect(stale).toEqual([
+      ["k8s-no-privileged-containers", "advisory", "stale exemption Pod ods-apps/gone: it suppressed no finding (no object of that kind, namespace and name is in the plan). Reason given: a pod that was removed long ago"],
+      ["k8s-no-host-access", "advisory", "stale exemption Pod ods-apps/debug: it suppressed no finding (the object is in the plan, but this rule finds nothing on it to exempt). Reason given: debug pods in this test only"],
+    ]);
+    expect(result.exemptions).toEqual([]);
+    // The privileged pod is still reported: the stale exemption names another object.
+    expect(result.violations.filter((v) => v.policy === "k8s-no-privileged-containers" && !v.staleExemption)).toHaveLength(1);
+    expect(formatReport("prod", result)).toContain("[advisory] k8s-no-privileged-containers: (policy config)\n    stale exemption Pod ods-apps/gone");
+  });
+  it("counts the resources each rule had to check and names the rules that had none", async () => {
+    const result = await evaluate([privilegedPod, bucket], [byName("k8s-no-privileged-containers"), byName("s3-encryption"), byName("eks-secrets-encryption")], {});
+    expect(result.evaluated.map((r) => [r.policy, r.inScope])).toEqual([
+      ["k8s-no-privileged-containers", 1],
+      ["s3-encryption", 1],
+      ["eks-secrets-encryption", 0],
+    ]);
+    expect(formatReport("prod", result)).toContain("nothing to check (no resource of the kinds they look at, so they passed empty): eks-secrets-encryption");
+    expect(formatReport("prod", result)).toContain("  nothing to check:     1 rule");
   });
   it("counts a rule that throws as an error that fails the gate", async () => {
     const broken = { name: "broken", description: "throws on purpose", enforcementLevel: "advisory" as const, validateResource: () => { throw new Error("boom"); } };
     const result = await evaluate([bucket], [broken], {});
     expect(result.errors).toEqual([{ policy: "broken", resource: "aws:s3/bucket:Bucket exports", error: "boom" }]);
+    // It declares no scope, so its count is unknown rather than 0.
+    expect(result.evaluated).toEqual([{ policy: "broken", enforcement: "advisory", inScope: null }]);
     expect(failed(result)).toBe(true);
   });
   it("formats a report with the resource, the message, the fix and a summary", async () => {
@@ -159,9 +214,14 @@ describe("evaluate", () => {
         "    container shell sets securityContext.privileged: true.",
         `    fix: ${byName("k8s-no-privileged-containers").remediationSteps}`,
         "",
+        "resources each rule checked:",
+        "  k8s-no-privileged-containers     1  mandatory",
+        "",
         "policy gate, stack prod: 1 rules (1 mandatory)",
         "  mandatory violations: 1",
         "  advisory violations:  0",
+        "  exemptions used:      0",
+        "  nothing to check:     0 rules",
       ].join("\n"),
     );
   });

@@ -2,27 +2,41 @@
 import type { PolicyConfigSchema } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 
-/** A namespace a rule does not apply to, with the reason a reviewer can check. */
+/**
+ * One object a rule does not apply to, named exactly, with the reason a reviewer can check. `kind`
+ * is the Kubernetes kind (Deployment), `Chart`/`Release` for Helm charts, or the resource name of a
+ * cloud type (SecurityGroup for aws:ec2/securityGroup:SecurityGroup). `namespace` is left out for
+ * cluster-scoped objects and cloud resources. `name` is metadata.name (the Pulumi name for objects
+ * without one, for Helm charts without a release name, and for cloud resources).
+ */
 export interface Exemption {
-  namespace: string;
+  kind: string;
+  namespace?: string;
+  name: string;
   reason: string;
 }
 
 export interface Exemptible {
-  exemptNamespaces: Exemption[];
+  exemptions: Exemption[];
 }
 
-/** JSON schema of `exemptNamespaces`: a reason is required so exemptions stay reviewable. */
-export const exemptNamespacesSchema: PolicyConfigJSONSchema = {
+/** Shortest reason an exemption may give. */
+export const MIN_REASON_LENGTH = 20;
+
+/** JSON schema of `exemptions`: exact objects and a reason, so every exemption stays reviewable. */
+export const exemptionsSchema: PolicyConfigJSONSchema = {
   type: "array",
-  description: "Namespaces this rule skips, each with the reason it is legitimate.",
+  description: "Objects this rule skips, each named exactly (kind, namespace, name) with the reason it is legitimate.",
   items: {
     type: "object",
     properties: {
+      kind: { type: "string", minLength: 1 },
       namespace: { type: "string", minLength: 1 },
-      reason: { type: "string", minLength: 10 },
+      name: { type: "string", minLength: 1 },
+      reason: { type: "string", minLength: MIN_REASON_LENGTH },
     },
-    required: ["namespace", "reason"],
+    required: ["kind", "name", "reason"],
+    additionalProperties: false,
   },
   default: [],
 };
@@ -56,7 +70,31 @@ export function configOf<T extends object>(args: { getConfig<C extends object>()
   return merged;
 }
 
-export function exemptionFor(cfg: Exemptible, namespace: string | undefined): Exemption | undefined {
-  if (namespace === undefined) return undefined;
-  return cfg.exemptNamespaces.find((e) => e.namespace === namespace);
+/** What an exemption is matched against: the object a rule looks at. */
+export interface ObjectId {
+  kind: string;
+  /** Absent for cluster-scoped objects, objects without metadata.namespace, and cloud resources. */
+  namespace?: string;
+  name: string;
+}
+
+/** "Deployment ods-gpu/gpu-operator", "SecurityGroup edge-sg": how messages and reports name an object. */
+export function describeId(id: { kind: string; namespace?: string; name: string }): string {
+  return `${id.kind} ${id.namespace ? `${id.namespace}/` : ""}${id.name}`;
+}
+
+/**
+ * The exemption naming this object, if any. Kind and name match exactly; so does the namespace, except
+ * that an exemption for namespace `default` also covers a namespaced object that sets none (the API
+ * server puts it there).
+ */
+export function exemptionFor(exemptions: readonly Exemption[], id: ObjectId): Exemption | undefined {
+  const ns = id.namespace ?? "";
+  return exemptions.find((e) => e.kind === id.kind && e.name === id.name && ((e.namespace ?? "") === ns || (ns === "" && e.namespace === "default")));
+}
+
+/** The configured exemptions of a rule's merged config (none for rules that take no exemptions). */
+export function exemptionsOf(cfg: object): Exemption[] {
+  const list = (cfg as Partial<Exemptible>).exemptions;
+  return Array.isArray(list) ? list : [];
 }

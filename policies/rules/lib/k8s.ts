@@ -1,4 +1,5 @@
 // Kubernetes shapes shared by the rules: type tokens, namespaces, pod specs of every workload kind.
+import type { ObjectId } from "./config";
 import { at, isRecord, isUnknown, num, Obj, records, str } from "./values";
 
 /** "kubernetes:apps/v1:Deployment" -> { group: "apps", version: "v1", kind: "Deployment" }. */
@@ -62,6 +63,13 @@ const POD_TEMPLATE_PATHS: Record<string, { group: string; path: string[] }> = {
 
 export const WORKLOAD_KINDS: readonly string[] = Object.keys(POD_TEMPLATE_PATHS);
 
+/** Whether the type token is a Pod or a kind with a pod template. */
+export function isWorkloadType(type: string): boolean {
+  const t = k8sType(type);
+  const shape = t ? POD_TEMPLATE_PATHS[t.kind] : undefined;
+  return shape !== undefined && shape.group === t?.group;
+}
+
 /** The workload behind a resource, or undefined if it is not a Pod-creating kind. */
 export function workloadOf(type: string, props: Obj): Workload | undefined {
   const t = k8sType(type);
@@ -109,4 +117,24 @@ export function containersOf(podSpec: Obj): Container[] {
 /** True if the pod spec's container lists are not known yet (so nothing can be judged). */
 export function containersUnknown(podSpec: Obj): boolean {
   return isUnknown(podSpec["containers"]) || isUnknown(podSpec["initContainers"]);
+}
+
+/**
+ * The object a resource is, for exemptions and reports: its Kubernetes kind, namespace and
+ * metadata.name; a Helm chart's kind (Chart/Release), namespace and release name; a cloud resource's
+ * type name and Pulumi name. undefined when the namespace or name is not known yet.
+ */
+export function objectIdOf(type: string, props: Obj, logicalName: string): ObjectId | undefined {
+  if (HELM_CHART_TYPES.has(type)) {
+    const ns = props["namespace"];
+    const name = props["name"];
+    if (isUnknown(ns) || isUnknown(name)) return undefined;
+    return { kind: type.slice(type.lastIndexOf(":") + 1), namespace: str(ns) || undefined, name: str(name) || logicalName };
+  }
+  const t = k8sType(type);
+  if (!t) return { kind: type.slice(type.lastIndexOf(":") + 1), name: logicalName };
+  const ns = at(props, "metadata", "namespace");
+  const name = at(props, "metadata", "name");
+  if (isUnknown(ns) || isUnknown(name)) return undefined;
+  return { kind: t.kind, namespace: str(ns) || undefined, name: str(name) || logicalName };
 }

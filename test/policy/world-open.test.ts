@@ -1,0 +1,66 @@
+// A staging copy whose EKS API endpoint is open to 0.0.0.0/0: the policy check fails it unless its
+// stack config says why (ods:infra.aws.endpoint.worldOpenReason).
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { policies } from "../../policies/rules";
+import { evaluate, failed } from "../../policy-check/evaluate";
+import { stackPackConfig } from "../../policy-check/stackPackConfig";
+import { runPlan } from "../../plan/run";
+import type { RecordedResource } from "../../plan/types";
+
+const ROOT = path.join(__dirname, "..", "..");
+const REASON = "CI runners on rotating public addresses until the VPN lands (ticket OPS-142)";
+const staging = fs.readFileSync(path.join(ROOT, "stacks", "Pulumi.staging.yaml"), "utf8");
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ods-world-open-"));
+
+/** The staging stack file with its endpoint CIDRs replaced by 0.0.0.0/0 (and the reason, if given). */
+function stagingCopy(name: string, reason?: string): string {
+  const cidrs = "publicAccessCidrs: [198.51.100.0/24]";
+  expect(staging).toContain(cidrs);
+  const file = path.join(dir, `Pulumi.${name}.yaml`);
+  fs.writeFileSync(file, staging.replace(cidrs, `publicAccessCidrs: [0.0.0.0/0]${reason ? `\n        worldOpenReason: "${reason}"` : ""}`));
+  return file;
+}
+
+let resources: RecordedResource[];
+const withReason = stagingCopy("open-with-reason", REASON);
+
+beforeAll(async () => {
+  // One plan per file: the mock runtime is process-global.
+  resources = (await runPlan("staging", { stackFile: withReason })).resources;
+});
+
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const mandatory = (r: Awaited<ReturnType<typeof evaluate>>) => r.violations.filter((v) => v.enforcement === "mandatory").map((v) => `${v.policy}: ${v.resource?.name ?? "(stack)"}: ${v.message}`);
+
+describe("a staging copy with a world-open API endpoint", () => {
+  it("plans a cluster whose public endpoint is open to 0.0.0.0/0", () => {
+    const cluster = resources.find((r) => r.type === "aws:eks/cluster:Cluster");
+    expect(cluster?.inputs["vpcConfig"]).toMatchObject({ endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] });
+  });
+
+  it("passes the policy check when its stack config gives worldOpenReason", async () => {
+    const config = stackPackConfig("staging", policies, { stackFile: withReason }).config;
+    expect(config["eks-endpoint-not-world-open"]).toEqual({ enforcementLevel: "mandatory", worldOpenReason: REASON });
+    const result = await evaluate(resources, policies, config);
+    expect(mandatory(result)).toEqual([]);
+    expect(failed(result)).toBe(false);
+  });
+
+  it("fails the policy check under a stack config that gives no reason", async () => {
+    // The staging stack's own pack config: same rules and levels, no worldOpenReason.
+    const config = stackPackConfig("staging", policies).config;
+    const result = await evaluate(resources, policies, config);
+    expect(mandatory(result)).toEqual([
+      "eks-endpoint-not-world-open: ods-staging-eks-eks: Cluster ods-staging-eks-eks: the public API endpoint is open to 0.0.0.0/0 (wider than /8), and the stack config gives no worldOpenReason.",
+    ]);
+    expect(failed(result)).toBe(true);
+  });
+
+  it("is refused before planning when the stack file opens the endpoint without a reason", () => {
+    const noReason = stagingCopy("open-no-reason");
+    expect(() => stackPackConfig("staging", policies, { stackFile: noReason })).toThrow(/publicAccessCidrs.*whole internet/s);
+  });
+});
