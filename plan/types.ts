@@ -1,4 +1,4 @@
-// Shapes shared by the offline plan, the offline policy gate and the tests.
+// Shapes shared by the offline plan, the offline policy check and the tests.
 
 /** One resource the program registered, as the mock runtime saw it. */
 export interface RecordedResource {

@@ -59,7 +59,7 @@ export function schemaProblems(value: unknown, schema: PolicyConfigJSONSchema, w
 /**
  * Problems in a pack config: unknown rule names, unknown properties, wrong top-level types and
  * bad enforcement levels. The CLI validates against the JSON schema too; catching typos here keeps
- * the offline gate from silently ignoring a setting the real run would reject.
+ * the offline policy check from silently ignoring a setting the real run would reject.
  */
 export function checkPackConfig(config: unknown, policies: Policies): string[] {
   if (!isObject(config)) return ["the policy config must be a JSON object keyed by rule name"];

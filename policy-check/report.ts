@@ -37,7 +37,7 @@ export function formatReport(stack: string, e: Evaluation): string {
   const levels = e.evaluated.reduce<Record<string, number>>((acc, p) => ({ ...acc, [p.enforcement]: (acc[p.enforcement] ?? 0) + 1 }), {});
   const stale = e.violations.filter((v) => v.staleExemption).length;
   lines.push(
-    `policy gate, stack ${stack}: ${e.evaluated.length} rules (${Object.entries(levels).map(([k, n]) => `${n} ${k}`).join(", ")})`,
+    `policy check, stack ${stack}: ${e.evaluated.length} rules (${Object.entries(levels).map(([k, n]) => `${n} ${k}`).join(", ")})`,
     `  mandatory violations: ${count("mandatory")}`,
     `  advisory violations:  ${count("advisory")}${stale > 0 ? ` (${stale} stale ${stale === 1 ? "exemption" : "exemptions"})` : ""}`,
     `  exemptions used:      ${e.exemptions.length}`,

@@ -1,4 +1,4 @@
-// Every rule of the pack, in one list: the pack, the offline gate and the tests all use this.
+// Every rule of the pack, in one list: the pack, the offline policy check and the tests all use this.
 import type { Policies } from "@pulumi/policy";
 import { ebsEncrypted } from "./aws-ebs";
 import { eksControlPlaneLogging, eksEndpointNotWorldOpen, eksPrivateEndpoint, eksSecretsEncryption } from "./aws-eks";

@@ -1,4 +1,4 @@
-// The offline gate CLI end to end: exit codes and output for a clean and a failing run.
+// The policy check CLI end to end: exit codes and output for a clean and a failing run.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -16,7 +16,7 @@ describe("npm run policy", () => {
   it("passes the prod plan with the prod config", () => {
     const r = gate("--stack", "prod");
     // prod runs every rule, all of them mandatory.
-    expect(r.out).toContain(`policy gate, stack prod: ${policies.length} rules (${policies.length} mandatory)`);
+    expect(r.out).toContain(`policy check, stack prod: ${policies.length} rules (${policies.length} mandatory)`);
     expect(r.out).toContain("mandatory violations: 0");
     // The GPU operator's four exemptions are listed with their reasons; the empty passes are named.
     expect(r.out).toContain("exemptions used (4):\n  k8s-no-privilege-escalation: Deployment ods-gpu/gpu-operator (1 finding suppressed)\n      reason: ");
@@ -96,5 +96,14 @@ describe("npm run policy", () => {
     const r = gate("--stack", "prdo");
     expect(r.code).toBe(2);
     expect(r.out).toContain('no config for stack "prdo": stacks/Pulumi.prdo.yaml does not exist; stacks with config: dev, local, prod, staging');
+  });
+
+  it("--help prints every option and the exit codes, and checks nothing", () => {
+    const r = gate("--help");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^usage: npm run policy -- --stack NAME/);
+    for (const flag of ["--config FILE", "--emit-config FILE", "--chart-cache DIR", "--json", "--help"]) expect(r.out).toContain(flag);
+    expect(r.out).toContain("exit codes: 0 no mandatory violation");
+    expect(r.out).not.toContain("policy check, stack");
   });
 });

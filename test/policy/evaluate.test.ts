@@ -1,4 +1,4 @@
-// The offline gate's evaluation over hand-made plans: enforcement resolution, config, attribution.
+// The policy check's evaluation over hand-made plans: enforcement resolution, config, attribution.
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -217,7 +217,7 @@ describe("evaluate", () => {
         "resources each rule checked:",
         "  k8s-no-privileged-containers     1  mandatory",
         "",
-        "policy gate, stack prod: 1 rules (1 mandatory)",
+        "policy check, stack prod: 1 rules (1 mandatory)",
         "  mandatory violations: 1",
         "  advisory violations:  0",
         "  exemptions used:      0",

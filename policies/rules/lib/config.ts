@@ -58,7 +58,7 @@ export function schemaWithDefaults<T extends object>(
 
 /**
  * The rule's effective config: its defaults overlaid with what the pack config sets. The CLI
- * fills schema defaults itself, but the offline gate and tests may not, hence the merge here.
+ * fills schema defaults itself, but the offline policy check and tests may not, hence the merge here.
  */
 export function configOf<T extends object>(args: { getConfig<C extends object>(): C }, defaults: T): T {
   const given = args.getConfig<Partial<T>>();

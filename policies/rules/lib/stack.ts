@@ -7,7 +7,7 @@ export interface StackResource {
   name: string;
   urn: string;
   props: Obj;
-  /** URN of the parent, if the engine (or the offline gate) knows it. */
+  /** URN of the parent, if the engine (or the offline policy check) knows it. */
   parent?: string;
   /** URNs each property depends on (known in a real preview; empty offline). */
   propertyDependencies: Record<string, string[]>;

@@ -16,7 +16,7 @@ const UNKNOWN_SENTINELS: ReadonlySet<string> = new Set([
   "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",
 ]);
 
-/** What tests and the offline gate may use to say "not known yet". */
+/** What tests and the offline policy check may use to say "not known yet". */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /** The redaction the offline plan puts where a secret value was. */
@@ -48,7 +48,7 @@ export function hasUnknown(v: unknown): boolean {
 
 /**
  * The plain object behind the policy server's unknown-checking proxy. The proxy exposes its
- * target under a well-known key; plain objects (tests, the offline gate) come back as they are.
+ * target under a well-known key; plain objects (tests, the offline policy check) come back as they are.
  */
 export function plain(props: unknown): Obj {
   if (props === null || props === undefined) return {};
