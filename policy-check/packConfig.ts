@@ -137,6 +137,8 @@ export interface StackFacts {
   worldOpenReason: string;
   /** Placeholder values: {prefix}, {environment}, {base} and {namespace.<layer>}. */
   vars: Record<string, string>;
+  /** What the stack deploys, for exemptions that apply only `when` it does (e.g. gpuOperator). */
+  deploys: Record<string, boolean>;
 }
 
 /** Rule settings that are stack facts: files must not set them, the stack does. */
@@ -185,10 +187,27 @@ export function mergePackConfig(base: PackConfig, diff: PackConfig, facts: Stack
   for (const rule of new Set([...Object.keys(base), ...Object.keys(diff), ...Object.keys(FACT_SETTINGS)])) {
     // Placeholders are filled in the files' settings only: a stack fact is taken as the stack states it.
     const entry = substitute({ ...asObject(base[rule]), ...asObject(diff[rule]) }, facts.vars, `policy config.${rule}`) as Record<string, unknown>;
+    if (Array.isArray(entry.exemptions)) entry.exemptions = deployedOnly(entry.exemptions, facts.deploys, rule);
     for (const [key, fact] of Object.entries(FACT_SETTINGS[rule] ?? {})) entry[key] = fact.value(facts);
     merged[rule] = entry as PackConfig[string];
   }
   return merged;
+}
+
+/**
+ * Exemptions for objects of a component the stack does not deploy are dropped (`when` names the
+ * component, a stack fact), so they neither apply nor show up as stale; `when` itself is not a
+ * setting of any rule and is removed.
+ */
+function deployedOnly(exemptions: unknown[], deploys: Record<string, boolean>, rule: string): unknown[] {
+  return exemptions.flatMap((e) => {
+    if (!isObject(e) || e.when === undefined) return [e];
+    const when = String(e.when);
+    if (!(when in deploys)) throw new Error(`policy config.${rule}: exemption "when": ${JSON.stringify(when)} is not a component stacks state; known: ${Object.keys(deploys).join(", ")}`);
+    const rest = { ...e };
+    delete rest.when;
+    return deploys[when] ? [rest] : [];
+  });
 }
 
 /** Reads a pack config file (a JSON object); errors name the file. */

@@ -18,6 +18,7 @@ export function stackFacts(cfg: OdsConfig): StackFacts {
     maxGpuNodes: cfg.infra.gpuPools.reduce((n, p) => n + p.maxSize, 0),
     worldOpenReason: cfg.infra.aws?.endpoint.worldOpenReason ?? "",
     vars,
+    deploys: { gpuOperator: cfg.infra.gpuOperator.enabled },
   };
 }
 
@@ -34,7 +35,8 @@ export function stackPackConfig(stack: string, policies: Policies, opts: { root?
   const baseFile = path.join(dir, "base.json");
   const diffFile = path.join(dir, `${stack}.json`);
   const hasDiff = fs.existsSync(diffFile);
-  const cfg = parseRawConfig(readStackConfig(root, stack, opts.stackFile).config);
+  const sc = readStackConfig(root, stack, opts.stackFile);
+  const cfg = parseRawConfig(sc.config, sc.secretKeys);
   const rel = (f: string) => path.relative(root, f);
   const config = mergePackConfig(readPackConfigFile(baseFile), hasDiff ? readPackConfigFile(diffFile) : {}, stackFacts(cfg), { base: rel(baseFile), diff: rel(diffFile) });
   const files = [rel(baseFile), ...(hasDiff ? [rel(diffFile)] : []), opts.stackFile ? rel(opts.stackFile) : `stacks/Pulumi.${stack}.yaml`];

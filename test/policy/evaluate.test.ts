@@ -87,7 +87,7 @@ describe("pack config files", () => {
     }
   });
   it("a file that repeats a stack fact, or uses an unknown placeholder, is refused by name", () => {
-    const facts = { highAvailability: true, maxGpuNodes: 2, worldOpenReason: "", vars: { base: "ods-dev" } };
+    const facts = { highAvailability: true, maxGpuNodes: 2, worldOpenReason: "", vars: { base: "ods-dev" }, deploys: { gpuOperator: true } };
     expect(() => mergePackConfig({ "k8s-pdb-required": { highAvailability: true } }, {}, facts, { base: "base.json", diff: "dev.json" })).toThrow(
       "base.json: k8s-pdb-required.highAvailability is read from the stack config (ods:highAvailability); remove it from the file",
     );
@@ -103,10 +103,24 @@ describe("pack config files", () => {
     expect(withReason["eks-endpoint-not-world-open"]).toEqual({ worldOpenReason: "CI runners {rotating addresses}" });
   });
   it("a stack's difference replaces keys of the base entry, and a bare level only the level", () => {
-    const facts = { highAvailability: false, maxGpuNodes: 0, worldOpenReason: "", vars: {} };
+    const facts = { highAvailability: false, maxGpuNodes: 0, worldOpenReason: "", vars: {}, deploys: { gpuOperator: true } };
     const merged = mergePackConfig({ "k8s-tls-listeners": { enforcementLevel: "mandatory", allowPlaintextListeners: false }, "k8s-probes": { enforcementLevel: "mandatory", exemptions: [] } }, { "k8s-tls-listeners": { allowPlaintextListeners: true }, "k8s-probes": "advisory" }, facts, { base: "b", diff: "d" });
     expect(merged["k8s-tls-listeners"]).toEqual({ enforcementLevel: "mandatory", allowPlaintextListeners: true });
     expect(merged["k8s-probes"]).toEqual({ enforcementLevel: "advisory", exemptions: [] });
+  });
+  it("an exemption `when` a component is deployed applies only to stacks that deploy it, and names a known component", () => {
+    const ex = { kind: "DaemonSet", namespace: "ods-gpu", name: "agent", when: "gpuOperator", reason: "the agent reads host paths to find GPUs" };
+    const base = { "k8s-no-host-access": { exemptions: [ex] } };
+    const facts = (gpuOperator: boolean) => ({ highAvailability: false, maxGpuNodes: 0, worldOpenReason: "", vars: {}, deploys: { gpuOperator } });
+    const { when: _when, ...applied } = ex;
+    expect(mergePackConfig(base, {}, facts(true), { base: "b", diff: "d" })["k8s-no-host-access"]).toEqual({ exemptions: [applied] });
+    expect(mergePackConfig(base, {}, facts(false), { base: "b", diff: "d" })["k8s-no-host-access"]).toEqual({ exemptions: [] });
+    expect(() => mergePackConfig({ "k8s-no-host-access": { exemptions: [{ ...ex, when: "gpuOperater" }] } }, {}, facts(true), { base: "b", diff: "d" })).toThrow(
+      'policy config.k8s-no-host-access: exemption "when": "gpuOperater" is not a component stacks state; known: gpuOperator',
+    );
+    // local deploys no GPU operator: its pack config has no GPU operator exemptions, and no file had to say so.
+    expect(settingsOf(byName("k8s-no-host-access"), stackPackConfig("local", policies).config)["exemptions"]).toEqual([]);
+    expect(JSON.parse(fs.readFileSync(path.join(CONFIG_DIR, "local.json"), "utf8"))).not.toHaveProperty("k8s-no-host-access");
   });
   it("local relaxes what only gets in a laptop's way", () => {
     const cfg = stackPackConfig("local", policies).config;
