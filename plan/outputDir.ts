@@ -11,6 +11,7 @@
 import { createHash } from "crypto";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { REPO_ROOT, repoPath } from "../lib/repo";
 
@@ -41,6 +42,10 @@ export interface PlanRecord {
   finishedAt?: string;
   /** Paths (relative to the folder) of every file a plan wrote here. */
   files: string[];
+  /** Complete plans: each file's sha256, so a reader notices an edited or missing file. */
+  sha256?: Record<string, string>;
+  /** Whether the plan rendered its Helm charts (false for --no-charts). */
+  charts?: boolean;
   error?: string;
 }
 
@@ -125,6 +130,86 @@ export interface StagedFile {
   content: string;
 }
 
+interface LockInfo {
+  pid: number;
+  host: string;
+  since: string;
+}
+
+/** Creates `file` exclusively with `content`; false when it exists already. */
+function createExclusive(file: string, content: string): boolean {
+  try {
+    const fd = fs.openSync(file, "wx");
+    try {
+      fs.writeSync(fd, content);
+    } finally {
+      fs.closeSync(fd);
+    }
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw e;
+  }
+}
+
+function readLock(file: string): { info?: LockInfo; text: string; ageMs: number } | undefined {
+  try {
+    const text = fs.readFileSync(file, "utf8");
+    const ageMs = Date.now() - fs.statSync(file).mtimeMs;
+    try {
+      const info = JSON.parse(text) as LockInfo;
+      return { info: typeof info.pid === "number" ? info : undefined, text, ageMs };
+    } catch {
+      return { text, ageMs };
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+/** A lock whose holder might still be writing: unreadable and young, on another host (cannot be checked), this process, or a live pid here. */
+function lockHeld(l: { info?: LockInfo; ageMs: number }): boolean {
+  if (!l.info) return l.ageMs < 10_000;
+  if (l.info.host !== os.hostname()) return true;
+  return l.info.pid === process.pid || alive(l.info.pid);
+}
+
+/**
+ * Takes the folder's lock. A dead holder's lock is taken over under a second, exclusive takeover file,
+ * and only if it is still the same lock: two plans that both find it stale cannot both win.
+ */
+function lockFolder(dir: string): void {
+  const lock = path.join(dir, LOCK_FILE);
+  const mine = JSON.stringify({ pid: process.pid, host: os.hostname(), since: new Date().toISOString() } satisfies LockInfo);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (createExclusive(lock, mine)) return;
+    const held = readLock(lock);
+    if (!held) continue; // released just now: try again
+    if (lockHeld(held)) {
+      const who = held.info ? `pid ${held.info.pid} on ${held.info.host}, since ${held.info.since}` : "a plan starting now";
+      throw new OutputError(`${dir} is being written by another plan (${who}); wait for it to finish or choose another --out (if no plan runs there, remove ${lock})`);
+    }
+    const takeover = `${lock}.takeover`;
+    if (!createExclusive(takeover, mine)) {
+      const t = readLock(takeover);
+      if (t && t.ageMs < 30_000) throw new OutputError(`${dir}: another plan is taking over its stale lock; try again`);
+      fs.rmSync(takeover, { force: true });
+      continue;
+    }
+    try {
+      if (readLock(lock)?.text === held.text) fs.rmSync(lock, { force: true });
+      if (createExclusive(lock, mine)) return;
+    } finally {
+      fs.rmSync(takeover, { force: true });
+    }
+  }
+  throw new OutputError(`cannot lock ${dir}: the lock keeps changing hands; try again`);
+}
+
+function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
 /** The output folder of one plan run: created and locked by `open`, finished by `commit` or `fail`. */
 export class PlanOutput {
   private constructor(
@@ -135,64 +220,38 @@ export class PlanOutput {
   ) {}
 
   /**
-   * Locks the folder and marks it "writing" (so the previous plan's files read as not current from
-   * now on). Fails, naming the other process, when another plan holds the lock; takes over the lock
-   * of a writer that died.
+   * Locks the folder, refuses it (unlocked and untouched) when it holds files in the plan's paths that
+   * no plan wrote, and marks it "writing" (so the previous plan's files read as not current from now
+   * on). Fails, naming the other process, when another plan holds the lock; takes over the lock of a
+   * writer that died.
    */
   static open(dir: string, info: { stack: string; stackFile?: string }): PlanOutput {
     const created = !fs.existsSync(dir);
     fs.mkdirSync(dir, { recursive: true });
-    const lock = path.join(dir, LOCK_FILE);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const fd = fs.openSync(lock, "wx");
-        fs.writeSync(fd, JSON.stringify({ pid: process.pid, since: new Date().toISOString() }));
-        fs.closeSync(fd);
-        break;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== "EEXIST" || attempt > 0) throw new OutputError(`cannot lock ${dir}: ${(e as Error).message}`);
-        let holder: { pid?: number; since?: string } = {};
-        try {
-          holder = JSON.parse(fs.readFileSync(lock, "utf8")) as typeof holder;
-        } catch {
-          // A lock being written this instant: treat it as held.
-          holder = { pid: -1 };
-        }
-        if (holder.pid !== undefined && holder.pid !== process.pid && (holder.pid === -1 || alive(holder.pid))) {
-          throw new OutputError(`${dir} is being written by another plan (pid ${holder.pid}${holder.since ? `, since ${holder.since}` : ""}); wait for it to finish or choose another --out`);
-        }
-        fs.rmSync(lock, { force: true }); // its writer died; the record says "writing", so nothing trusts its files
-      }
-    }
+    lockFolder(dir);
     const previous = readRecord(dir);
-    const record: PlanRecord = { status: "writing", pid: process.pid, stack: info.stack, ...(info.stackFile ? { stackFile: info.stackFile } : {}), startedAt: new Date().toISOString(), files: previous?.files ?? [] };
-    const out = new PlanOutput(dir, record, previous, created);
-    // A folder that holds plan files but no record is not ours to mark; it is checked in commit().
-    if (previous || !OWNED_TOP.some((f) => fs.existsSync(path.join(dir, f)))) writeJsonAtomic(path.join(dir, RECORD_FILE), record);
-    return out;
-  }
-
-  /**
-   * Files in the plan's own paths that no plan wrote here (not in the previous record): the plan must
-   * not overwrite or delete them.
-   */
-  private foreignFiles(): string[] {
-    const known = new Set(this.previous?.files ?? []);
-    return OWNED_TOP.flatMap((f) => filesUnder(this.dir, f)).filter((f) => !known.has(f));
-  }
-
-  /**
-   * Writes the new files into a staging folder, then moves them into place and records them. Refuses
-   * (before touching anything) when the folder holds files in the plan's paths that it did not write.
-   * `hook` runs between the steps (tests use it to stop a plan midway).
-   */
-  commit(files: StagedFile[], info: { configHash: string; kit: KitVersion; invalidObjects: number }, hook: (phase: string) => void = () => undefined): void {
-    const foreign = this.foreignFiles();
+    const known = new Set(previous?.files ?? []);
+    const foreign = [...(previous === undefined && fs.existsSync(path.join(dir, RECORD_FILE)) ? [RECORD_FILE] : []), ...OWNED_TOP.flatMap((f) => filesUnder(dir, f)).filter((f) => !known.has(f))];
     if (foreign.length > 0) {
+      fs.rmSync(path.join(dir, LOCK_FILE), { force: true });
       throw new OutputError(
-        `${this.dir} holds ${foreign.length} file(s) the plan did not write (${foreign.slice(0, 3).join(", ")}${foreign.length > 3 ? ", ..." : ""}); the plan never overwrites or deletes them: move them, or choose another --out`,
+        `${dir} holds ${foreign.length} file(s) the plan did not write (${foreign.slice(0, 3).join(", ")}${foreign.length > 3 ? ", ..." : ""}); the plan never overwrites or deletes them: move them, or choose another --out`,
       );
     }
+    const record: PlanRecord = { status: "writing", pid: process.pid, stack: info.stack, ...(info.stackFile ? { stackFile: info.stackFile } : {}), startedAt: new Date().toISOString(), files: previous?.files ?? [] };
+    writeJsonAtomic(path.join(dir, RECORD_FILE), record);
+    return new PlanOutput(dir, record, previous, created);
+  }
+
+  /**
+   * Writes the new files into a staging folder, then moves them into place and records them with
+   * their digests. `hook` runs between the steps (tests use it to stop a plan midway).
+   */
+  commit(
+    files: StagedFile[],
+    info: { configHash: string; kit: KitVersion; invalidObjects: number; charts: boolean },
+    hook: (phase: string) => void = () => undefined,
+  ): void {
     const staging = path.join(this.dir, `${STAGING_PREFIX}${process.pid}`);
     const retired = path.join(this.dir, `${RETIRED_PREFIX}${process.pid}`);
     fs.rmSync(staging, { recursive: true, force: true });
@@ -216,7 +275,8 @@ export class PlanOutput {
     hook("moved-in");
     fs.rmSync(retired, { recursive: true, force: true });
     fs.rmSync(staging, { recursive: true, force: true });
-    writeJsonAtomic(path.join(this.dir, RECORD_FILE), { ...this.record, ...info, status: "complete", finishedAt: new Date().toISOString(), files: newFiles });
+    const sha = Object.fromEntries(files.map((f) => [f.rel, sha256(f.content)]));
+    writeJsonAtomic(path.join(this.dir, RECORD_FILE), { ...this.record, ...info, status: "complete", finishedAt: new Date().toISOString(), files: newFiles, sha256: sha });
     this.unlock();
   }
 
@@ -229,18 +289,16 @@ export class PlanOutput {
       if (fs.readdirSync(this.dir).length === 0) fs.rmdirSync(this.dir);
       return;
     }
-    if (this.previous || fs.existsSync(path.join(this.dir, RECORD_FILE))) {
-      writeJsonAtomic(path.join(this.dir, RECORD_FILE), { ...this.record, status: "failed", finishedAt: new Date().toISOString(), error });
-    }
+    writeJsonAtomic(path.join(this.dir, RECORD_FILE), { ...this.record, status: "failed", finishedAt: new Date().toISOString(), error });
     this.unlock();
   }
 
   private unlock(): void {
-    fs.rmSync(path.join(this.dir, LOCK_FILE), { force: true });
-    // Leftovers of a writer that was killed (its own staging and retired folders, by name).
-    for (const e of fs.readdirSync(this.dir)) {
-      if (e.startsWith(STAGING_PREFIX) || e.startsWith(RETIRED_PREFIX)) fs.rmSync(path.join(this.dir, e), { recursive: true, force: true });
+    // The staging and retired folders of this writer and of the one before it (killed midway), by name: nobody else's.
+    for (const pid of new Set([process.pid, ...(this.previous ? [this.previous.pid] : [])])) {
+      for (const prefix of [STAGING_PREFIX, RETIRED_PREFIX]) fs.rmSync(path.join(this.dir, `${prefix}${pid}`), { recursive: true, force: true });
     }
+    fs.rmSync(path.join(this.dir, LOCK_FILE), { force: true });
   }
 }
 
@@ -248,6 +306,8 @@ export interface Expected {
   stack?: string;
   configHash?: string;
   kit?: KitVersion;
+  /** Check that every recorded file is there with its recorded content, and that charts were rendered. */
+  contents?: boolean;
 }
 
 /**
@@ -269,6 +329,14 @@ export function readPlanRecord(dir: string, expected: Expected = {}): PlanRecord
   if (expected.configHash && record.configHash !== expected.configHash) throw new OutputError(`${dir} is stale: the stack's config changed since it was planned (${record.finishedAt})`);
   if (expected.kit && (record.kit?.version !== expected.kit.version || record.kit?.commit !== expected.kit.commit)) {
     throw new OutputError(`${dir} is stale: planned by kit ${record.kit?.version} (${record.kit?.commit}), this is ${expected.kit.version} (${expected.kit.commit})`);
+  }
+  if (expected.contents) {
+    if (record.charts === false) throw new OutputError(`${dir} was planned with --no-charts: what the Helm charts deploy is not in it`);
+    for (const f of record.files) {
+      const abs = path.join(dir, f);
+      if (!fs.existsSync(abs)) throw new OutputError(`${dir}: ${f} is missing since the plan wrote it`);
+      if (record.sha256?.[f] !== sha256(fs.readFileSync(abs, "utf8"))) throw new OutputError(`${dir}: ${f} was changed since the plan wrote it`);
+    }
   }
   return record;
 }

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { ConfigError } from "../config/load";
+import { checkStackName } from "../lib/stackName";
 
 export interface StackConfig {
   /** `namespace:key` -> value as the CLI hands it to the program (strings; structured values JSON-encoded). */
@@ -102,7 +103,7 @@ export function listStacks(root: string): string[] {
 
 /** `file` overrides the stack's config file (a config to try out without adding a stack). */
 export function readStackConfig(root: string, stack: string, stackFile?: string): StackConfig {
-  if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new Error(`stack name ${JSON.stringify(stack)} is not valid; allowed: letters, digits, '-', '_' and '.'`);
+  checkStackName(stack);
   const project = readProject(root);
   const file = stackFile ?? path.join(stacksDir(root, project), `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(file)) {

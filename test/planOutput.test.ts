@@ -49,7 +49,7 @@ test("two plans into one folder cannot interleave: the second is refused by name
   expect(fs.existsSync(lock)).toBe(true);
   const second = plan(["--stack", "local", "--out", out]);
   expect(second.status).toBe(2);
-  expect(second.stderr).toMatch(/is being written by another plan \(pid \d+, since /);
+  expect(second.stderr).toMatch(/is being written by another plan \(pid \d+ on \S+, since /);
   expect((await first).code).toBe(0);
   expect(record(out).status).toBe("complete");
   expect(plan(["--stack", "local", "--verify", out]).status).toBe(0);
@@ -82,6 +82,15 @@ test("a failed plan over an old one says so: the old files stay, marked as not c
   expect(() => readPlanRecord(out)).toThrow("the last plan of it failed (invalid stack config:");
 });
 
+test("a stack name that is not a plain name is refused before anything is written", () => {
+  for (const bad of ["..", ".", "a/b"]) {
+    const res = plan(["--stack", bad]);
+    expect(res.status).toBe(2);
+    expect(res.stderr).toContain(`stack name ${JSON.stringify(bad)} is not valid`);
+  }
+  expect(fs.existsSync(path.join(ROOT, "plan.json"))).toBe(false);
+});
+
 test("--stack-file plans go to a folder of their own, never over out/<stack>", () => {
   expect(defaultOut("prod")).toBe(path.join(ROOT, "out", "prod"));
   const a = defaultOut("prod", "/tmp/x/my-config.yaml");
@@ -100,6 +109,10 @@ test("--stack-file plans go to a folder of their own, never over out/<stack>", (
   const v = plan(["--stack", "local", "--verify", expected]);
   expect(v.status).toBe(1);
   expect(v.stderr).toContain("is stale: the stack's config changed since it was planned");
+  fs.rmSync(file);
+  const gone = plan(["--stack", "local", "--verify", expected]);
+  expect(gone.status).toBe(1);
+  expect(gone.stderr).toContain("cannot be checked against its config");
   fs.rmSync(expected, { recursive: true, force: true });
 });
 
@@ -109,7 +122,7 @@ describe("the output folder in process (PlanOutput and readPlanRecord)", () => {
     { rel: "outputs.json", content: "{}\n" },
     ...Array.from({ length: n }, (_, i) => ({ rel: path.join("manifests", `m${i}.yaml`), content: `n: ${i}\n` })),
   ];
-  const info = { configHash: "abc", kit: { version: "0.1.0", commit: "c1" }, invalidObjects: 0 };
+  const info = { configHash: "abc", kit: { version: "0.1.0", commit: "c1" }, invalidObjects: 0, charts: true };
   const write = (out: string, n: number) => PlanOutput.open(out, { stack: "local" }).commit(files(n), info);
 
   test("a later plan replaces exactly its own files and leaves the rest of the folder alone", () => {
@@ -122,23 +135,66 @@ describe("the output folder in process (PlanOutput and readPlanRecord)", () => {
     expect(readPlanRecord(out, { stack: "local", configHash: "abc", kit: info.kit }).files).toEqual(["manifests/m0.yaml", "outputs.json", "resources.json"]);
   });
 
-  test("files in the plan's paths that no plan wrote stop it before it touches anything", () => {
+  test("files in the plan's paths that no plan wrote stop it before it runs, and the previous plan stays current", () => {
     const out = tmp("user");
     write(out, 2);
     fs.writeFileSync(path.join(out, "manifests", "my-patch.yaml"), "kind: Mine\n");
-    const writer = PlanOutput.open(out, { stack: "local" });
-    expect(() => writer.commit(files(1), info)).toThrow("holds 1 file(s) the plan did not write (manifests/my-patch.yaml)");
-    writer.fail("refused");
+    expect(() => PlanOutput.open(out, { stack: "local" })).toThrow("holds 1 file(s) the plan did not write (manifests/my-patch.yaml)");
     expect(fs.readdirSync(path.join(out, "manifests")).sort()).toEqual(["m0.yaml", "m1.yaml", "my-patch.yaml"]);
+    expect(record(out).status).toBe("complete");
+    expect(fs.existsSync(path.join(out, ".plan.lock"))).toBe(false);
   });
 
-  test("a folder with plan-named files but no record is not taken over, and not marked", () => {
+  test("a folder with plan-named files but no record, or a plan.json that is not a plan's, is not taken over", () => {
     const out = tmp("foreign");
     fs.writeFileSync(path.join(out, "resources.json"), "[]");
-    const writer = PlanOutput.open(out, { stack: "local" });
-    expect(() => writer.commit(files(0), info)).toThrow("(resources.json)");
-    writer.fail("refused");
+    expect(() => PlanOutput.open(out, { stack: "local" })).toThrow("(resources.json)");
     expect(fs.readdirSync(out)).toEqual(["resources.json"]);
+    const other = tmp("foreign-record");
+    fs.writeFileSync(path.join(other, "plan.json"), '{"format_version":"1.2","terraform_version":"1.9.0"}');
+    expect(() => PlanOutput.open(other, { stack: "local" })).toThrow("(plan.json)");
+    expect(fs.readFileSync(path.join(other, "plan.json"), "utf8")).toContain("terraform_version");
+  });
+
+  test("staging folders of another writer than the previous one are left alone", () => {
+    const out = tmp("staging");
+    write(out, 1);
+    fs.mkdirSync(path.join(out, ".plan-staging-424242"));
+    write(out, 1);
+    expect(fs.existsSync(path.join(out, ".plan-staging-424242"))).toBe(true);
+  });
+
+  test("a lock is taken over only from a writer known to be dead", () => {
+    const lockOf = (out: string, info: unknown) => fs.writeFileSync(path.join(out, ".plan.lock"), typeof info === "string" ? info : JSON.stringify(info));
+    const dead = tmp("dead");
+    lockOf(dead, { pid: 2 ** 22 + 7, host: os.hostname(), since: "earlier" });
+    expect(() => write(dead, 1)).not.toThrow();
+    const elsewhere = tmp("host");
+    lockOf(elsewhere, { pid: 2 ** 22 + 7, host: "another-host", since: "earlier" });
+    expect(() => PlanOutput.open(elsewhere, { stack: "local" })).toThrow(/being written by another plan \(pid \d+ on another-host, since earlier\).*remove .*\.plan\.lock/);
+    const self = tmp("self");
+    const writer = PlanOutput.open(self, { stack: "local" });
+    expect(() => PlanOutput.open(self, { stack: "local" })).toThrow(`pid ${process.pid} on ${os.hostname()}`);
+    writer.fail("done");
+    const torn = tmp("torn");
+    lockOf(torn, "{");
+    expect(() => PlanOutput.open(torn, { stack: "local" })).toThrow("a plan starting now");
+    const old = new Date(Date.now() - 60_000);
+    fs.utimesSync(path.join(torn, ".plan.lock"), old, old);
+    expect(() => write(torn, 1)).not.toThrow();
+  });
+
+  test("readers notice an edited or deleted file and a plan made with --no-charts", () => {
+    const out = tmp("contents");
+    write(out, 2);
+    expect(() => readPlanRecord(out, { contents: true })).not.toThrow();
+    fs.appendFileSync(path.join(out, "manifests", "m1.yaml"), "edited: true\n");
+    expect(() => readPlanRecord(out, { contents: true })).toThrow("manifests/m1.yaml was changed since the plan wrote it");
+    fs.rmSync(path.join(out, "manifests", "m1.yaml"));
+    expect(() => readPlanRecord(out, { contents: true })).toThrow("manifests/m1.yaml is missing since the plan wrote it");
+    const nc = tmp("nocharts");
+    PlanOutput.open(nc, { stack: "local" }).commit(files(1), { ...info, charts: false });
+    expect(() => readPlanRecord(nc, { contents: true })).toThrow("was planned with --no-charts");
   });
 
   test("readers refuse a stale config, another kit, a folder being written and a failed plan", () => {
@@ -148,7 +204,6 @@ describe("the output folder in process (PlanOutput and readPlanRecord)", () => {
     expect(() => readPlanRecord(out, { kit: { version: "0.2.0", commit: "c2" } })).toThrow("is stale: planned by kit 0.1.0 (c1), this is 0.2.0 (c2)");
     const writer = PlanOutput.open(out, { stack: "local" });
     expect(() => readPlanRecord(out)).toThrow(`a plan (pid ${process.pid}) is writing it now`);
-    expect(() => PlanOutput.open(out, { stack: "local" })).not.toThrow(); // the same process: its own lock
     writer.fail("stopped by the test");
     expect(() => readPlanRecord(out)).toThrow("the last plan of it failed (stopped by the test)");
   });

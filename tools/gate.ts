@@ -2,6 +2,7 @@
 import * as path from "node:path";
 import { parseCli, Parsed, runCli, UsageError } from "../lib/cli";
 import { repoPath } from "../lib/repo";
+import { checkStackName } from "../lib/stackName";
 import { Endpoints, readEndpointsFile, readStackEndpoints } from "../loadtests/runner/endpoints";
 import { runGate } from "../loadtests/runner/gate";
 import { resolveK6 } from "../loadtests/runner/k6";
@@ -41,7 +42,11 @@ export interface GateArgs {
 /** Checks what the parser cannot: the stack name's characters and the --only service names. */
 export function gateArgs(p: Parsed<GateFlag>): GateArgs {
   const stack = p.values.stack as string;
-  if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new UsageError(`--stack "${stack}": only letters, digits, ".", "_" and "-" are allowed`);
+  try {
+    checkStackName(stack);
+  } catch (e) {
+    throw new UsageError(`--stack: ${(e as Error).message}`);
+  }
   let only: Service[] | undefined;
   if (p.values.only) {
     const names = p.values.only.split(",").map((s) => s.trim());

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { runCli, UsageError } from "../lib/cli";
 import { repoPath } from "../lib/repo";
+import { checkStackName } from "../lib/stackName";
 import { ConfigError } from "../config/load";
 import { planFiles, summary } from "../plan/output";
 import { configHash, defaultOut, kitVersion, OutputError, PlanOutput, readPlanRecord } from "../plan/outputDir";
@@ -27,13 +28,28 @@ export const PLAN_CLI = {
   ],
 } as const;
 
-/** `--verify DIR`: exit 0 only for a complete plan of the stack, with today's config and kit. */
+/**
+ * `--verify DIR`: 0 only for a complete plan of the stack whose files are as written, with charts
+ * rendered, today's config and kit; 1 with the reason otherwise (including a config that no longer
+ * reads, or a recorded --stack-file that is gone).
+ */
 function verify(dir: string, stack: string): number {
-  const recorded = readPlanRecord(dir, { stack });
-  const sc = readStackConfig(repoPath(), stack, recorded.stackFile);
-  const record = readPlanRecord(dir, { stack, configHash: configHash(sc.config), kit: kitVersion() });
-  console.log(`${dir}: complete plan of stack ${stack}${record.stackFile ? ` (config ${record.stackFile})` : ""}, finished ${record.finishedAt}, kit ${record.kit?.version} (${record.kit?.commit}), ${record.files.length} files`);
-  return 0;
+  try {
+    const recorded = readPlanRecord(dir, { stack });
+    let hash: string;
+    try {
+      hash = configHash(readStackConfig(repoPath(), stack, recorded.stackFile).config);
+    } catch (e) {
+      throw new OutputError(`${dir} cannot be checked against its config: ${(e as Error).message.split("\n")[0]}`);
+    }
+    readPlanRecord(dir, { stack, configHash: hash, kit: kitVersion(), contents: true });
+    console.log(`${dir}: complete plan of stack ${stack}${recorded.stackFile ? ` (config ${recorded.stackFile})` : ""}, finished ${recorded.finishedAt}, kit ${recorded.kit?.version} (${recorded.kit?.commit}), ${recorded.files.length} files`);
+    return 0;
+  } catch (e) {
+    if (!(e instanceof OutputError)) throw e;
+    console.error(`not a current plan: ${e.message}`);
+    return 1;
+  }
 }
 
 /**
@@ -49,16 +65,10 @@ function testHook(phase: string): void {
 runCli(
   PLAN_CLI,
   async ({ values, switches }) => {
-    const stack = values.stack!;
+    const stack = checkStackName(values.stack!);
     if (values.verify) {
       if (values.out || values["stack-file"]) throw new UsageError("--verify takes only --stack");
-      try {
-        return verify(path.resolve(values.verify), stack);
-      } catch (e) {
-        if (!(e instanceof OutputError)) throw e;
-        console.error(`not a current plan: ${e.message}`);
-        return 1;
-      }
+      return verify(path.resolve(values.verify), stack);
     }
     const stackFile = values["stack-file"] && path.resolve(values["stack-file"]);
     const out = path.resolve(values.out ?? defaultOut(stack, stackFile));
@@ -70,7 +80,7 @@ runCli(
       testHook("locked");
       plan = await runPlan(stack, { stackFile, charts: !switches["no-charts"], chartCache: values["chart-cache"] });
       files = planFiles(plan);
-      output.commit(files.staged, { configHash: plan.configHash, kit: kitVersion(), invalidObjects: files.schemaErrors.length }, testHook);
+      output.commit(files.staged, { configHash: plan.configHash, kit: kitVersion(), invalidObjects: files.schemaErrors.length, charts: plan.charts !== null }, testHook);
     } catch (e) {
       output.fail(e instanceof Error ? e.message.split("\n")[0] : String(e));
       throw e;
