@@ -132,12 +132,13 @@ describe("bad input fails before anything is declared, naming key, value and wha
 
   test("unknown top-level key in the ods namespace is rejected, not ignored", () => {
     const msg = errorOf(() => parseRawConfig({ ...raw("prod"), "ods:gpuPools": "[]" }));
-    expect(msg).toContain('ods:gpuPools = "[]": unknown key; allowed keys: ods:environment, ods:domain, ods:namePrefix, ods:highAvailability, ods:infra');
+    expect(msg).toContain("ods:gpuPools: unknown key; allowed keys: ods:environment, ods:domain, ods:namePrefix, ods:highAvailability, ods:infra");
+    expect(msg).not.toContain("[]");
   });
 
   test("a typo in a nested key is rejected with the allowed keys there", () => {
     const msg = errorOf(() => parseRawConfig(prodInfra((i) => (i.aws.systemNodes = { ...(i.aws.systemNodes as Obj), maxSzie: 4 }))));
-    expect(msg).toContain("ods:infra.aws.systemNodes.maxSzie = 4: unknown key; allowed keys here: instanceTypes, minSize, desiredSize, maxSize, diskSizeGiB");
+    expect(msg).toContain("ods:infra.aws.systemNodes.maxSzie: unknown key; allowed keys here: instanceTypes, minSize, desiredSize, maxSize, diskSizeGiB");
   });
 
   test("keys of other namespaces (providers) are left alone", () => {

@@ -62,9 +62,8 @@ function describeIssue(issue: z.core.$ZodIssue, ctx: Context): string {
   const value = valueAt(ctx.input, path);
   switch (issue.code) {
     case "unrecognized_keys":
-      return issue.keys
-        .map((k) => `${keyName([...path, k])} = ${shown(ctx, path.length ? path : [k], valueAt(ctx.input, [...path, k]))}: unknown key; allowed keys here: ${allowedKeysAt(path)}`)
-        .join("\n  - ");
+      // The value of a key nobody declared is never shown: it is where a misplaced credential lands.
+      return issue.keys.map((k) => `${keyName([...path, k])}: unknown key; allowed keys here: ${allowedKeysAt(path)}`).join("\n  - ");
     case "invalid_value":
       return `${keyName(path)} = ${shown(ctx, path, value)}: allowed: one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
     case "invalid_type":
@@ -143,7 +142,7 @@ export function parseRawConfig(raw: Record<string, string>, secretKeys: readonly
     const value = secret.has(key) ? HIDDEN : show(rawValue);
     const kind = (TOP_LEVEL_KEYS as Record<string, string>)[key];
     if (kind === undefined) {
-      problems.push(`${keyName([key])} = ${value}: unknown key; allowed keys: ${Object.keys(TOP_LEVEL_KEYS).map((k) => prefix + k).join(", ")}`);
+      problems.push(`${keyName([key])}: unknown key; allowed keys: ${Object.keys(TOP_LEVEL_KEYS).map((k) => prefix + k).join(", ")}`);
       continue;
     }
     if (kind === "string") {
@@ -166,13 +165,12 @@ export function validateConfig(input: Record<string, unknown>, earlier: string[]
   const ctx: Context = { input, secret };
   const result = configSchema.safeParse(input);
   const problems = [...earlier];
-  if (!result.success) problems.push(...result.error.issues.map((i) => describeIssue(i, ctx)));
-  else {
-    for (const field of SECRET_ONLY_FIELDS) {
-      const value = valueAt(input, field.path);
-      if (!secret.has(String(field.path[0])) && field.when(value)) problems.push(`${keyName(field.path)} = ${HIDDEN}: ${field.message}`);
-    }
+  // Plain-text credentials are reported whatever else is wrong, and never shown.
+  for (const field of SECRET_ONLY_FIELDS) {
+    const value = valueAt(input, field.path);
+    if (!secret.has(String(field.path[0])) && field.when(value)) problems.push(`${keyName(field.path)} = ${HIDDEN}: ${field.message}`);
   }
+  if (!result.success) problems.push(...result.error.issues.map((i) => describeIssue(i, ctx)));
   if (problems.length > 0) throw new ConfigError(scrub(problems, input, secret));
   return result.data as OdsConfig;
 }

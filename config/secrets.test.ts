@@ -32,10 +32,16 @@ function secretInfra(edit: (infra: Obj & { aws: Obj; gpuPools: Obj[] }) => void)
 
 describe("a secret never appears in a config error, whatever the path", () => {
   const cases: [string, () => string, string][] = [
-    ["an unknown top-level key holding a secret", () => messageOf(() => parseRawConfig({ ...raw(), "ods:apiToken": SECRET }, ["ods:apiToken"])), `ods:apiToken = ${HIDDEN}: unknown key`],
+    ["an unknown top-level key holding a secret", () => messageOf(() => parseRawConfig({ ...raw(), "ods:apiToken": SECRET }, ["ods:apiToken"])), "ods:apiToken: unknown key"],
+    ["an unknown top-level key holding a secret not marked secret", () => messageOf(() => parseRawConfig({ ...raw(), "ods:apiToken": SECRET })), "ods:apiToken: unknown key"],
+    [
+      "an inline kubeconfig under a misspelt key, not marked secret",
+      () => messageOf(() => parseRawConfig({ ...raw("local"), "ods:infra": JSON.stringify({ kind: "existing", existingCluster: { kubeConfig: `apiVersion: v1\nusers:\n- user: {token: ${SECRET}}` } }) })),
+      "ods:infra.existingCluster.kubeConfig: unknown key",
+    ],
     ["a secret string key with a bad value", () => messageOf(() => parseRawConfig({ ...raw(), "ods:domain": `${SECRET}..x` }, ["ods:domain"])), `ods:domain = ${HIDDEN}: must be a lower-case DNS domain`],
     ["a structured secret that is not valid JSON", () => messageOf(() => parseRawConfig({ ...raw(), "ods:infra": `{${SECRET}` }, ["ods:infra"])), `ods:infra = ${HIDDEN}: not a valid value`],
-    ["an unknown nested key inside a secret key", () => secretInfra((i) => (i.token = SECRET)), `ods:infra.token = ${HIDDEN}: unknown key`],
+    ["an unknown nested key inside a secret key", () => secretInfra((i) => (i.token = SECRET)), "ods:infra.token: unknown key"],
     ["a wrong type inside a secret key", () => secretInfra((i) => (i.aws.systemNodes = { ...(i.aws.systemNodes as Obj), minSize: SECRET })), `ods:infra.aws.systemNodes.minSize = ${HIDDEN}: expected number`],
     ["an enum value inside a secret key", () => secretInfra((i) => (i.kind = SECRET)), `ods:infra.kind = ${HIDDEN}: allowed: one of "aws", "existing"`],
     ["a pattern rule inside a secret key", () => secretInfra((i) => (i.aws.ebsCsiAddonVersion = SECRET)), `ods:infra.aws.ebsCsiAddonVersion = ${HIDDEN}: must look like`],
@@ -56,12 +62,12 @@ describe("a secret never appears in a config error, whatever the path", () => {
   test("the same holds through loadConfig, with the secret keys Pulumi reports", () => {
     pulumi.runtime.setAllConfig({ ...raw(), "ods:apiToken": SECRET }, ["ods:apiToken"]);
     const msg = messageOf(() => loadConfig());
-    expect(msg).toContain(`ods:apiToken = ${HIDDEN}: unknown key`);
+    expect(msg).toContain("ods:apiToken: unknown key");
     expect(msg).not.toContain(SECRET);
   });
 
-  test("without the secret mark the same value is shown (the check above is not vacuous)", () => {
-    expect(messageOf(() => parseRawConfig({ ...raw(), "ods:apiToken": SECRET }))).toContain(SECRET);
+  test("without the secret mark a bad value is shown (the checks above are not vacuous)", () => {
+    expect(messageOf(() => parseRawConfig({ ...raw(), "ods:domain": `${SECRET}..x` }))).toContain(SECRET);
   });
 });
 
@@ -89,6 +95,10 @@ describe("secrets in stack files", () => {
     expect(msg).toContain(`ods:infra.existingCluster.kubeconfig = ${HIDDEN}: holds an inline kubeconfig (credentials) in plain text`);
     expect(msg).not.toContain(SECRET);
     expect(parseRawConfig(config, ["ods:infra"]).infra.existingCluster?.kubeconfig).toBe(inline);
+    // Reported whatever else is wrong.
+    const both = messageOf(() => parseRawConfig({ ...config, "ods:domain": "x" }));
+    expect(both).toContain("holds an inline kubeconfig (credentials) in plain text");
+    expect(both).toContain('ods:domain = "x"');
     expect(parseRawConfig({ ...config, "ods:infra": JSON.stringify({ kind: "existing", existingCluster: { kubeconfig: "~/.kube/ods" } }) }).infra.existingCluster?.kubeconfig).toBe("~/.kube/ods");
   });
 
