@@ -8,6 +8,17 @@ const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const RESOURCE_REF_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
 export const REDACTED = "[secret]";
 
+/**
+ * A Kubernetes Secret's `data` and `stringData` as "[secret]", whether or not the program marked them
+ * secret: the provider always does, and a plan must never hold their values.
+ */
+export function redactSecretObject<T extends Record<string, unknown>>(obj: T): T {
+  if (obj.apiVersion !== "v1" || obj.kind !== "Secret") return obj;
+  const out: Record<string, unknown> = { ...obj };
+  for (const key of ["data", "stringData"]) if (key in out) out[key] = REDACTED;
+  return out as T;
+}
+
 /** Replaces every secret envelope by "[secret]" and resource references by their URN. */
 export function redact(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redact);
@@ -66,7 +77,7 @@ export function attachRecorder(): Recorder {
       parent: null,
       parentType: null,
       component: !req.getCustom(),
-      inputs: redact(rpc.deserializeProperties(req.getObject())) as Record<string, unknown>,
+      inputs: redactSecretObject(redact(rpc.deserializeProperties(req.getObject())) as Record<string, unknown>),
       urn: "",
     };
     const provider = req.getProvider();

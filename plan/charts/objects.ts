@@ -3,7 +3,7 @@
 // each object a `kubernetes:<group>/<version>:<Kind>` resource named `<prefix>:<namespace>/<name>`.
 import * as YAML from "yaml";
 import type { KubeObject } from "../manifests";
-import { REDACTED } from "../recorder";
+import { redactSecretObject } from "../recorder";
 import type { RecordedResource } from "../types";
 import { ChartError, ChartRequest } from "./adapters";
 
@@ -151,9 +151,6 @@ export function childRecords(chart: RecordedResource, req: ChartRequest, objects
     }
     const cluster = clusterScoped(obj.apiVersion, obj.kind);
     if (!cluster && !meta.namespace) meta.namespace = req.namespace;
-    if (obj.apiVersion === "v1" && obj.kind === "Secret") {
-      for (const key of ["data", "stringData"]) if (key in obj) obj[key] = REDACTED;
-    }
     const local = cluster || !meta.namespace ? meta.name : `${meta.namespace}/${meta.name}`;
     const name = req.resourcePrefix ? `${req.resourcePrefix}:${local}` : local;
     const type = typeToken(obj.apiVersion, obj.kind);
@@ -165,7 +162,7 @@ export function childRecords(chart: RecordedResource, req: ChartRequest, objects
       parent: chart.name,
       parentType: chart.type,
       component: false,
-      inputs: obj as unknown as Record<string, unknown>,
+      inputs: redactSecretObject(obj as unknown as Record<string, unknown>),
       urn: `${prefix}${typeChain}$${type}::${name}`,
     };
   });
