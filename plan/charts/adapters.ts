@@ -25,6 +25,12 @@ export interface RawChartRequest {
 export interface ChartAdapter {
   /** How messages name this kind of resource. */
   label: string;
+  /**
+   * Whether what deploys it runs the chart's install hooks: Helm does for a Release (so its hook
+   * objects run in the cluster and are checked like the rest); helm.v4.Chart deploys only the
+   * release manifest. Test hooks never run on install.
+   */
+  hooks: boolean;
   raw(inputs: Record<string, unknown>): RawChartRequest;
 }
 
@@ -41,6 +47,8 @@ export interface ChartRequest {
   releaseName: string;
   values: Record<string, unknown>;
   includeCrds: boolean;
+  /** Render install hooks (Release-style installs) rather than drop them (helm.v4.Chart). */
+  includeHooks: boolean;
   /** Children are named `<prefix>:<namespace>/<name>`; no prefix when it is "". */
   resourcePrefix: string;
 }
@@ -50,6 +58,7 @@ const rec = (v: unknown): Record<string, unknown> => (v !== null && typeof v ===
 /** helm.v4.Chart: rendered by the provider in the program's process, children registered as Pulumi resources. */
 const helmV4Chart: ChartAdapter = {
   label: "helm.v4.Chart",
+  hooks: false,
   raw: (i) => ({
     chart: i.chart,
     version: i.version,
@@ -70,6 +79,7 @@ const helmV4Chart: ChartAdapter = {
  */
 const helmV3Release: ChartAdapter = {
   label: "helm.v3.Release",
+  hooks: true,
   raw: (i) => ({
     chart: i.chart,
     version: i.version,
@@ -91,6 +101,7 @@ const helmV3Release: ChartAdapter = {
 const CERT_MANAGER_CHART = { chart: "cert-manager", repo: "https://charts.jetstack.io" };
 const certManager: ChartAdapter = {
   label: "CertManager (@pulumi/kubernetes-cert-manager)",
+  hooks: true,
   raw: (i) => {
     const helm = rec(i.helmOptions);
     const { helmOptions: _helmOptions, status: _status, ...typed } = i;
@@ -178,6 +189,7 @@ export function chartRequest(r: RecordedResource): ChartRequest {
     releaseName: str(raw.name, "name") || r.name,
     values: values as Record<string, unknown>,
     includeCrds: !(raw.skipCrds === true || raw.skipCrds === "true"),
+    includeHooks: adapter.hooks,
     resourcePrefix: prefix ?? r.name,
   };
 }

@@ -215,7 +215,10 @@ test("a helm.v3.Release renders the same way, the release named after the resour
     new App("app", (parent) => new k8s.helm.v3.Release("rel", { chart: "ods-testchart", version: "0.3.0", namespace: "ods-rel", repositoryOpts: { repo: DEAD_REPO }, values: { greeting: "v3" } }, { parent })),
   );
   const children = childrenOf(resources, "rel");
-  expect(children).toHaveLength(8);
+  // Helm runs a Release's install hooks: the pre-install Job is rendered (and checked); the test Pod is not.
+  expect(children).toHaveLength(9);
+  expect(ofType(children, "kubernetes:batch/v1:Job").map((c) => c.name)).toEqual(["rel:ods-rel/rel-pre-install"]);
+  expect(ofType(children, "kubernetes:core/v1:Pod")).toEqual([]);
   const cm = byName(children, "rel:ods-rel/rel-config");
   expect(cm.type).toBe("kubernetes:core/v1:ConfigMap");
   expect(cm.urn).toBe("urn:pulumi:test::ods::ods:test:App$kubernetes:helm.sh/v3:Release$kubernetes:core/v1:ConfigMap::rel:ods-rel/rel-config");
@@ -239,7 +242,7 @@ test("the cert-manager component renders the cert-manager chart from the shared 
   expect(get(byName(children, "certs:cert-manager/certs-cert-manager", "kubernetes:apps/v1:Deployment"), "spec.replicas")).toBe(2);
   expect(ofType(children, "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition").map((c) => c.name)).toContain("certs:certificates.cert-manager.io");
   expect(ofType(children, "kubernetes:admissionregistration.k8s.io/v1:ValidatingWebhookConfiguration").map((c) => c.name)).toEqual(["certs:certs-cert-manager-webhook"]);
-  // startupapicheck is a post-install hook: dropped.
-  expect(ofType(children, "kubernetes:batch/v1:Job")).toEqual([]);
+  // startupapicheck is a post-install hook, which the Release the component creates does run: rendered.
+  expect(ofType(children, "kubernetes:batch/v1:Job").map((c) => c.name)).toEqual(["certs:cert-manager/certs-cert-manager-startupapicheck"]);
   expect(validateObjects(manifestFiles(resources))).toEqual([]);
 });

@@ -1,7 +1,8 @@
 // Renders every chart in a recorded plan with the pinned Helm and records what it renders as the
 // chart's children, mirroring pulumi-kubernetes' helm.v4.Chart (provider/pkg/provider/helm/v4):
 // `helm template` with the release name and namespace, CRDs from crds/ unless skipCrds, no hooks
-// (the provider registers only release.Manifest), the cluster's Kubernetes version, and the API
+// (the provider registers only release.Manifest; a Release-style install runs its install hooks, so
+// those are rendered for it, test hooks never), the cluster's Kubernetes version, and the API
 // versions of every CRD the plan declares or renders.
 import * as fs from "fs";
 import * as path from "path";
@@ -98,7 +99,7 @@ async function all<T>(tasks: Promise<T>[]): Promise<T[]> {
 }
 
 async function template(helm: string, req: ChartRequest, chartPath: string, kubeVersion: string, apiVersions: string[], cache: ParseCache): Promise<KubeObject[]> {
-  const args = ["template", req.releaseName, chartPath, "--namespace", req.namespace, "--kube-version", kubeVersion, "--no-hooks"];
+  const args = ["template", req.releaseName, chartPath, "--namespace", req.namespace, "--kube-version", kubeVersion, ...(req.includeHooks ? ["--skip-tests"] : ["--no-hooks"])];
   args.push(req.includeCrds ? "--include-crds" : "--skip-crds");
   for (const v of apiVersions) args.push("--api-versions", v);
   args.push("--values", "-");
