@@ -135,6 +135,8 @@ export interface StackFacts {
   maxGpuNodes: number;
   /** ods:infra.aws.endpoint.worldOpenReason: why the EKS API may be world-open ("" = it may not). */
   worldOpenReason: string;
+  /** ods:infra.aws.worldOpenSecurityGroups: the security groups that may face the internet, with why. */
+  worldOpenSecurityGroups: { name: string; reason: string }[];
   /** Placeholder values: {prefix}, {environment}, {base} and {namespace.<layer>}. */
   vars: Record<string, string>;
   /** What the stack deploys, for exemptions that apply only `when` it does (e.g. gpuOperator). */
@@ -147,6 +149,18 @@ export const FACT_SETTINGS: Record<string, Record<string, { from: string; value:
   "k8s-pod-spread": { highAvailability: { from: "ods:highAvailability", value: (f) => f.highAvailability } },
   "gpu-nodegroup-max-size": { maxGpuNodes: { from: "ods:infra.gpuPools[].maxSize (their sum)", value: (f) => f.maxGpuNodes } },
   "eks-endpoint-not-world-open": { worldOpenReason: { from: "ods:infra.aws.endpoint.worldOpenReason", value: (f) => f.worldOpenReason } },
+  "aws-sg-no-world-ingress": {
+    exemptions: { from: "ods:infra.aws.worldOpenSecurityGroups", value: (f) => f.worldOpenSecurityGroups.map((g) => ({ kind: "SecurityGroup", name: g.name, reason: g.reason })) },
+  },
+};
+
+/**
+ * Rules whose level no file may change: world-open exposure fails in every stack, and only the stack
+ * config can allow it, with a reason.
+ */
+export const LOCKED_LEVELS: Record<string, { level: EnforcementLevel; allow: string }> = {
+  "eks-endpoint-not-world-open": { level: "mandatory", allow: "ods:infra.aws.endpoint.worldOpenReason" },
+  "aws-sg-no-world-ingress": { level: "mandatory", allow: "ods:infra.aws.worldOpenSecurityGroups" },
 };
 
 type Entry = PackConfig[string];
@@ -180,6 +194,11 @@ export function mergePackConfig(base: PackConfig, diff: PackConfig, facts: Stack
       for (const key of Object.keys(asObject(entry))) {
         const fact = FACT_SETTINGS[rule]?.[key];
         if (fact) throw new Error(`${file}: ${rule}.${key} is read from the stack config (${fact.from}); remove it from the file`);
+      }
+      const locked = LOCKED_LEVELS[rule];
+      const level = asObject(entry).enforcementLevel;
+      if (locked && level !== undefined && level !== locked.level) {
+        throw new Error(`${file}: ${rule} is ${locked.level} in every stack and cannot be set to ${level}; to allow world-open exposure, say why in the stack config (${locked.allow})`);
       }
     }
   }

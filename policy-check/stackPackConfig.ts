@@ -17,6 +17,7 @@ export function stackFacts(cfg: OdsConfig): StackFacts {
     highAvailability: cfg.highAvailability,
     maxGpuNodes: cfg.infra.gpuPools.reduce((n, p) => n + p.maxSize, 0),
     worldOpenReason: cfg.infra.aws?.endpoint.worldOpenReason ?? "",
+    worldOpenSecurityGroups: cfg.infra.aws?.worldOpenSecurityGroups ?? [],
     vars,
     deploys: { gpuOperator: cfg.infra.gpuOperator.enabled },
   };

@@ -76,6 +76,13 @@ export const awsSchema = z
     ebsCsiAddonVersion: z.string().regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/, { error: 'must look like "v1.53.0-eksbuild.1"' }),
     /** The system node group (cluster add-ons, operators, control planes of the platform). */
     systemNodes: systemNodesSchema,
+    /**
+     * Security groups (by Pulumi name) that may take ingress from the whole internet, each with the
+     * reason; the policy check fails any other world-open group in every stack. Default none.
+     */
+    worldOpenSecurityGroups: z
+      .array(z.strictObject({ name: z.string().min(1), reason: z.string().min(20, { error: "must say why in at least 20 characters" }) }))
+      .default([]),
   })
   .superRefine((a, ctx) => {
     for (const p of subnetLayoutProblems(a.vpcCidr, a.availabilityZones)) ctx.addIssue({ code: "custom", path: [p.key], message: p.message });
