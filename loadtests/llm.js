@@ -13,8 +13,9 @@ const W = workload({
   // Request checks (lib/llm.js): streamed tokens vs usage, least plausible TPOT, SSE line/event cap.
   tokenTolerance: TOKEN_TOLERANCE, minTpotMs: MIN_TPOT_MS, maxEventBytes: MAX_EVENT_BYTES,
 });
-if (!(W.tokenTolerance >= 0 && W.tokenTolerance <= 1)) throw new Error(`GATE_WORKLOAD.tokenTolerance must be in [0, 1], got ${W.tokenTolerance}`);
-if (!(W.minTpotMs >= 0)) throw new Error(`GATE_WORKLOAD.minTpotMs must be >= 0, got ${W.minTpotMs}`);
+// Bounds that keep the checks on: a tolerance of 1 would accept a one-chunk stream claiming 64 tokens, a floor of 0 a replayed one.
+if (!(W.tokenTolerance >= 0 && W.tokenTolerance <= 0.5)) throw new Error(`GATE_WORKLOAD.tokenTolerance must be in [0, 0.5], got ${W.tokenTolerance}`);
+if (!(W.minTpotMs > 0)) throw new Error(`GATE_WORKLOAD.minTpotMs must be > 0, got ${W.minTpotMs}`);
 if (!(Number.isInteger(W.maxEventBytes) && W.maxEventBytes > 0)) throw new Error(`GATE_WORKLOAD.maxEventBytes must be a positive integer, got ${W.maxEventBytes}`);
 
 const ttft = guardedTrend("llm_ttft_ms");

@@ -111,15 +111,22 @@ export function applyChunk(state, data, now) {
   return true;
 }
 
-/** The request-level checks above, on a finished stream; returns an error message or null. */
-function streamError(state, tpotMs, { tokenTolerance, minTpotMs }) {
+/**
+ * The request-level checks above, on a finished stream; returns an error message or null. With
+ * `ignoreEos` the server was asked for exactly `maxTokens` tokens, so the stream must carry that many
+ * (within the same tolerance); and since every request asks for usage (stream_options.include_usage),
+ * a stream without it cannot be checked and fails.
+ */
+function streamError(state, tpotMs, { tokenTolerance, minTpotMs, maxTokens, ignoreEos }) {
   if (state.tokens === 0) return "no tokens generated";
   if (state.chars === 0) return `the stream carried ${state.tokens} token chunks without any text`;
-  if (state.usageTokens !== null) {
-    const allowed = Math.max(1, Math.round(tokenTolerance * state.usageTokens));
-    if (Math.abs(state.tokens - state.usageTokens) > allowed) {
-      return `token count mismatch: the stream carried ${state.tokens} token chunks, usage.completion_tokens says ${state.usageTokens} (allowed difference ${allowed}, tokenTolerance ${tokenTolerance})`;
-    }
+  if (state.usageTokens === null) return "the stream carried no usage although stream_options.include_usage asked for it: its token count cannot be checked";
+  const allowed = (n) => Math.max(1, Math.round(tokenTolerance * n));
+  if (Math.abs(state.tokens - state.usageTokens) > allowed(state.usageTokens)) {
+    return `token count mismatch: the stream carried ${state.tokens} token chunks, usage.completion_tokens says ${state.usageTokens} (allowed difference ${allowed(state.usageTokens)}, tokenTolerance ${tokenTolerance})`;
+  }
+  if (ignoreEos && Math.abs(state.tokens - maxTokens) > allowed(maxTokens)) {
+    return `short answer: asked for exactly ${maxTokens} tokens (ignore_eos), the stream carried ${state.tokens} token chunks (allowed difference ${allowed(maxTokens)})`;
   }
   if (tpotMs !== null && tpotMs < minTpotMs) {
     return `no decode time: ${state.tokens} tokens arrived within ${(state.last - state.first).toFixed(3)} ms (TPOT ${tpotMs.toFixed(4)} ms < minTpotMs ${minTpotMs}); the stream was buffered or replayed, not generated`;
@@ -176,6 +183,6 @@ export function streamChat({ baseUrl, model, prompt, maxTokens, ignoreEos, timeo
   const tpotMs = timed && tokens > 1 ? (state.last - state.first) / (tokens - 1) : null;
   if (!state.error && !(status >= 200 && status < 300)) state.error = `HTTP ${status}`;
   if (!state.error && !state.done) state.error = "stream ended without [DONE]";
-  if (!state.error) state.error = streamError(state, tpotMs, { tokenTolerance, minTpotMs });
+  if (!state.error) state.error = streamError(state, tpotMs, { tokenTolerance, minTpotMs, maxTokens, ignoreEos });
   return { ok: !state.error, status, error: state.error, e2eMs: end - start, ttftMs, tpotMs, tokens };
 }

@@ -109,6 +109,14 @@ export function parseProfile(raw: unknown, source: string): GateProfile {
         throw new Error(`${where}.thresholds["${metric}"] must be an array of k6 expressions like "p(95)<500"`);
       }
     }
+    // The LLM request checks cannot be switched off from a profile (llm.js enforces the same bounds).
+    const w = sp.workload ?? {};
+    if (name === "llm" && w.tokenTolerance !== undefined && !(typeof w.tokenTolerance === "number" && w.tokenTolerance >= 0 && w.tokenTolerance <= 0.5)) {
+      throw new Error(`${where}.workload.tokenTolerance must be a number in [0, 0.5] (1 would accept a one-chunk stream claiming any count), got ${JSON.stringify(w.tokenTolerance)}`);
+    }
+    if (name === "llm" && w.minTpotMs !== undefined && !(typeof w.minTpotMs === "number" && w.minTpotMs > 0)) {
+      throw new Error(`${where}.workload.minTpotMs must be a number > 0 (0 would accept a buffered or replayed stream), got ${JSON.stringify(w.minTpotMs)}`);
+    }
     if (sp.minSampleRatio !== undefined && !(sp.minSampleRatio > 0 && sp.minSampleRatio <= 1)) {
       throw new Error(`${where}.minSampleRatio must be in (0, 1], got ${sp.minSampleRatio}`);
     }

@@ -20,7 +20,7 @@ describe("llm.js against hostile servers (gate CLI, real k6)", () => {
   it("fails every request whose stream does not back up its usage or shows no decode time", async () => {
     const profile = llmTestProfile(); // 8 tokens per request, TTFT 300 ms / TPOT 20 ms on the target
     const run = (config: Partial<TargetConfig>, p = profile) => gateAgainst({ ttftMs: 300, tpotMs: 20, ...config }, p, ["--only", "llm"]);
-    const [oneChunk, inflated, burst, tinyCap] = await Promise.all([
+    const [oneChunk, inflated, burst, tinyCap, noUsage, early] = await Promise.all([
       // Every token's text in one chunk; usage truthfully says 8. Before: TPOT ~0 ms and a pass.
       run({ stream: "one-chunk" }),
       // Paced tokens, but usage claims 64. Before: 64 tokens counted and TPOT 8x too small.
@@ -29,9 +29,13 @@ describe("llm.js against hostile servers (gate CLI, real k6)", () => {
       run({ stream: "burst" }),
       // A normal stream, but the profile caps SSE lines below a chunk's size.
       run({}, llmTestProfile({ workload: { maxEventBytes: 64 } })),
+      // Paced tokens, but no usage although the request asked for it: the count cannot be checked.
+      run({ omitUsage: true }),
+      // Paced tokens with a truthful usage, but 4 of the 8 asked for with ignore_eos.
+      run({ maxOutputTokens: 4 }),
     ]);
 
-    for (const r of [oneChunk, inflated, burst, tinyCap]) {
+    for (const r of [oneChunk, inflated, burst, tinyCap, noUsage, early]) {
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(ERRORS_FAILED);
     }
@@ -39,6 +43,8 @@ describe("llm.js against hostile servers (gate CLI, real k6)", () => {
     expect(inflated.log("llm")).toContain("token count mismatch: the stream carried 8 token chunks, usage.completion_tokens says 64 (allowed difference 6, tokenTolerance 0.1)");
     expect(burst.log("llm")).toMatch(/no decode time: 8 tokens arrived within 0\.\d{3} ms \(TPOT 0\.\d{4} ms < minTpotMs 0\.1\); the stream was buffered or replayed, not generated/);
     expect(tinyCap.log("llm")).toContain("sse: line longer than 64 bytes (maxEventBytes); stream abandoned");
+    expect(noUsage.log("llm")).toContain("the stream carried no usage although stream_options.include_usage asked for it");
+    expect(early.log("llm")).toContain("short answer: asked for exactly 8 tokens (ignore_eos), the stream carried 4 token chunks (allowed difference 1)");
     // Failed requests add no latency or token samples: nothing reads "TPOT 0 ms".
     for (const r of [oneChunk, inflated, burst]) {
       const llm = r.report!.services.find((s) => s.service === "llm")!;

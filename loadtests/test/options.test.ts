@@ -103,6 +103,12 @@ describe("profiles", () => {
     expect(() => parseProfile({ services: { auth: { measure: { duration: "1m" }, thresholds: {} } } }, "p")).toThrow(/measure.rate must be a positive number/);
   });
 
+  it("keeps the LLM request checks on: no tolerance above 0.5, no TPOT floor of 0", () => {
+    const llm = (workload: Record<string, unknown>) => ({ required: [], services: { llm: { measure: { rate: 1, duration: "1s" }, thresholds: {}, workload } } });
+    expect(() => parseProfile(llm({ tokenTolerance: 1 }), "p")).toThrow("p: services.llm.workload.tokenTolerance must be a number in [0, 0.5]");
+    expect(() => parseProfile(llm({ minTpotMs: 0 }), "p")).toThrow("p: services.llm.workload.minTpotMs must be a number > 0");
+    expect(() => parseProfile(llm({ tokenTolerance: 0.2, minTpotMs: 0.5 }), "p")).not.toThrow();
+  });
   it("requires a list of required services and names the key of each mistake", () => {
     const services = { llm: { measure: { rate: 1, duration: "10s" }, thresholds: {} }, auth: { measure: { rate: 1, duration: "10s" }, thresholds: {} } };
     expect(parseProfile({ required: ["llm"], services }, "p").required).toEqual(["llm"]);
