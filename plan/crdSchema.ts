@@ -5,6 +5,7 @@
 // (x-kubernetes-validations) and `format` are not checked.
 import Ajv, { ErrorObject, ValidateFunction } from "ajv";
 import type { KubeObject } from "./manifests";
+import { isRecord } from "../lib/records";
 
 type K8sSchema = Record<string, unknown>;
 type JsonSchema = Record<string, unknown>;
@@ -15,7 +16,6 @@ interface CrdVersion {
   schema?: K8sSchema;
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
 const stringMap = { type: "object", additionalProperties: { type: "string" } };
 /** ObjectMeta fields a manifest may carry (the API server checks metadata itself, whatever the CRD says). */
@@ -90,9 +90,9 @@ export function toJsonSchema(s: K8sSchema, opts: { root?: boolean; inJunctor?: b
   if (patternOk(s.pattern)) out.pattern = s.pattern;
 
   const child = { inJunctor: opts.inJunctor };
-  if (isObj(s.items)) out.items = toJsonSchema(s.items, child);
+  if (isRecord(s.items)) out.items = toJsonSchema(s.items, child);
   const properties: Record<string, JsonSchema> = {};
-  if (isObj(s.properties)) for (const [k, v] of Object.entries(s.properties)) if (isObj(v)) properties[k] = toJsonSchema(v, child);
+  if (isRecord(s.properties)) for (const [k, v] of Object.entries(s.properties)) if (isRecord(v)) properties[k] = toJsonSchema(v, child);
   if (opts.root || embedded) {
     properties.apiVersion ??= { type: "string" };
     properties.kind ??= { type: "string" };
@@ -100,27 +100,27 @@ export function toJsonSchema(s: K8sSchema, opts: { root?: boolean; inJunctor?: b
   }
   if (embedded && !opts.inJunctor) out.required = [...new Set([...((out.required as string[]) ?? []), "apiVersion", "kind"])];
   if (Object.keys(properties).length > 0) out.properties = properties;
-  if (isObj(s.additionalProperties)) out.additionalProperties = toJsonSchema(s.additionalProperties, child);
+  if (isRecord(s.additionalProperties)) out.additionalProperties = toJsonSchema(s.additionalProperties, child);
   else if (typeof s.additionalProperties === "boolean") out.additionalProperties = s.additionalProperties;
   else if (!opts.inJunctor && !preserve && (s.type === "object" || opts.root)) out.additionalProperties = false;
 
   for (const k of ["allOf", "anyOf", "oneOf"]) {
-    if (Array.isArray(s[k])) out[k] = (s[k] as unknown[]).filter(isObj).map((x) => toJsonSchema(x, { inJunctor: true }));
+    if (Array.isArray(s[k])) out[k] = (s[k] as unknown[]).filter(isRecord).map((x) => toJsonSchema(x, { inJunctor: true }));
   }
-  if (isObj(s.not)) out.not = toJsonSchema(s.not, { inJunctor: true });
+  if (isRecord(s.not)) out.not = toJsonSchema(s.not, { inJunctor: true });
   return out;
 }
 
 /** Drops null fields the schema does not declare nullable, as the API server prunes them before validating. */
 export function pruneNulls(value: unknown, s: K8sSchema | undefined): unknown {
   if (!s) return value;
-  if (Array.isArray(value)) return value.map((v) => pruneNulls(v, isObj(s.items) ? s.items : undefined));
-  if (!isObj(value)) return value;
-  const props = isObj(s.properties) ? s.properties : {};
-  const extra = isObj(s.additionalProperties) ? s.additionalProperties : undefined;
+  if (Array.isArray(value)) return value.map((v) => pruneNulls(v, isRecord(s.items) ? s.items : undefined));
+  if (!isRecord(value)) return value;
+  const props = isRecord(s.properties) ? s.properties : {};
+  const extra = isRecord(s.additionalProperties) ? s.additionalProperties : undefined;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
-    const sub = (isObj(props[k]) ? props[k] : extra) as K8sSchema | undefined;
+    const sub = (isRecord(props[k]) ? props[k] : extra) as K8sSchema | undefined;
     if (v === null && sub && sub.nullable !== true) continue;
     out[k] = pruneNulls(v, sub);
   }

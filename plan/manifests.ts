@@ -46,7 +46,14 @@ export function manifestFiles(resources: RecordedResource[]): ManifestFile[] {
     used.add(name);
     return name;
   };
-  const charts = new Map(resources.filter(isChart).map((r) => [`${r.type}::${r.name}`, r]));
+  // Each chart's identity once, for the header of every object it rendered.
+  const charts = new Map(
+    resources.filter(isChart).map((r) => {
+      const raw = CHART_ADAPTERS[r.type].raw(r.inputs);
+      const info = { type: r.type, name: r.name, chart: typeof raw.chart === "string" ? raw.chart : undefined, version: typeof raw.version === "string" ? raw.version : undefined };
+      return [`${r.type}::${r.name}`, info] as const;
+    }),
+  );
   for (const r of resources) {
     if (isChart(r)) {
       const i = CHART_ADAPTERS[r.type].raw(r.inputs);
@@ -61,11 +68,10 @@ export function manifestFiles(resources: RecordedResource[]): ManifestFile[] {
       const ns = o.metadata?.namespace;
       const name = o.metadata?.name ?? r.name;
       const chart = r.parentType ? charts.get(`${r.parentType}::${r.parent}`) : undefined;
-      const raw = chart && CHART_ADAPTERS[chart.type].raw(chart.inputs);
       files.push({
         file: unique([slug(o.kind), ns ? slug(ns) : "", slug(name)].filter(Boolean).join("."), r.name),
         source: { type: r.type, name: r.name },
-        renderedBy: chart && { type: chart.type, name: chart.name, chart: typeof raw?.chart === "string" ? raw.chart : undefined, version: typeof raw?.version === "string" ? raw.version : undefined },
+        renderedBy: chart,
         kind: "object",
         content: o,
       });

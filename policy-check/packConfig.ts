@@ -2,14 +2,12 @@
 import * as fs from "fs";
 import type { EnforcementLevel, Policies, Policy } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
+import { isRecord } from "../lib/records";
 
 export type PackConfig = Record<string, EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>)>;
 
 const LEVELS: readonly EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disabled"];
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 function typeMatches(value: unknown, schema: PolicyConfigJSONSchema): boolean {
   const types = schema.type === undefined ? [] : Array.isArray(schema.type) ? schema.type : [schema.type];
@@ -19,7 +17,7 @@ function typeMatches(value: unknown, schema: PolicyConfigJSONSchema): boolean {
       case "array":
         return Array.isArray(value);
       case "object":
-        return isObject(value);
+        return isRecord(value);
       case "integer":
         return Number.isInteger(value);
       case "null":
@@ -41,11 +39,11 @@ export function schemaProblems(value: unknown, schema: PolicyConfigJSONSchema, w
   if (schema.enum && !schema.enum.some((e) => JSON.stringify(e) === JSON.stringify(value))) problems.push(`${where}: ${JSON.stringify(value)} is not one of ${schema.enum.map((e) => JSON.stringify(e)).join(", ")}`);
   if (typeof value === "string" && schema.minLength !== undefined && value.length < schema.minLength) problems.push(`${where}: must be at least ${schema.minLength} characters, got ${JSON.stringify(value)}`);
   if (typeof value === "number" && schema.minimum !== undefined && value < schema.minimum) problems.push(`${where}: must be >= ${schema.minimum}, got ${value}`);
-  if (Array.isArray(value) && isObject(schema.items)) {
+  if (Array.isArray(value) && isRecord(schema.items)) {
     const items = schema.items as PolicyConfigJSONSchema;
     value.forEach((v, i) => problems.push(...schemaProblems(v, items, `${where}[${i}]`)));
   }
-  if (isObject(value)) {
+  if (isRecord(value)) {
     const props = (schema.properties ?? {}) as Record<string, PolicyConfigJSONSchema>;
     for (const key of schema.required ?? []) if (!(key in value)) problems.push(`${where}.${key}: required`);
     for (const [key, v] of Object.entries(value)) {
@@ -62,7 +60,7 @@ export function schemaProblems(value: unknown, schema: PolicyConfigJSONSchema, w
  * the offline policy check from silently ignoring a setting the real run would reject.
  */
 export function checkPackConfig(config: unknown, policies: Policies): string[] {
-  if (!isObject(config)) return ["the policy config must be a JSON object keyed by rule name"];
+  if (!isRecord(config)) return ["the policy config must be a JSON object keyed by rule name"];
   const byName = new Map<string, Policy>(policies.map((p) => [p.name, p]));
   const problems: string[] = [];
   for (const [name, entry] of Object.entries(config)) {
@@ -75,7 +73,7 @@ export function checkPackConfig(config: unknown, policies: Policies): string[] {
       if (!LEVELS.includes(entry as EnforcementLevel)) problems.push(`${name}: enforcement level ${entry} is not one of ${LEVELS.join(", ")}`);
       continue;
     }
-    if (!isObject(entry)) {
+    if (!isRecord(entry)) {
       problems.push(`${name}: expected an enforcement level or an object`);
       continue;
     }
@@ -121,7 +119,7 @@ export function settingsOf(policy: Policy, config: PackConfig): Record<string, u
     if (schema.default !== undefined) settings[key] = structuredClone(schema.default);
   }
   const entry = config[policy.name];
-  if (isObject(entry)) {
+  if (isRecord(entry)) {
     for (const [key, value] of Object.entries(entry)) if (key !== "enforcementLevel") settings[key] = value;
   }
   return settings;
@@ -179,7 +177,7 @@ export function substitute(value: unknown, vars: Record<string, string>, where: 
     });
   }
   if (Array.isArray(value)) return value.map((v, i) => substitute(v, vars, `${where}[${i}]`));
-  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, vars, `${where}.${k}`)]));
+  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, vars, `${where}.${k}`)]));
   return value;
 }
 
@@ -220,7 +218,7 @@ export function mergePackConfig(base: PackConfig, diff: PackConfig, facts: Stack
  */
 function deployedOnly(exemptions: unknown[], deploys: Record<string, boolean>, rule: string): unknown[] {
   return exemptions.flatMap((e) => {
-    if (!isObject(e) || e.when === undefined) return [e];
+    if (!isRecord(e) || e.when === undefined) return [e];
     const when = String(e.when);
     if (!(when in deploys)) throw new Error(`policy config.${rule}: exemption "when": ${JSON.stringify(when)} is not a component stacks state; known: ${Object.keys(deploys).join(", ")}`);
     const rest = { ...e };
@@ -237,6 +235,6 @@ export function readPackConfigFile(file: string): PackConfig {
   } catch (e) {
     throw new Error(`cannot read policy config ${file}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  if (!isObject(parsed)) throw new Error(`policy config ${file}: expected a JSON object keyed by rule name`);
+  if (!isRecord(parsed)) throw new Error(`policy config ${file}: expected a JSON object keyed by rule name`);
   return parsed as PackConfig;
 }

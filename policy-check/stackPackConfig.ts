@@ -5,14 +5,14 @@ import * as path from "path";
 import type { Policies } from "@pulumi/policy";
 import { OdsConfig, parseRawConfig } from "../config";
 import { LAYERS } from "../components/lib/cluster";
-import { baseName } from "../components/lib/naming";
+import { baseName, namespaceName } from "../components/lib/naming";
 import { REPO_ROOT } from "../lib/repo";
 import { readStackConfig } from "../plan/stackConfig";
 import { checkedPackConfig, mergePackConfig, PackConfig, readPackConfigFile, StackFacts } from "./packConfig";
 
 export function stackFacts(cfg: OdsConfig): StackFacts {
   const vars: Record<string, string> = { prefix: cfg.namePrefix, environment: cfg.environment, base: baseName(cfg) };
-  for (const layer of LAYERS) vars[`namespace.${layer}`] = `${cfg.namePrefix}-${layer}`;
+  for (const layer of LAYERS) vars[`namespace.${layer}`] = namespaceName(cfg.namePrefix, layer);
   return {
     highAvailability: cfg.highAvailability,
     maxGpuNodes: cfg.infra.gpuPools.reduce((n, p) => n + p.maxSize, 0),

@@ -2,7 +2,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Layer, LAYERS } from "../lib/cluster";
-import { standardLabels } from "../lib/naming";
+import { namespaceName, standardLabels } from "../lib/naming";
 import { quantityValue } from "../lib/quantity";
 
 export type PodSecurityLevel = "restricted" | "baseline" | "privileged";
@@ -59,7 +59,7 @@ export function namespaceSettings(prefix: string, layers: Record<Layer, { quota:
     const exception = POD_SECURITY_EXCEPTIONS[layer];
     return {
       layer,
-      name: `${prefix}-${layer}`,
+      name: namespaceName(prefix, layer),
       podSecurity: exception?.level ?? "restricted",
       ...(exception ? { podSecurityReason: exception.reason } : {}),
       quota: layers[layer].quota,

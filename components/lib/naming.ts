@@ -43,3 +43,8 @@ export function awsTags(environment: string, component: string, extra: Record<st
 export function baseName(platform: { namePrefix: string; environment: string }): string {
   return `${platform.namePrefix}-${platform.environment}`;
 }
+
+/** The namespace of a layer: `<prefix>-<layer>`. */
+export function namespaceName(prefix: string, layer: string): string {
+  return `${prefix}-${layer}`;
+}

@@ -1,6 +1,7 @@
 // The stack output the gate reads (`endpoints`), its validation, and how it is fetched from Pulumi.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { isRecord } from "../../lib/records";
 
 /**
  * Shape of the Pulumi stack output `endpoints` (and of a --endpoints file). Secrets are never part
@@ -22,9 +23,6 @@ const FIELDS: { [K in keyof Endpoints]-?: { required: string[]; optional: string
   keycloak: { required: ["tokenUrl", "clientId"], optional: [], urls: ["tokenUrl"] },
 };
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /**
  * Validates an endpoints object; accepts the bare object or `{ "endpoints": {...} }` as printed by

@@ -1,5 +1,6 @@
 // Gate profiles (loadtests/profiles/<stack>.json): rates, durations, workload and thresholds per service.
 import { readFileSync } from "node:fs";
+import { isRecord } from "../../lib/records";
 
 export const SERVICES = ["smoke", "llm", "data-api", "agent-api", "vector", "auth"] as const;
 export type Service = (typeof SERVICES)[number];
@@ -64,9 +65,6 @@ export function parseDuration(s: string, where = "duration"): number {
   return n * unit[m[2]];
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 function checkPhase(p: unknown, where: string, service: Service): Phase {
   if (!isRecord(p)) throw new Error(`${where} must be an object`);

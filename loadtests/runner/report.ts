@@ -109,11 +109,6 @@ function isUntested(v: ServiceVerdict): boolean {
   return v.status === "skipped" || v.status === "missing" || v.status === "error";
 }
 
-/** Required services that were not tested, with why: the reasons a complete run would not have. */
-export function missingRequired(r: GateReport): string[] {
-  return r.services.filter((v) => v.status === "missing").map((v) => `${v.service} (${v.reason ?? "not tested"})`);
-}
-
 function pad(s: string, n: number): string {
   return s.length >= n ? s : s + " ".repeat(n - s.length);
 }

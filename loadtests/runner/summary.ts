@@ -1,4 +1,5 @@
 // Reads k6's --summary-export JSON: threshold verdicts and the headline numbers for the report.
+import { isRecord } from "../../lib/records";
 
 export interface ThresholdResult {
   /** Metric key as written in the options, e.g. "llm_ttft_ms{scenario:measure}". */
@@ -18,9 +19,6 @@ export interface K6Summary {
   metrics: Record<string, MetricValues>;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /** The aggregation an expression tests ("p(95)<500" -> "p(95)", "count>=10" -> "count"). */
 export function aggregationOf(expression: string): string {

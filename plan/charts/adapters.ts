@@ -5,6 +5,7 @@
 // entry in CHART_ADAPTERS.
 import { REDACTED } from "../recorder";
 import type { RecordedResource } from "../types";
+import { asRecord } from "../../lib/records";
 
 /** What `helm template` needs, straight from the inputs (not checked yet: see chartRequest). */
 export interface RawChartRequest {
@@ -53,7 +54,6 @@ export interface ChartRequest {
   resourcePrefix: string;
 }
 
-const rec = (v: unknown): Record<string, unknown> => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
 /** helm.v4.Chart: rendered by the provider in the program's process, children registered as Pulumi resources. */
 const helmV4Chart: ChartAdapter = {
@@ -62,7 +62,7 @@ const helmV4Chart: ChartAdapter = {
   raw: (i) => ({
     chart: i.chart,
     version: i.version,
-    repo: rec(i.repositoryOpts).repo,
+    repo: asRecord(i.repositoryOpts).repo,
     namespace: i.namespace,
     name: i.name,
     values: i.values,
@@ -83,7 +83,7 @@ const helmV3Release: ChartAdapter = {
   raw: (i) => ({
     chart: i.chart,
     version: i.version,
-    repo: rec(i.repositoryOpts).repo,
+    repo: asRecord(i.repositoryOpts).repo,
     namespace: i.namespace,
     name: i.name,
     values: i.values,
@@ -103,13 +103,13 @@ const certManager: ChartAdapter = {
   label: "CertManager (@pulumi/kubernetes-cert-manager)",
   hooks: true,
   raw: (i) => {
-    const helm = rec(i.helmOptions);
+    const helm = asRecord(i.helmOptions);
     const { helmOptions: _helmOptions, status: _status, ...typed } = i;
-    const values = helm.values === REDACTED ? REDACTED : { ...rec(helm.values), ...typed };
+    const values = helm.values === REDACTED ? REDACTED : { ...asRecord(helm.values), ...typed };
     return {
       chart: helm.chart ?? CERT_MANAGER_CHART.chart,
       version: helm.version,
-      repo: rec(helm.repositoryOpts).repo ?? CERT_MANAGER_CHART.repo,
+      repo: asRecord(helm.repositoryOpts).repo ?? CERT_MANAGER_CHART.repo,
       namespace: helm.namespace,
       name: helm.name,
       values,

@@ -1,9 +1,8 @@
 // The prod plan renders the GPU operator chart (from the chart cache, with the real Helm) into the
 // objects helm.v4.Chart would register, validates them, and the policy pack sees them.
-import * as path from "path";
 import { policies } from "../../policies/rules";
 import { evaluate } from "../../policy-check/evaluate";
-import { loadPackConfig } from "../../policy-check/packConfig";
+import { stackPackConfig } from "../../policy-check/stackPackConfig";
 import { get, ofType } from "../../test/harness";
 import { manifestFiles, validateObjects } from "../manifests";
 import { FullPlanResult, runPlan } from "../run";
@@ -95,9 +94,10 @@ test("every rendered object passes its schema, the ClusterPolicy against the ren
 });
 
 test("the policy pack sees the rendered objects: a rendered workload with a mutable image tag fails", async () => {
-  const config = loadPackConfig(path.join(__dirname, "..", "..", "policies", "config", "prod.json"), policies);
+  const config = stackPackConfig("prod", policies).config;
   const clean = await evaluate(plan.resources, policies, config);
   expect(clean.errors).toEqual([]);
+  expect(clean.violations.filter((v) => v.enforcement === "mandatory")).toEqual([]);
   const name = `${CHART}:ods-gpu/gpu-operator`;
   const tampered = plan.resources.map((r) => {
     if (r.type !== "kubernetes:apps/v1:Deployment" || r.name !== name) return r;

@@ -72,7 +72,7 @@ export const gpuNodeGroupCap: StackValidationPolicy = {
  * stacks declare (prod's system group, 9) and far below EKS's 450, so growth fits and a typo or a
  * runaway autoscaling bound (10000) does not.
  */
-export const DEFAULT_MAX_NODES_PER_GROUP = 50;
+const DEFAULT_MAX_NODES_PER_GROUP = 50;
 
 const groupDefaults = { maxNodesPerGroup: DEFAULT_MAX_NODES_PER_GROUP };
 
