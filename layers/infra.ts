@@ -45,32 +45,9 @@ function awsCluster(platform: PlatformConfig, cfg: InfraConfig, a: NonNullable<I
     systemNodes: a.systemNodes,
   }, opts);
   const pools = cfg.gpuPools.map((p): GpuPoolInfo => {
-    const pool = new GpuNodePool(`${base}-gpu-${p.name}`, {
-      environment: platform.environment,
-      clusterName: eks.clusterName,
-      nodeRoleArn: eks.nodeRoleArn,
-      subnetIds: network.privateSubnetIds,
-      poolName: p.name,
-      gpuType: p.gpuType,
-      instanceTypes: p.instanceTypes,
-      capacityType: p.capacityType,
-      minSize: p.minSize,
-      desiredSize: p.desiredSize,
-      maxSize: p.maxSize,
-      diskSizeGiB: p.diskSizeGiB,
-    }, { ...opts, dependsOn: [eks.systemNodeGroup] });
-    return {
-      name: p.name,
-      gpuType: p.gpuType,
-      gpusPerNode: p.gpusPerNode,
-      capacityType: p.capacityType,
-      instanceTypes: p.instanceTypes,
-      minSize: p.minSize,
-      maxSize: p.maxSize,
-      nodeSelector: gpuPoolLabels(p.name, p.gpuType),
-      taint: GPU_TAINT,
-      nodeGroupName: pool.nodeGroupName,
-    };
+    const pool = new GpuNodePool(`${base}-gpu-${p.name}`, { environment: platform.environment, clusterName: eks.clusterName, nodeRoleArn: eks.nodeRoleArn, subnetIds: network.privateSubnetIds, pool: p }, { ...opts, dependsOn: [eks.systemNodeGroup] });
+    const { name, gpuType, gpusPerNode, capacityType, instanceTypes, minSize, maxSize } = p;
+    return { name, gpuType, gpusPerNode, capacityType, instanceTypes, minSize, maxSize, nodeSelector: gpuPoolLabels(name, gpuType), taint: GPU_TAINT, nodeGroupName: pool.nodeGroupName };
   });
   return {
     provider: eks.provider,

@@ -1,20 +1,12 @@
 import { get, one, record } from "../../test/harness";
-import { checkGpuNodePoolArgs, GpuNodePool, GpuNodePoolArgs } from "./gpuNodePool";
+import { checkGpuNodePoolArgs, GpuNodePool, GpuNodePoolArgs, GpuPoolSpec } from "./gpuNodePool";
 
-const args = (over: Partial<GpuNodePoolArgs> = {}): GpuNodePoolArgs => ({
+const args = (over: Partial<GpuPoolSpec> = {}): GpuNodePoolArgs => ({
   environment: "dev",
   clusterName: "ods-dev",
   nodeRoleArn: "arn:aws:iam::123456789012:role/nodes",
   subnetIds: ["subnet-a", "subnet-b"],
-  poolName: "l4",
-  gpuType: "l4",
-  instanceTypes: ["g6.xlarge", "g6.2xlarge"],
-  capacityType: "spot",
-  minSize: 0,
-  desiredSize: 1,
-  maxSize: 2,
-  diskSizeGiB: 200,
-  ...over,
+  pool: { name: "l4", gpuType: "l4", instanceTypes: ["g6.xlarge", "g6.2xlarge"], capacityType: "spot", minSize: 0, desiredSize: 1, maxSize: 2, diskSizeGiB: 200, ...over },
 });
 
 test("a tainted, labelled, spot node group on the NVIDIA AMI", async () => {
@@ -31,7 +23,7 @@ test("a tainted, labelled, spot node group on the NVIDIA AMI", async () => {
 });
 
 test("on-demand capacity and an encrypted root volume of the configured size", async () => {
-  const rs = await record(() => new GpuNodePool("gpu-h100", args({ poolName: "h100", gpuType: "h100", capacityType: "on-demand", diskSizeGiB: 1000 })));
+  const rs = await record(() => new GpuNodePool("gpu-h100", args({ name: "h100", gpuType: "h100", capacityType: "on-demand", diskSizeGiB: 1000 })));
   expect(get(one(rs, "aws:eks/nodeGroup:NodeGroup"), "capacityType")).toBe("ON_DEMAND");
   const lt = one(rs, "aws:ec2/launchTemplate:LaunchTemplate");
   expect(get(lt, "blockDeviceMappings")).toEqual([{ deviceName: "/dev/xvda", ebs: { volumeSize: 1000, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } }]);

@@ -12,13 +12,10 @@ export const GPU_POOL_LABEL = "ods.io/gpu-pool";
 export const GPU_TYPE_LABEL = "ods.io/gpu-type";
 export const ACCELERATOR_LABEL = "ods.io/accelerator";
 
-export interface GpuNodePoolArgs {
-  environment: string;
-  clusterName: pulumi.Input<string>;
-  nodeRoleArn: pulumi.Input<string>;
-  subnetIds: pulumi.Input<string>[];
+/** What a GPU pool is made of (the stack config's `infra.gpuPools[]` entries have this shape). */
+export interface GpuPoolSpec {
   /** Pool name (`ods.io/gpu-pool` label value). */
-  poolName: string;
+  name: string;
   /** GPU model (`ods.io/gpu-type` label value), e.g. "l40s". */
   gpuType: string;
   instanceTypes: string[];
@@ -30,6 +27,14 @@ export interface GpuNodePoolArgs {
   diskSizeGiB: number;
 }
 
+export interface GpuNodePoolArgs {
+  environment: string;
+  clusterName: pulumi.Input<string>;
+  nodeRoleArn: pulumi.Input<string>;
+  subnetIds: pulumi.Input<string>[];
+  pool: GpuPoolSpec;
+}
+
 /** Node labels of a pool. */
 export function gpuPoolLabels(poolName: string, gpuType: string): Record<string, string> {
   return { [GPU_POOL_LABEL]: poolName, [GPU_TYPE_LABEL]: gpuType, [ACCELERATOR_LABEL]: "nvidia" };
@@ -38,10 +43,11 @@ export function gpuPoolLabels(poolName: string, gpuType: string): Record<string,
 /** Checks args a caller could get wrong without the config schema in front of it; throws naming the argument. */
 export function checkGpuNodePoolArgs(name: string, args: GpuNodePoolArgs): void {
   const problems: string[] = [];
-  if (args.instanceTypes.length === 0) problems.push("instanceTypes is empty; allowed: at least one GPU instance type");
-  const sizes = sizesProblem(args);
+  const p = args.pool;
+  if (p.instanceTypes.length === 0) problems.push("instanceTypes is empty; allowed: at least one GPU instance type");
+  const sizes = sizesProblem(p);
   if (sizes) problems.push(sizes);
-  if (args.diskSizeGiB < 50) problems.push(`diskSizeGiB ${args.diskSizeGiB}; allowed: >= 50`);
+  if (p.diskSizeGiB < 50) problems.push(`diskSizeGiB ${p.diskSizeGiB}; allowed: >= 50`);
   if (problems.length > 0) throw new Error(`GpuNodePool ${name}: ${problems.join("; ")}`);
 }
 
@@ -52,19 +58,20 @@ export class GpuNodePool extends pulumi.ComponentResource {
   constructor(name: string, args: GpuNodePoolArgs, opts?: pulumi.ComponentResourceOptions) {
     checkGpuNodePoolArgs(name, args);
     super("ods:infra:GpuNodePool", name, {}, opts);
-    const tags = awsTags(args.environment, "gpu-pool", { "ods:gpu-pool": args.poolName, "ods:gpu-type": args.gpuType });
-    this.labels = gpuPoolLabels(args.poolName, args.gpuType);
+    const p = args.pool;
+    const tags = awsTags(args.environment, "gpu-pool", { "ods:gpu-pool": p.name, "ods:gpu-type": p.gpuType });
+    this.labels = gpuPoolLabels(p.name, p.gpuType);
 
-    const template = nodeLaunchTemplate(`${name}-lt`, { diskSizeGiB: args.diskSizeGiB, tags }, this);
+    const template = nodeLaunchTemplate(`${name}-lt`, { diskSizeGiB: p.diskSizeGiB, tags }, this);
     const group = new aws.eks.NodeGroup(`${name}-ng`, {
       clusterName: args.clusterName,
       nodeRoleArn: args.nodeRoleArn,
       subnetIds: args.subnetIds,
       // The NVIDIA AMI ships the driver and the container toolkit, so the GPU operator leaves both off.
       amiType: "AL2023_x86_64_NVIDIA",
-      capacityType: capacityType(args.capacityType),
-      instanceTypes: args.instanceTypes,
-      scalingConfig: { minSize: args.minSize, desiredSize: args.desiredSize, maxSize: args.maxSize },
+      capacityType: capacityType(p.capacityType),
+      instanceTypes: p.instanceTypes,
+      scalingConfig: { minSize: p.minSize, desiredSize: p.desiredSize, maxSize: p.maxSize },
       updateConfig: { maxUnavailable: 1 },
       launchTemplate: { id: template.id, version: pulumi.interpolate`${template.latestVersion}` },
       labels: this.labels,
