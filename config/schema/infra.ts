@@ -219,7 +219,7 @@ export function checkInfra(infra: InfraInput, platform: { highAvailability: bool
   if (infra.aws && platform.highAvailability && infra.aws.availabilityZones.length < 3) {
     issue(["aws", "availabilityZones"], `highAvailability needs at least 3 availability zones (quorum survives the loss of one); got ${infra.aws.availabilityZones.length}`);
   }
-  for (const [layer, ns] of Object.entries(mergedNamespaces(infra))) {
+  for (const [layer, ns] of Object.entries(derived(infra).namespaces)) {
     for (const p of limitRangeProblems(ns.limitRange)) issue(["namespaces", layer, "limitRange", p.key], p.message);
   }
   const names = infra.gpuPools.map((p) => p.name);
@@ -241,11 +241,14 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** Every layer's quota and LimitRange: the built-in defaults with the stack's overrides merged key by key. */
-function mergedNamespaces(infra: InfraInput) {
+/**
+ * What depends on other keys: the existing cluster with its defaults, the GPU capacity, and every
+ * layer's quota and LimitRange (the built-in defaults with the stack's overrides merged key by key).
+ */
+function derived(infra: InfraInput) {
   const existingCluster = infra.kind === "existing" ? (infra.existingCluster ?? existingClusterSchema.parse({})) : undefined;
   const gpuCapacity = gpuCapacityOf({ ...infra, existingCluster });
-  return Object.fromEntries(
+  const namespaces = Object.fromEntries(
     LAYERS.map((layer) => {
       const override = infra.namespaces[layer] ?? {};
       return [
@@ -257,13 +260,12 @@ function mergedNamespaces(infra: InfraInput) {
       ];
     }),
   ) as Record<Layer, { quota: QuotaSettings; limitRange: LimitRangeSettings }>;
+  return { existingCluster, gpuCapacity, namespaces };
 }
 
-/** Fills what depends on other keys: the existing cluster's defaults, the operator switch, every layer's namespace settings. */
+/** The validated section with everything derived filled in. */
 export function resolveInfra(infra: InfraInput) {
-  const existingCluster = infra.kind === "existing" ? (infra.existingCluster ?? existingClusterSchema.parse({})) : undefined;
-  const gpuCapacity = gpuCapacityOf({ ...infra, existingCluster });
-  const namespaces = mergedNamespaces(infra);
+  const { existingCluster, gpuCapacity, namespaces } = derived(infra);
   return {
     ...infra,
     existingCluster,
