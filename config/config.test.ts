@@ -5,6 +5,7 @@ import * as YAML from "yaml";
 import { ConfigError, parseRawConfig, validateConfig } from "./load";
 import { TOP_LEVEL_KEYS } from "./schema";
 import { readStackConfig, listStacks } from "../plan/stackConfig";
+import { configErrorOf } from "../test/harness";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -26,15 +27,6 @@ function prodInfra(edit: (infra: Obj & { aws: Obj; gpuPools: Obj[] }) => void, s
   return { ...raw(stack), "ods:infra": JSON.stringify(infra) };
 }
 
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ConfigError) return e.message;
-    throw e;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 describe("the shipped stacks", () => {
   test("there are exactly the four documented stacks", () => {
@@ -71,31 +63,31 @@ describe("the shipped stacks", () => {
 
 describe("bad input fails before anything is declared, naming key, value and what is allowed", () => {
   test("unknown environment kind", () => {
-    expect(errorOf(() => parseRawConfig(prodInfra((i) => (i.kind = "gcp"))))).toContain('ods:infra.kind = "gcp": allowed: one of "aws", "existing"');
+    expect(configErrorOf(() => parseRawConfig(prodInfra((i) => (i.kind = "gcp"))))).toContain('ods:infra.kind = "gcp": allowed: one of "aws", "existing"');
   });
 
   test("negative node count", () => {
-    const msg = errorOf(() => parseRawConfig(prodInfra((i) => (i.aws.systemNodes = { ...(i.aws.systemNodes as Obj), minSize: -1 }))));
+    const msg = configErrorOf(() => parseRawConfig(prodInfra((i) => (i.aws.systemNodes = { ...(i.aws.systemNodes as Obj), minSize: -1 }))));
     expect(msg).toContain("ods:infra.aws.systemNodes.minSize = -1: minSize must be >= 0");
   });
 
   test("min > max in a GPU pool", () => {
-    const msg = errorOf(() => parseRawConfig(prodInfra((i) => (i.gpuPools[1] = { ...i.gpuPools[1], minSize: 3, desiredSize: 3, maxSize: 2 }))));
+    const msg = configErrorOf(() => parseRawConfig(prodInfra((i) => (i.gpuPools[1] = { ...i.gpuPools[1], minSize: 3, desiredSize: 3, maxSize: 2 }))));
     expect(msg).toContain("ods:infra.gpuPools[1].minSize = 3: minSize 3 is greater than maxSize 2; allowed: minSize <= desiredSize <= maxSize");
   });
 
   test("desired outside [min, max]", () => {
-    const msg = errorOf(() => parseRawConfig(prodInfra((i) => (i.gpuPools[0] = { ...i.gpuPools[0], desiredSize: 9 }))));
+    const msg = configErrorOf(() => parseRawConfig(prodInfra((i) => (i.gpuPools[0] = { ...i.gpuPools[0], desiredSize: 9 }))));
     expect(msg).toContain("ods:infra.gpuPools[0].desiredSize = 9: desiredSize 9 is outside [minSize 2, maxSize 8]");
   });
 
   test("GPU pool with no instance types", () => {
-    const msg = errorOf(() => parseRawConfig(prodInfra((i) => (i.gpuPools[0] = { ...i.gpuPools[0], instanceTypes: [] }))));
+    const msg = configErrorOf(() => parseRawConfig(prodInfra((i) => (i.gpuPools[0] = { ...i.gpuPools[0], instanceTypes: [] }))));
     expect(msg).toContain("ods:infra.gpuPools[0].instanceTypes = []: a GPU pool needs at least one instance type");
   });
 
   test("the subnet layout's rules are config rules: a /24 VPC and seven zones fail before anything is declared", () => {
-    const msg = errorOf(() =>
+    const msg = configErrorOf(() =>
       parseRawConfig(prodInfra((i) => {
         i.aws.vpcCidr = "10.40.0.0/24";
         i.aws.availabilityZones = ["a", "b", "c", "d", "e", "f", "g"].map((z) => `us-east-1${z}`);
@@ -104,12 +96,12 @@ describe("bad input fails before anything is declared, naming key, value and wha
     expect(msg).toContain('ods:infra.aws.vpcCidr = "10.40.0.0/24": prefix /24 is not supported; allowed: /16 to /20');
     expect(msg).toContain("ods:infra.aws.availabilityZones = [");
     expect(msg).toContain("7 zones given; allowed: at most 6");
-    expect(errorOf(() => parseRawConfig(prodInfra((i) => (i.aws.vpcCidr = "10.40.1.0/16"))))).toContain("host bits are set; allowed: a network address such as 10.40.0.0/16");
+    expect(configErrorOf(() => parseRawConfig(prodInfra((i) => (i.aws.vpcCidr = "10.40.1.0/16"))))).toContain("host bits are set; allowed: a network address such as 10.40.0.0/16");
     expect(() => parseRawConfig(prodInfra((i) => (i.aws.vpcCidr = "10.40.16.0/20")))).not.toThrow();
   });
 
   test("malformed domain", () => {
-    expect(errorOf(() => parseRawConfig(prodWith("domain", "ods_example..com")))).toContain(
+    expect(configErrorOf(() => parseRawConfig(prodWith("domain", "ods_example..com")))).toContain(
       'ods:domain = "ods_example..com": must be a lower-case DNS domain with at least two labels, such as dev.ods.example.com',
     );
   });
@@ -117,27 +109,27 @@ describe("bad input fails before anything is declared, naming key, value and wha
   test("missing required key", () => {
     const config = raw("prod");
     delete config["ods:environment"];
-    expect(errorOf(() => parseRawConfig(config))).toContain("ods:environment is required (string)");
+    expect(configErrorOf(() => parseRawConfig(config))).toContain("ods:environment is required (string)");
   });
 
   test("aws section missing for kind aws", () => {
-    expect(errorOf(() => parseRawConfig(prodInfra((i) => delete (i as Obj).aws)))).toContain('ods:infra.aws = (missing): is required when kind is "aws"');
+    expect(configErrorOf(() => parseRawConfig(prodInfra((i) => delete (i as Obj).aws)))).toContain('ods:infra.aws = (missing): is required when kind is "aws"');
   });
 
   test("the infra section itself is required", () => {
     const config = raw("prod");
     delete config["ods:infra"];
-    expect(errorOf(() => parseRawConfig(config))).toContain("ods:infra is required (object)");
+    expect(configErrorOf(() => parseRawConfig(config))).toContain("ods:infra is required (object)");
   });
 
   test("unknown top-level key in the ods namespace is rejected, not ignored", () => {
-    const msg = errorOf(() => parseRawConfig({ ...raw("prod"), "ods:gpuPools": "[]" }));
+    const msg = configErrorOf(() => parseRawConfig({ ...raw("prod"), "ods:gpuPools": "[]" }));
     expect(msg).toContain("ods:gpuPools: unknown key; allowed keys: ods:environment, ods:domain, ods:namePrefix, ods:highAvailability, ods:infra");
     expect(msg).not.toContain("[]");
   });
 
   test("a typo in a nested key is rejected with the allowed keys there", () => {
-    const msg = errorOf(() => parseRawConfig(prodInfra((i) => (i.aws.systemNodes = { ...(i.aws.systemNodes as Obj), maxSzie: 4 }))));
+    const msg = configErrorOf(() => parseRawConfig(prodInfra((i) => (i.aws.systemNodes = { ...(i.aws.systemNodes as Obj), maxSzie: 4 }))));
     expect(msg).toContain("ods:infra.aws.systemNodes.maxSzie: unknown key; allowed keys here: instanceTypes, minSize, desiredSize, maxSize, diskSizeGiB");
   });
 
@@ -146,24 +138,24 @@ describe("bad input fails before anything is declared, naming key, value and wha
   });
 
   test("a value that is not valid structured config", () => {
-    expect(errorOf(() => parseRawConfig(prodWith("infra", "{broken")))).toContain('ods:infra = "{broken": not a valid value');
+    expect(configErrorOf(() => parseRawConfig(prodWith("infra", "{broken")))).toContain('ods:infra = "{broken": not a valid value');
   });
 
   test("HA needs three zones, and zones must be in the region", () => {
-    const msg = errorOf(() => parseRawConfig(prodInfra((i) => (i.aws.availabilityZones = ["us-east-1a", "eu-west-1b"]))));
+    const msg = configErrorOf(() => parseRawConfig(prodInfra((i) => (i.aws.availabilityZones = ["us-east-1a", "eu-west-1b"]))));
     expect(msg).toContain('ods:infra.aws.availabilityZones[1] = "eu-west-1b": is not in region us-east-1');
     expect(msg).toContain("highAvailability needs at least 3 availability zones (quorum survives the loss of one); got 2");
   });
 
   test("a public endpoint needs named CIDRs", () => {
-    const msg = errorOf(() => parseRawConfig(prodInfra((i) => (i.aws.endpoint = { privateAccess: true, publicAccess: true }))));
+    const msg = configErrorOf(() => parseRawConfig(prodInfra((i) => (i.aws.endpoint = { privateAccess: true, publicAccess: true }))));
     expect(msg).toContain("ods:infra.aws.endpoint.publicAccessCidrs = (missing): publicAccess is true but no publicAccessCidrs are given");
   });
 
   test("GPU pools on an existing cluster", () => {
     const pool = { name: "x", instanceTypes: ["g6.xlarge"], gpuType: "l4", gpusPerNode: 1, capacityType: "spot", minSize: 0, desiredSize: 0, maxSize: 1 };
-    expect(errorOf(() => parseRawConfig(prodInfra((i) => (i.gpuPools = [pool]), "local")))).toContain('ods:infra.gpuPools = [{"name":"x"');
-    expect(errorOf(() => parseRawConfig(prodInfra((i) => (i.gpuPools = [pool]), "local")))).toContain('GPU node pools can only be created when kind is "aws"');
+    expect(configErrorOf(() => parseRawConfig(prodInfra((i) => (i.gpuPools = [pool]), "local")))).toContain('ods:infra.gpuPools = [{"name":"x"');
+    expect(configErrorOf(() => parseRawConfig(prodInfra((i) => (i.gpuPools = [pool]), "local")))).toContain('GPU node pools can only be created when kind is "aws"');
   });
 
   test("every problem is reported at once", () => {
@@ -180,30 +172,30 @@ describe("bad input fails before anything is declared, naming key, value and wha
   });
 
   test("a bad quantity in a namespace quota", () => {
-    expect(errorOf(() => parseRawConfig(prodInfra((i) => (i.namespaces = { model: { quota: { requestsMemory: "lots" } } }))))).toContain(
+    expect(configErrorOf(() => parseRawConfig(prodInfra((i) => (i.namespaces = { model: { quota: { requestsMemory: "lots" } } }))))).toContain(
       'ods:infra.namespaces.model.quota.requestsMemory = "lots": must be a Kubernetes quantity such as 500m, 2, 4Gi or 512Mi',
     );
   });
 
   test("instance types are EC2 names, never free text", () => {
-    const msg = errorOf(() => parseRawConfig(prodInfra((i) => (i.aws.systemNodes = { ...(i.aws.systemNodes as Obj), instanceTypes: ["$(id)"] }))));
+    const msg = configErrorOf(() => parseRawConfig(prodInfra((i) => (i.aws.systemNodes = { ...(i.aws.systemNodes as Obj), instanceTypes: ["$(id)"] }))));
     expect(msg).toContain('ods:infra.aws.systemNodes.instanceTypes[0] = "$(id)": must be an EC2 instance type such as m6i.xlarge or g6e.2xlarge');
-    expect(errorOf(() => parseRawConfig(prodInfra((i) => (i.gpuPools[0] = { ...i.gpuPools[0], instanceTypes: ["g6e 2xlarge"] }))))).toContain("ods:infra.gpuPools[0].instanceTypes[0]");
+    expect(configErrorOf(() => parseRawConfig(prodInfra((i) => (i.gpuPools[0] = { ...i.gpuPools[0], instanceTypes: ["g6e 2xlarge"] }))))).toContain("ods:infra.gpuPools[0].instanceTypes[0]");
   });
 
   test("a GPU pool must be made of NVIDIA GPU instances with gpusPerNode GPUs; the system nodes of CPU instances", () => {
-    const cpuPool = errorOf(() => parseRawConfig(prodInfra((i) => (i.gpuPools[0] = { ...i.gpuPools[0], instanceTypes: ["m6i.2xlarge"] }))));
+    const cpuPool = configErrorOf(() => parseRawConfig(prodInfra((i) => (i.gpuPools[0] = { ...i.gpuPools[0], instanceTypes: ["m6i.2xlarge"] }))));
     expect(cpuPool).toContain('ods:infra.gpuPools[0].instanceTypes[0] = "m6i.2xlarge": m6i.2xlarge is not an NVIDIA GPU instance type the EKS x86-64 NVIDIA AMI runs on; allowed families: p3,');
-    const arm = errorOf(() => parseRawConfig(prodInfra((i) => (i.gpuPools[0] = { ...i.gpuPools[0], instanceTypes: ["g5g.xlarge"] }))));
+    const arm = configErrorOf(() => parseRawConfig(prodInfra((i) => (i.gpuPools[0] = { ...i.gpuPools[0], instanceTypes: ["g5g.xlarge"] }))));
     expect(arm).toContain("g5g.xlarge is not an NVIDIA GPU instance type");
-    const count = errorOf(() => parseRawConfig(prodInfra((i) => (i.gpuPools[0] = { ...i.gpuPools[0], instanceTypes: ["g6e.2xlarge", "g6e.12xlarge"] }))));
+    const count = configErrorOf(() => parseRawConfig(prodInfra((i) => (i.gpuPools[0] = { ...i.gpuPools[0], instanceTypes: ["g6e.2xlarge", "g6e.12xlarge"] }))));
     expect(count).toContain("ods:infra.gpuPools[0].gpusPerNode = 1: g6e.12xlarge has 4 GPU(s) but gpusPerNode is 1; allowed: every instance type of a pool has gpusPerNode GPUs");
-    const gpuSystem = errorOf(() => parseRawConfig(prodInfra((i) => (i.aws.systemNodes = { ...(i.aws.systemNodes as Obj), instanceTypes: ["m6i.2xlarge", "p5.48xlarge"] }))));
+    const gpuSystem = configErrorOf(() => parseRawConfig(prodInfra((i) => (i.aws.systemNodes = { ...(i.aws.systemNodes as Obj), instanceTypes: ["m6i.2xlarge", "p5.48xlarge"] }))));
     expect(gpuSystem).toContain('ods:infra.aws.systemNodes.instanceTypes[1] = "p5.48xlarge": p5.48xlarge is a GPU/accelerator instance type; allowed: CPU instance types');
   });
 
   test("sizes are bounded: a node group of 10000 nodes, a 100 TiB disk, a million pods", () => {
-    const msg = errorOf(() =>
+    const msg = configErrorOf(() =>
       parseRawConfig(
         prodInfra((i) => {
           i.aws.systemNodes = { ...(i.aws.systemNodes as Obj), maxSize: 10000, diskSizeGiB: 100000 };
@@ -217,7 +209,7 @@ describe("bad input fails before anything is declared, naming key, value and wha
   });
 
   test("a LimitRange the API server would reject fails, after the overrides are merged over the defaults", () => {
-    const msg = errorOf(() => parseRawConfig(prodInfra((i) => (i.namespaces = { apps: { limitRange: { defaultRequestMemory: "1Gi", maxLimitMemory: "768Mi" } } }))));
+    const msg = configErrorOf(() => parseRawConfig(prodInfra((i) => (i.namespaces = { apps: { limitRange: { defaultRequestMemory: "1Gi", maxLimitMemory: "768Mi" } } }))));
     expect(msg).toContain('ods:infra.namespaces.apps.limitRange.defaultRequestMemory = "1Gi": defaultRequestMemory 1Gi is more than defaultLimitMemory 512Mi');
     expect(msg).toContain("defaultRequestMemory 1Gi is more than maxLimitMemory 768Mi");
     expect(() => parseRawConfig(prodInfra((i) => (i.namespaces = { apps: { limitRange: { defaultRequestMemory: "256Mi", maxLimitMemory: "1Gi" } } })))).not.toThrow();
@@ -225,8 +217,8 @@ describe("bad input fails before anything is declared, naming key, value and wha
 
   test("a world-open API endpoint needs a stated reason", () => {
     const open = (reason?: string) => prodInfra((i) => (i.aws.endpoint = { privateAccess: true, publicAccess: true, publicAccessCidrs: ["203.0.113.0/24", "0.0.0.0/0"], ...(reason ? { worldOpenReason: reason } : {}) }));
-    expect(errorOf(() => parseRawConfig(open()))).toContain('ods:infra.aws.endpoint.publicAccessCidrs[1] = "0.0.0.0/0": opens the Kubernetes API to (nearly) the whole internet');
-    expect(errorOf(() => parseRawConfig(open("because")))).toContain("ods:infra.aws.endpoint.worldOpenReason");
+    expect(configErrorOf(() => parseRawConfig(open()))).toContain('ods:infra.aws.endpoint.publicAccessCidrs[1] = "0.0.0.0/0": opens the Kubernetes API to (nearly) the whole internet');
+    expect(configErrorOf(() => parseRawConfig(open("because")))).toContain("ods:infra.aws.endpoint.worldOpenReason");
     expect(parseRawConfig(open("Demo cluster for a public workshop; torn down on 2026-12-01")).infra.aws?.endpoint.worldOpenReason).toMatch(/workshop/);
   });
 });

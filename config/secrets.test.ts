@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, HIDDEN, parseRawConfig } from "./load";
 import { loadConfig } from ".";
 import { OFFLINE_SECRET_PLACEHOLDER, readStackConfig } from "../plan/stackConfig";
+import { configErrorOf } from "../test/harness";
 
 const ROOT = path.resolve(__dirname, "..");
 const SECRET = "Zq9-sentinel-Secret-7Kx";
@@ -13,34 +14,25 @@ type Obj = Record<string, unknown>;
 
 const raw = (stack = "prod") => readStackConfig(ROOT, stack).config;
 
-function messageOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ConfigError) return e.message;
-    throw e;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 /** The prod config with `ods:infra` edited and marked secret (as Pulumi marks a key holding a nested secure value). */
 function secretInfra(edit: (infra: Obj & { aws: Obj; gpuPools: Obj[] }) => void): string {
   const infra = JSON.parse(raw()["ods:infra"]) as Obj & { aws: Obj; gpuPools: Obj[] };
   edit(infra);
-  return messageOf(() => parseRawConfig({ ...raw(), "ods:infra": JSON.stringify(infra) }, ["ods:infra"]));
+  return configErrorOf(() => parseRawConfig({ ...raw(), "ods:infra": JSON.stringify(infra) }, ["ods:infra"]));
 }
 
 describe("a secret never appears in a config error, whatever the path", () => {
   const cases: [string, () => string, string][] = [
-    ["an unknown top-level key holding a secret", () => messageOf(() => parseRawConfig({ ...raw(), "ods:apiToken": SECRET }, ["ods:apiToken"])), "ods:apiToken: unknown key"],
-    ["an unknown top-level key holding a secret not marked secret", () => messageOf(() => parseRawConfig({ ...raw(), "ods:apiToken": SECRET })), "ods:apiToken: unknown key"],
+    ["an unknown top-level key holding a secret", () => configErrorOf(() => parseRawConfig({ ...raw(), "ods:apiToken": SECRET }, ["ods:apiToken"])), "ods:apiToken: unknown key"],
+    ["an unknown top-level key holding a secret not marked secret", () => configErrorOf(() => parseRawConfig({ ...raw(), "ods:apiToken": SECRET })), "ods:apiToken: unknown key"],
     [
       "an inline kubeconfig under a misspelt key, not marked secret",
-      () => messageOf(() => parseRawConfig({ ...raw("local"), "ods:infra": JSON.stringify({ kind: "existing", existingCluster: { kubeConfig: `apiVersion: v1\nusers:\n- user: {token: ${SECRET}}` } }) })),
+      () => configErrorOf(() => parseRawConfig({ ...raw("local"), "ods:infra": JSON.stringify({ kind: "existing", existingCluster: { kubeConfig: `apiVersion: v1\nusers:\n- user: {token: ${SECRET}}` } }) })),
       "ods:infra.existingCluster.kubeConfig: unknown key",
     ],
-    ["a secret string key with a bad value", () => messageOf(() => parseRawConfig({ ...raw(), "ods:domain": `${SECRET}..x` }, ["ods:domain"])), `ods:domain = ${HIDDEN}: must be a lower-case DNS domain`],
-    ["a structured secret that is not valid JSON", () => messageOf(() => parseRawConfig({ ...raw(), "ods:infra": `{${SECRET}` }, ["ods:infra"])), `ods:infra = ${HIDDEN}: not a valid value`],
+    ["a secret string key with a bad value", () => configErrorOf(() => parseRawConfig({ ...raw(), "ods:domain": `${SECRET}..x` }, ["ods:domain"])), `ods:domain = ${HIDDEN}: must be a lower-case DNS domain`],
+    ["a structured secret that is not valid JSON", () => configErrorOf(() => parseRawConfig({ ...raw(), "ods:infra": `{${SECRET}` }, ["ods:infra"])), `ods:infra = ${HIDDEN}: not a valid value`],
     ["an unknown nested key inside a secret key", () => secretInfra((i) => (i.token = SECRET)), "ods:infra.token: unknown key"],
     ["a wrong type inside a secret key", () => secretInfra((i) => (i.aws.systemNodes = { ...(i.aws.systemNodes as Obj), minSize: SECRET })), `ods:infra.aws.systemNodes.minSize = ${HIDDEN}: expected number`],
     ["an enum value inside a secret key", () => secretInfra((i) => (i.kind = SECRET)), `ods:infra.kind = ${HIDDEN}: allowed: one of "aws", "existing"`],
@@ -61,13 +53,13 @@ describe("a secret never appears in a config error, whatever the path", () => {
 
   test("the same holds through loadConfig, with the secret keys Pulumi reports", () => {
     pulumi.runtime.setAllConfig({ ...raw(), "ods:apiToken": SECRET }, ["ods:apiToken"]);
-    const msg = messageOf(() => loadConfig());
+    const msg = configErrorOf(() => loadConfig());
     expect(msg).toContain("ods:apiToken: unknown key");
     expect(msg).not.toContain(SECRET);
   });
 
   test("without the secret mark a bad value is shown (the checks above are not vacuous)", () => {
-    expect(messageOf(() => parseRawConfig({ ...raw(), "ods:domain": `${SECRET}..x` }))).toContain(SECRET);
+    expect(configErrorOf(() => parseRawConfig({ ...raw(), "ods:domain": `${SECRET}..x` }))).toContain(SECRET);
   });
 });
 
@@ -91,12 +83,12 @@ describe("secrets in stack files", () => {
   test("an inline kubeconfig in plain text is refused without being shown; as a secret it is accepted", () => {
     const inline = `apiVersion: v1\nclusters:\n- cluster: {server: https://k}\nusers:\n- user: {token: ${SECRET}}\n`;
     const config = { ...raw("local"), "ods:infra": JSON.stringify({ kind: "existing", existingCluster: { kubeconfig: inline } }) };
-    const msg = messageOf(() => parseRawConfig(config));
+    const msg = configErrorOf(() => parseRawConfig(config));
     expect(msg).toContain(`ods:infra.existingCluster.kubeconfig = ${HIDDEN}: holds an inline kubeconfig (credentials) in plain text`);
     expect(msg).not.toContain(SECRET);
     expect(parseRawConfig(config, ["ods:infra"]).infra.existingCluster?.kubeconfig).toBe(inline);
     // Reported whatever else is wrong.
-    const both = messageOf(() => parseRawConfig({ ...config, "ods:domain": "x" }));
+    const both = configErrorOf(() => parseRawConfig({ ...config, "ods:domain": "x" }));
     expect(both).toContain("holds an inline kubeconfig (credentials) in plain text");
     expect(both).toContain('ods:domain = "x"');
     expect(parseRawConfig({ ...config, "ods:infra": JSON.stringify({ kind: "existing", existingCluster: { kubeconfig: "~/.kube/ods" } }) }).infra.existingCluster?.kubeconfig).toBe("~/.kube/ods");
@@ -104,16 +96,16 @@ describe("secrets in stack files", () => {
 
   test("a YAML syntax error names the line and column, never the text", () => {
     const file = write("broken.yaml", `config:\n  ods:environment: t\n  ods:token: "${SECRET}\n  bad: [\n`);
-    const msg = messageOf(() => readStackConfig(ROOT, "t", file));
+    const msg = configErrorOf(() => readStackConfig(ROOT, "t", file));
     expect(msg).toMatch(/broken\.yaml: not valid YAML at line \d+, column \d+/);
     expect(msg).not.toContain(SECRET);
   });
 
   test("binary input is refused and never echoed", () => {
     const file = write("binary.yaml", Buffer.from([0x63, 0x6f, 0x6e, 0x66, 0x69, 0x67, 0x3a, 0x0a, 0x00, 0x1b, 0x5b, 0x32, 0x4a, 0xff, 0xfe]));
-    expect(messageOf(() => readStackConfig(ROOT, "t", file))).toMatch(/binary\.yaml: is not UTF-8 text \(binary content\?\); a stack file is YAML$/m);
+    expect(configErrorOf(() => readStackConfig(ROOT, "t", file))).toMatch(/binary\.yaml: is not UTF-8 text \(binary content\?\); a stack file is YAML$/m);
     const escapes = write("escape.yaml", "config:\n  ods:environment: \u001b[2Jt\n");
-    const msg = messageOf(() => readStackConfig(ROOT, "t", escapes));
+    const msg = configErrorOf(() => readStackConfig(ROOT, "t", escapes));
     expect(msg).toContain("contains control characters");
     expect(msg).not.toContain("\u001b");
   });

@@ -1,4 +1,5 @@
 // Shared test harness: mock runtime, a recorder of every registered resource, failure on unmocked invokes.
+import { ConfigError } from "../config/load";
 import { underMocks } from "../plan/run";
 import { RecordedResource } from "../plan/types";
 
@@ -33,4 +34,15 @@ export function allStrings(value: unknown): string[] {
   if (Array.isArray(value)) return value.flatMap(allStrings);
   if (value !== null && typeof value === "object") return Object.values(value).flatMap(allStrings);
   return [];
+}
+
+/** The message of the ConfigError `fn` throws; fails when it throws nothing or something else. */
+export function configErrorOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ConfigError) return e.message;
+    throw e;
+  }
+  throw new Error("expected a ConfigError");
 }
