@@ -54,19 +54,17 @@ export interface ChartRequest {
   resourcePrefix: string;
 }
 
+/** The Helm inputs every chart-like resource spells the same way (helm.v4.Chart, helm.v3.Release, CertManager's helmOptions). */
+function helmInputs(i: Record<string, unknown>) {
+  return { chart: i.chart, version: i.version, repo: asRecord(i.repositoryOpts).repo, namespace: i.namespace, name: i.name, values: i.values, skipCrds: i.skipCrds };
+}
 
 /** helm.v4.Chart: rendered by the provider in the program's process, children registered as Pulumi resources. */
 const helmV4Chart: ChartAdapter = {
   label: "helm.v4.Chart",
   hooks: false,
   raw: (i) => ({
-    chart: i.chart,
-    version: i.version,
-    repo: asRecord(i.repositoryOpts).repo,
-    namespace: i.namespace,
-    name: i.name,
-    values: i.values,
-    skipCrds: i.skipCrds,
+    ...helmInputs(i),
     resourcePrefix: i.resourcePrefix,
     unsupported: { valueYamlFiles: i.valueYamlFiles, postRenderer: i.postRenderer },
   }),
@@ -74,20 +72,14 @@ const helmV4Chart: ChartAdapter = {
 
 /**
  * helm.v3.Release: Helm itself installs the objects, so in a real preview the policy pack sees only
- * the Release; the offline plan renders and checks them anyway. Unlike the plan, a real install also
- * runs the chart's hooks, and a Release without `name` gets a random suffix on its name.
+ * the Release; the offline plan renders and checks them anyway, install hooks included (Helm runs
+ * them). A real Release without `name` gets a random suffix on its name; the plan uses the resource's.
  */
 const helmV3Release: ChartAdapter = {
   label: "helm.v3.Release",
   hooks: true,
   raw: (i) => ({
-    chart: i.chart,
-    version: i.version,
-    repo: asRecord(i.repositoryOpts).repo,
-    namespace: i.namespace,
-    name: i.name,
-    values: i.values,
-    skipCrds: i.skipCrds,
+    ...helmInputs(i),
     unsupported: { valueYamlFiles: i.valueYamlFiles, postrender: i.postrender },
   }),
 };
@@ -106,14 +98,12 @@ const certManager: ChartAdapter = {
     const helm = asRecord(i.helmOptions);
     const { helmOptions: _helmOptions, status: _status, ...typed } = i;
     const values = helm.values === REDACTED ? REDACTED : { ...asRecord(helm.values), ...typed };
+    const given = helmInputs(helm);
     return {
-      chart: helm.chart ?? CERT_MANAGER_CHART.chart,
-      version: helm.version,
-      repo: asRecord(helm.repositoryOpts).repo ?? CERT_MANAGER_CHART.repo,
-      namespace: helm.namespace,
-      name: helm.name,
+      ...given,
+      chart: given.chart ?? CERT_MANAGER_CHART.chart,
+      repo: given.repo ?? CERT_MANAGER_CHART.repo,
       values,
-      skipCrds: helm.skipCrds,
       unsupported: { "helmOptions.valueYamlFiles": helm.valueYamlFiles, "helmOptions.postrender": helm.postrender },
     };
   },
