@@ -1,6 +1,7 @@
 // The ONE-DATA-STUDIO platform program: read and validate the stack config once, then build the layers
 // in order, each from its config section and the handles of the layers below, and export the outputs.
 import { loadConfig } from "./config";
+import { dataLayer } from "./layers/data";
 import { infraLayer } from "./layers/infra";
 import { stackOutputs } from "./layers/outputs";
 
@@ -8,6 +9,8 @@ const cfg = loadConfig();
 
 // L1: cluster, namespaces, GPU operator.
 const infra = infraLayer(cfg, cfg.infra);
+// L2: object store, MySQL, Redis, Milvus, the data API.
+const data = dataLayer(cfg, cfg.data, { infra });
 
 export const {
   environment,
@@ -18,4 +21,6 @@ export const {
   gpuCapacityTotal,
   gpuPools,
   namespaces,
-} = stackOutputs(cfg, { infra });
+  dataServices,
+  endpoints,
+} = stackOutputs(cfg, { infra, data });

@@ -1,13 +1,15 @@
 // The stack outputs, from the handles of every layer.
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformConfig } from "../config";
+import { DataHandle } from "./data";
 import { InfraHandle } from "./infra";
 
 export interface Layers {
   infra: InfraHandle;
+  data: DataHandle;
 }
 
-export function stackOutputs(platform: PlatformConfig, { infra }: Layers) {
+export function stackOutputs(platform: PlatformConfig, { infra, data }: Layers) {
   const c = infra.cluster;
   return {
     environment: platform.environment,
@@ -19,5 +21,21 @@ export function stackOutputs(platform: PlatformConfig, { infra }: Layers) {
     gpuCapacityTotal: c.gpu.capacity,
     gpuPools: c.gpu.pools.map((p) => ({ name: p.name, gpuType: p.gpuType, capacityType: p.capacityType, instanceTypes: p.instanceTypes, minSize: p.minSize, maxSize: p.maxSize, nodeGroupName: p.nodeGroupName })),
     namespaces: c.namespaces,
+    /** Where the data services are inside the cluster, and the names (never the values) of their credential Secrets. */
+    dataServices: {
+      objectStore: { kind: data.objectStore.kind, endpoint: data.objectStore.endpoint, region: data.objectStore.region, buckets: data.objectStore.buckets },
+      mysql: { host: data.mysql.host, port: data.mysql.port, replicaHost: data.mysql.replicaHost, credentials: Object.fromEntries(Object.entries(data.mysql.access).map(([k, a]) => [k, a.secretName])) },
+      redis: { host: data.redis.host, port: data.redis.port, sentinel: data.redis.sentinel, passwordSecret: data.redis.passwordSecret },
+      milvus: { endpoint: data.milvus.endpoint },
+    },
+    /**
+     * What the performance gate tests (loadtests/runner/endpoints.ts reads this shape): in-cluster URLs
+     * until the edge layer publishes them; run the gate in the cluster or through a port-forward.
+     */
+    endpoints: {
+      dataApi: { baseUrl: data.dataApi.url },
+      milvus: { baseUrl: data.milvus.endpoint },
+      objectStore: { baseUrl: data.objectStore.endpoint, region: data.objectStore.region },
+    },
   };
 }

@@ -1,12 +1,19 @@
 // L1 must not change unless someone means it to: every resource of a plan is compared with a recorded
 // baseline (URN and a hash of type, name, parent, provider and inputs), first taken from main before
-// the layout change (commit 0d6d388). Objects Helm renders as children of a chart are not part of it.
+// the layout change (commit 0d6d388). Objects Helm renders as children of a chart are not part of it, nor
+// are the upper layers' resources (those under an ods: component of another layer) and outputs.
 // To accept an intended change of L1, rerun the stack tests with ODS_UPDATE_L1_BASELINE=1 and commit
 // test/fixtures/l1-baseline.json with the change that explains it.
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
+import { layerResolver } from "../plan/run";
 import { RecordedResource } from "../plan/types";
+
+/** The stack outputs L1 exports. */
+const L1_OUTPUTS = ["environment", "clusterName", "kubeconfig", "storageClass", "kubernetesVersion", "gpuCapacityTotal", "gpuPools", "namespaces"];
+/** Resources outside any ods: component (providers) or under an L1 one. */
+const L1_LAYERS = new Set(["program", "infra"]);
 
 const BASELINE = path.join(__dirname, "fixtures", "l1-baseline.json");
 
@@ -33,8 +40,9 @@ export function resourceDigest(r: RecordedResource): string {
 export function l1Changes(stack: string, resources: RecordedResource[], outputs: Record<string, unknown>, ignoreOutputs: string[] = []): string[] {
   const all = JSON.parse(fs.readFileSync(BASELINE, "utf8")) as Record<string, Record<string, string>>;
   const rendered = new Set(resources.filter((r) => r.parentType?.startsWith("kubernetes:helm.sh/")).map((r) => r.urn));
-  const now = new Map(resources.filter((r) => !rendered.has(r.urn)).map((r) => [r.urn, resourceDigest(r)]));
-  const kept = Object.fromEntries(Object.entries(outputs).filter(([k]) => !ignoreOutputs.includes(k)));
+  const layerOf = layerResolver(resources);
+  const now = new Map(resources.filter((r) => !rendered.has(r.urn) && L1_LAYERS.has(layerOf(r))).map((r) => [r.urn, resourceDigest(r)]));
+  const kept = Object.fromEntries(Object.entries(outputs).filter(([k]) => L1_OUTPUTS.includes(k) && !ignoreOutputs.includes(k)));
   if (process.env.ODS_UPDATE_L1_BASELINE === "1") {
     // Jest runs stack files in parallel workers: re-read right before writing to keep the others' updates.
     const latest = JSON.parse(fs.readFileSync(BASELINE, "utf8")) as Record<string, Record<string, string>>;

@@ -53,6 +53,8 @@ export interface ClusterHandle {
   gpu: { capacity: number; pools: GpuPoolInfo[]; operatorInstalled: boolean };
   /** Layer -> namespace name; depending on it waits for the namespace (and its quota and policies). */
   namespaces: Record<Layer, pulumi.Output<string>>;
+  /** cert-manager, where the kit installs it: operators whose webhooks need certificates (MOCO) depend on it. */
+  certManager?: pulumi.Resource;
   /** Set on AWS only. */
   aws?: AwsClusterInfo;
 }

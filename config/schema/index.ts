@@ -1,9 +1,11 @@
 // The stack config schema: platform keys plus one section per layer, composed into one. The only place
 // where defaults live and config rules are checked; everything is validated before any resource exists.
 import { z } from "zod";
+import { checkData, dataInputSchema, resolveData } from "./data";
 import { checkInfra, infraInputSchema, INFRA_SECRET_ONLY_FIELDS, resolveInfra } from "./infra";
 import { platformShape } from "./platform";
 
+export * from "./data";
 export * from "./infra";
 export * from "./platform";
 
@@ -14,11 +16,20 @@ const inputSchema = z.strictObject({
   ...platformShape,
   /** L1: the cluster, GPU pools, GPU operator, namespaces. */
   infra: infraInputSchema,
+  /** L2: object store, MySQL, Redis, Milvus, the data API, and how `pulumi up` reaches the admin APIs. */
+  data: dataInputSchema,
 });
 
 export const configSchema = inputSchema
-  .superRefine((c, ctx) => checkInfra(c.infra, c, ctx, ["infra"]))
-  .transform(({ infra, ...platform }) => ({ ...platform, infra: resolveInfra(infra) }));
+  .superRefine((c, ctx) => {
+    checkInfra(c.infra, c, ctx, ["infra"]);
+    checkData(c.data, ctx, ["data"], { highAvailability: c.highAvailability, infraKind: c.infra.kind });
+  })
+  .transform(({ infra, data, ...platform }) => ({
+    ...platform,
+    infra: resolveInfra(infra),
+    data: resolveData(data, { highAvailability: platform.highAvailability, infraKind: infra.kind }),
+  }));
 
 /** The validated config, with every default applied. */
 export type OdsConfig = z.infer<typeof configSchema>;
@@ -30,6 +41,7 @@ export const TOP_LEVEL_KEYS: Record<keyof z.input<typeof inputSchema>, "string" 
   namePrefix: "string",
   highAvailability: "structured",
   infra: "structured",
+  data: "structured",
 };
 
 /** Fields of every layer that must be Pulumi secrets when set (checked with the keys Pulumi marks secret). */

@@ -1,7 +1,8 @@
 // Derived settings of the infra section: GPU capacity, the operator switch, per-layer namespace defaults.
+import { MINIMAL_DATA } from "../../test/minimalConfig";
 import { validateConfig } from "../load";
 
-const base = { environment: "t", domain: "t.example.com" };
+const base = { environment: "t", domain: "t.example.com", data: MINIMAL_DATA };
 const awsSection = {
   region: "us-east-1",
   availabilityZones: ["us-east-1a", "us-east-1b"],

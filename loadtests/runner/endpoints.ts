@@ -12,6 +12,8 @@ export interface Endpoints {
   dataApi?: { baseUrl: string };
   agentApi?: { baseUrl: string };
   milvus?: { baseUrl: string };
+  /** The S3 API (MinIO or S3); no script tests it yet, it is listed for clients and smoke checks. */
+  objectStore?: { baseUrl: string; region?: string };
   keycloak?: { tokenUrl: string; clientId: string };
 }
 
@@ -20,6 +22,7 @@ const FIELDS: { [K in keyof Endpoints]-?: { required: string[]; optional: string
   dataApi: { required: ["baseUrl"], optional: [], urls: ["baseUrl"] },
   agentApi: { required: ["baseUrl"], optional: [], urls: ["baseUrl"] },
   milvus: { required: ["baseUrl"], optional: [], urls: ["baseUrl"] },
+  objectStore: { required: ["baseUrl"], optional: ["region"], urls: ["baseUrl"] },
   keycloak: { required: ["tokenUrl", "clientId"], optional: [], urls: ["tokenUrl"] },
 };
 

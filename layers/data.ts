@@ -1,0 +1,149 @@
+// L2 ("Alldata"): the object store, MySQL, Redis, Milvus and the data API, wired to one another and to the
+// services of the layers above that use them (their credentials are created here, in their namespaces).
+import * as pulumi from "@pulumi/pulumi";
+import { DataConfig, PlatformConfig } from "../config";
+import { AppService } from "../components/apps/appService";
+import { ACCESS_KEY_ID_KEY, DatabaseConsumer, MilvusHandle, MySqlHandle, ObjectStoreConsumer, ObjectStoreHandle, RedisHandle, SECRET_ACCESS_KEY_KEY } from "../components/data/contracts";
+import { Milvus } from "../components/data/milvus";
+import { MySql } from "../components/data/mysql";
+import { ObjectStore } from "../components/data/objectStore";
+import { Redis } from "../components/data/redis";
+import { baseName } from "../components/lib/naming";
+import { InfraHandle } from "./infra";
+
+export interface DataHandle {
+  objectStore: ObjectStoreHandle;
+  mysql: MySqlHandle;
+  redis: RedisHandle;
+  milvus: MilvusHandle;
+  dataApi: { url: pulumi.Output<string> };
+}
+
+/** Port and health path of the data API (the seeds' Alldata API). */
+export const DATA_API = { app: "data-api", port: 8080, healthPath: "/api/v1/health" } as const;
+
+/** Who uses the object store, and for what; upper layers' services get their access here. */
+export function objectStoreConsumers(ns: InfraHandle["cluster"]["namespaces"]): ObjectStoreConsumer[] {
+  return [
+    { name: "data-api", namespace: ns.data, serviceAccount: "data-api", buckets: { datasets: "readwrite", models: "readwrite" } },
+    { name: "milvus", namespace: ns.data, serviceAccount: "milvus", buckets: { milvus: "readwrite" } },
+    { name: "mysql-backup", namespace: ns.data, serviceAccount: "mysql-backup", buckets: { backups: "readwrite" } },
+    { name: "model-cache", namespace: ns.model, serviceAccount: "model-cache", buckets: { models: "read" } },
+    { name: "agent-api", namespace: ns.apps, serviceAccount: "agent-api", buckets: { datasets: "read" } },
+  ];
+}
+
+/** Who has a MySQL database or a read-only user, in which namespace. */
+export function databaseConsumers(ns: InfraHandle["cluster"]["namespaces"]): DatabaseConsumer[] {
+  return [
+    { name: "data-api", namespace: ns.data, user: "data_api", access: "owner", database: "data_api" },
+    { name: "agent-api", namespace: ns.apps, user: "agent_api", access: "owner", database: "agent_api" },
+    { name: "keycloak", namespace: ns.identity, user: "keycloak", access: "owner", database: "keycloak" },
+    { name: "grafana", namespace: ns.observability, user: "grafana", access: "owner", database: "grafana" },
+    // Text-to-SQL reads the data API's tables and can change nothing.
+    { name: "text2sql", namespace: ns.apps, user: "text2sql_ro", access: "read", database: "data_api" },
+  ];
+}
+
+export function dataLayer(platform: PlatformConfig, cfg: DataConfig, { infra }: { infra: InfraHandle }): DataHandle {
+  const base = baseName(platform);
+  const c = infra.cluster;
+  const ns = c.namespaces;
+  const k8sOpts = { providers: { kubernetes: c.provider, ...(c.aws ? { aws: c.aws.provider } : {}) } };
+  const access = { ...cfg.access };
+
+  const store = new ObjectStore(`${base}-objects`, {
+    kind: cfg.objectStore.kind,
+    namespace: ns.data,
+    bucketPrefix: base,
+    consumers: objectStoreConsumers(ns),
+    monitoringNamespace: ns.observability,
+    minio: cfg.objectStore.kind === "minio" ? { ...cfg.objectStore.minio, storageClass: c.storageClass, access: { ...access, nodePort: cfg.access.ports.minio } } : undefined,
+    s3:
+      cfg.objectStore.kind === "s3" && c.aws
+        ? { region: c.aws.region, kmsKeyArn: cfg.objectStore.s3.kmsKeyArn, noncurrentVersionDays: cfg.objectStore.s3.noncurrentVersionDays, oidcProviderArn: c.aws.oidcProviderArn, oidcIssuerUrl: c.aws.oidcIssuerUrl }
+        : undefined,
+  }, k8sOpts);
+
+  const mysql = new MySql(`${base}-mysql`, {
+    namespace: ns.data,
+    replicas: cfg.mysql.replicas,
+    image: cfg.mysql.image,
+    volumeSize: cfg.mysql.volumeSize,
+    storageClass: c.storageClass,
+    resources: cfg.mysql.resources,
+    backup: { schedule: cfg.mysql.backup.schedule, objectStore: store, consumer: "mysql-backup" },
+    consumers: databaseConsumers(ns),
+    access: { ...access, nodePort: cfg.access.ports.mysql },
+    monitoringNamespace: ns.observability,
+  }, { ...k8sOpts, dependsOn: [...(c.certManager ? [c.certManager] : []), ...store.ready] });
+
+  const redis = new Redis(`${base}-redis`, {
+    namespace: ns.data,
+    replicas: cfg.redis.replicas,
+    volumeSize: cfg.redis.volumeSize,
+    storageClass: c.storageClass,
+    resources: cfg.redis.resources,
+    clientNamespaces: { apps: ns.apps },
+    monitoringNamespace: ns.observability,
+  }, k8sOpts);
+
+  const milvus = new Milvus(`${base}-milvus`, {
+    namespace: ns.data,
+    mode: cfg.milvus.mode,
+    volumeSize: cfg.milvus.volumeSize,
+    storageClass: c.storageClass,
+    resources: cfg.milvus.resources,
+    objectStore: store,
+    consumer: "milvus",
+    monitoringNamespace: ns.observability,
+  }, { ...k8sOpts, dependsOn: store.ready });
+
+  // The data API: its database, the datasets and models buckets, nothing else.
+  const db = mysql.access["data-api"];
+  const objects = store.access["data-api"];
+  const dataApi = new AppService(`${base}-data-api`, {
+    namespace: ns.data,
+    app: DATA_API.app,
+    component: "api",
+    image: cfg.dataApi.image,
+    port: DATA_API.port,
+    healthPath: DATA_API.healthPath,
+    replicas: cfg.dataApi.replicas,
+    resources: cfg.dataApi.resources,
+    env: {
+      S3_ENDPOINT: store.endpoint,
+      S3_REGION: store.region,
+      S3_PATH_STYLE: String(store.pathStyle),
+      S3_BUCKET_DATASETS: store.buckets.datasets,
+      S3_BUCKET_MODELS: store.buckets.models,
+    },
+    secretEnv: [
+      { name: "DB_HOST", secretName: db.secretName, key: "host" },
+      { name: "DB_PORT", secretName: db.secretName, key: "port" },
+      { name: "DB_NAME", secretName: db.secretName, key: "database" },
+      { name: "DB_USER", secretName: db.secretName, key: "username" },
+      { name: "DB_PASSWORD", secretName: db.secretName, key: "password" },
+      ...(objects.credentialsSecret
+        ? [
+            { name: ACCESS_KEY_ID_KEY, secretName: objects.credentialsSecret, key: ACCESS_KEY_ID_KEY },
+            { name: SECRET_ACCESS_KEY_KEY, secretName: objects.credentialsSecret, key: SECRET_ACCESS_KEY_KEY },
+          ]
+        : []),
+    ],
+    serviceAccountName: objects.serviceAccount,
+    serviceAccountAnnotations: objects.roleArn ? { "eks.amazonaws.com/role-arn": objects.roleArn } : undefined,
+    // The agent API (text-to-SQL metadata) and the model layer call it; the edge layer adds the gateway.
+    callers: [{ namespace: ns.apps }, { namespace: ns.model }],
+    monitoringNamespace: ns.observability,
+    dependsOn: [mysql, ...store.ready],
+  }, k8sOpts);
+
+  return {
+    objectStore: store,
+    mysql: { host: mysql.host, port: mysql.port, replicaHost: mysql.replicaHost, access: mysql.access },
+    redis: { host: redis.host, port: redis.port, sentinel: redis.sentinel, passwordSecret: redis.passwordSecret },
+    milvus: { endpoint: milvus.endpoint, port: milvus.port },
+    dataApi: { url: dataApi.url },
+  };
+}
