@@ -4,6 +4,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AdminAccessSettings } from "./adminEndpoint";
 import { BUCKET_ROLES, BucketRole, ContainerResources, ObjectStoreAccess, ObjectStoreConsumer } from "./contracts";
+import { minioStore } from "./minioStore";
+import { s3Store } from "./s3Store";
 
 export interface MinioSettings {
   /** Server image, pinned by tag. */
@@ -47,6 +49,19 @@ export function bucketNames(prefix: string): Record<BucketRole, string> {
   return Object.fromEntries(BUCKET_ROLES.map((r) => [r, `${prefix}-${r}`])) as Record<BucketRole, string>;
 }
 
+/** What an implementation returns: everything the handle exposes. */
+export interface StoreParts {
+  endpoint: pulumi.Output<string>;
+  host: pulumi.Output<string>;
+  port: number;
+  useTls: boolean;
+  pathStyle: boolean;
+  region: string;
+  buckets: Record<BucketRole, pulumi.Output<string>>;
+  access: Record<string, ObjectStoreAccess>;
+  ready: pulumi.Resource[];
+}
+
 export class ObjectStore extends pulumi.ComponentResource {
   readonly kind: "minio" | "s3";
   readonly endpoint: pulumi.Output<string>;
@@ -57,21 +72,20 @@ export class ObjectStore extends pulumi.ComponentResource {
   readonly region: string;
   readonly buckets: Record<BucketRole, pulumi.Output<string>>;
   readonly access: Record<string, ObjectStoreAccess>;
-  readonly ready: pulumi.Resource[] = [];
+  readonly ready: pulumi.Resource[];
 
   constructor(name: string, args: ObjectStoreArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ods:data:ObjectStore", name, {}, opts);
-    // STUB: replaced by the MinIO and S3 implementations.
+    let parts: StoreParts;
+    if (args.kind === "minio") {
+      if (!args.minio) throw new Error(`ObjectStore ${name}: kind "minio" needs args.minio`);
+      parts = minioStore(this, name, { ...args, minio: args.minio });
+    } else {
+      if (!args.s3) throw new Error(`ObjectStore ${name}: kind "s3" needs args.s3 (AWS only)`);
+      parts = s3Store(this, name, { ...args, s3: args.s3 });
+    }
     this.kind = args.kind;
-    const names = bucketNames(args.bucketPrefix);
-    this.buckets = Object.fromEntries(Object.entries(names).map(([k, v]) => [k, pulumi.output(v)])) as Record<BucketRole, pulumi.Output<string>>;
-    this.region = args.s3?.region ?? "us-east-1";
-    this.useTls = args.kind === "s3";
-    this.pathStyle = args.kind === "minio";
-    this.port = args.kind === "s3" ? 443 : 9000;
-    this.host = args.kind === "s3" ? pulumi.output(`s3.${this.region}.amazonaws.com`) : pulumi.interpolate`${name}.${args.namespace}.svc.cluster.local:9000`;
-    this.endpoint = args.kind === "s3" ? pulumi.interpolate`https://${this.host}` : pulumi.interpolate`http://${this.host}`;
-    this.access = Object.fromEntries(args.consumers.map((c) => [c.name, { serviceAccount: c.serviceAccount, credentialsSecret: args.kind === "minio" ? pulumi.output(`${c.name}-object-store`) : undefined }]));
-    this.registerOutputs({ kind: this.kind, endpoint: this.endpoint, buckets: this.buckets });
+    ({ endpoint: this.endpoint, host: this.host, port: this.port, useTls: this.useTls, pathStyle: this.pathStyle, region: this.region, buckets: this.buckets, access: this.access, ready: this.ready } = parts);
+    this.registerOutputs({ kind: this.kind, endpoint: this.endpoint, region: this.region, buckets: this.buckets });
   }
 }
