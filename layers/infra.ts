@@ -6,6 +6,7 @@ import { InfraConfig, PlatformConfig } from "../config";
 import { Cluster } from "../components/infra/cluster";
 import { ExistingCluster } from "../components/infra/existingCluster";
 import { GPU_TAINT, gpuPoolLabels, GpuNodePool } from "../components/infra/gpuNodePool";
+import { CertManager } from "../components/infra/certManager";
 import { GpuOperator } from "../components/infra/gpuOperator";
 import { Namespaces, namespaceSettings } from "../components/infra/namespaces";
 import { Network } from "../components/infra/network";
@@ -87,6 +88,10 @@ export function infraLayer(platform: PlatformConfig, cfg: InfraConfig): InfraHan
   const k8sOpts = { providers: { kubernetes: parts.provider } };
   const ns = new Namespaces(`${base}-ns`, { namespaces: namespaceSettings(platform.namePrefix, cfg.namespaces) }, k8sOpts);
 
+  const certManager = cfg.certManager.enabled
+    ? new CertManager(`${base}-cert-manager`, { namespace: ns.names.infra, highAvailability: platform.highAvailability }, { ...k8sOpts, dependsOn: [ns] })
+    : undefined;
+
   if (cfg.gpuOperator.enabled) {
     new GpuOperator(`${base}-gpu-operator`, {
       namespace: ns.names.gpu,
@@ -107,6 +112,7 @@ export function infraLayer(platform: PlatformConfig, cfg: InfraConfig): InfraHan
       storageClass: parts.storageClass,
       gpu: { capacity: cfg.gpuCapacity, pools: parts.pools, operatorInstalled: cfg.gpuOperator.enabled },
       namespaces: ns.names,
+      ...(certManager ? { certManager } : {}),
       ...(parts.aws ? { aws: parts.aws } : {}),
     },
   };

@@ -7,6 +7,7 @@
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
+import { isChart } from "../plan/charts/adapters";
 import { layerResolver } from "../plan/run";
 import { RecordedResource } from "../plan/types";
 
@@ -39,7 +40,8 @@ export function resourceDigest(r: RecordedResource): string {
 /** Differences between a plan's L1 and the baseline: added, removed and changed URNs, and changed outputs. */
 export function l1Changes(stack: string, resources: RecordedResource[], outputs: Record<string, unknown>, ignoreOutputs: string[] = []): string[] {
   const all = JSON.parse(fs.readFileSync(BASELINE, "utf8")) as Record<string, Record<string, string>>;
-  const rendered = new Set(resources.filter((r) => r.parentType?.startsWith("kubernetes:helm.sh/")).map((r) => r.urn));
+  const charts = new Set(resources.filter(isChart).map((r) => `${r.type}::${r.name}`));
+  const rendered = new Set(resources.filter((r) => charts.has(`${r.parentType}::${r.parent}`)).map((r) => r.urn));
   const layerOf = layerResolver(resources);
   const now = new Map(resources.filter((r) => !rendered.has(r.urn) && L1_LAYERS.has(layerOf(r))).map((r) => [r.urn, resourceDigest(r)]));
   const kept = Object.fromEntries(Object.entries(outputs).filter(([k]) => L1_OUTPUTS.includes(k) && !ignoreOutputs.includes(k)));

@@ -198,6 +198,13 @@ export const infraInputSchema = z.strictObject({
   gpuPools: z.array(gpuPoolSchema).default([]),
   /** Existing cluster settings (kind "existing"; every key has a default). */
   existingCluster: existingClusterSchema.optional(),
+  /** cert-manager (certificates for operator webhooks and, with the edge layer, the gateway). */
+  certManager: z
+    .strictObject({
+      /** Install cert-manager with the platform; false only where the cluster already runs it (v1.15 or newer). Default true. */
+      enabled: z.boolean().default(true),
+    })
+    .default({ enabled: true }),
   /** NVIDIA GPU operator. */
   gpuOperator: gpuOperatorSchema.default({ driver: false, toolkit: false, timeSlicingReplicas: 1, serviceMonitor: true }),
   /** Per-layer ResourceQuota and LimitRange overrides, merged key by key over the built-in defaults. */
