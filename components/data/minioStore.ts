@@ -135,6 +135,16 @@ export function consumerPolicy(consumer: Pick<ObjectStoreConsumer, "buckets">, n
   return { Version: "2012-10-17", Statement: statements };
 }
 
+/** `stringData` of the root credentials Secret (pure; the values are secret Outputs in the program). */
+export function rootCredentials<T>(user: T, password: T): Record<string, T> {
+  return { [ROOT_USER_KEY]: user, [ROOT_PASSWORD_KEY]: password };
+}
+
+/** `stringData` of a consumer's credentials Secret: the AWS SDK's variable names (pure). */
+export function consumerCredentials<T>(accessKeyId: T, secretAccessKey: T): Record<string, T> {
+  return { [ACCESS_KEY_ID_KEY]: accessKeyId, [SECRET_ACCESS_KEY_KEY]: secretAccessKey };
+}
+
 /** Container resources as Kubernetes takes them (pure). */
 export function containerResources(r: ContainerResources): { requests: Record<string, string>; limits: Record<string, string> } {
   return { requests: { cpu: r.requests.cpu, memory: r.requests.memory }, limits: { memory: r.limits.memory, ...(r.limits.cpu ? { cpu: r.limits.cpu } : {}) } };
@@ -269,7 +279,7 @@ export function minioStore(parent: pulumi.ComponentResource, name: string, args:
   const rootSecret = new k8s.core.v1.Secret(`${name}-root`, {
     metadata: { name: names.rootSecret, namespace: ns, labels },
     type: "Opaque",
-    stringData: { [ROOT_USER_KEY]: rootUserValue, [ROOT_PASSWORD_KEY]: rootPasswordValue },
+    stringData: rootCredentials(rootUserValue, rootPasswordValue),
   }, opts);
 
   const headless = new k8s.core.v1.Service(`${name}-headless`, {
@@ -380,7 +390,7 @@ export function minioStore(parent: pulumi.ComponentResource, name: string, args:
       metadata: { name: k8sName(c.name, "object-store"), namespace: c.namespace, labels: standardLabels("minio", name, "credentials") },
       type: "Opaque",
       // The access key is the user name (not a secret); both keys are the AWS SDK's variable names.
-      stringData: { [ACCESS_KEY_ID_KEY]: user.name, [SECRET_ACCESS_KEY_KEY]: secretKeyValue },
+      stringData: consumerCredentials(user.name, secretKeyValue),
     }, { parent, dependsOn: [attachment] });
     ready.push(user, policy, attachment, credentials);
     access[c.name] = { serviceAccount: c.serviceAccount, credentialsSecret: credentials.metadata.name };
