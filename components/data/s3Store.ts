@@ -176,7 +176,7 @@ export function s3Store(parent: pulumi.ComponentResource, name: string, args: Ob
   const partition = aws.getPartitionOutput({}, opts);
 
   let keyArn: pulumi.Output<string>;
-  const companions: pulumi.Resource[] = [];
+  const ready: pulumi.Resource[] = [];
   if (s3.kmsKeyArn !== undefined) {
     keyArn = pulumi.output(s3.kmsKeyArn);
   } else {
@@ -187,7 +187,7 @@ export function s3Store(parent: pulumi.ComponentResource, name: string, args: Ob
       region,
       tags: tags(),
     }, keep);
-    companions.push(new aws.kms.Alias(`${name}-key-alias`, { name: `alias/${args.bucketPrefix}-object-store`, targetKeyId: key.keyId, region }, opts));
+    ready.push(new aws.kms.Alias(`${name}-key-alias`, { name: `alias/${args.bucketPrefix}-object-store`, targetKeyId: key.keyId, region }, opts));
     keyArn = key.arn;
   }
 
@@ -221,7 +221,7 @@ export function s3Store(parent: pulumi.ComponentResource, name: string, args: Ob
     // S3 rejects concurrent changes to one bucket's configuration, and a noncurrent-version rule means nothing before versioning is on.
     const policy = new aws.s3.BucketPolicy(`${name}-${role}-policy`, { ...on, policy: arn.apply(bucketPolicy) }, { ...keep, dependsOn: [pab] });
     const lifecycle = new aws.s3.BucketLifecycleConfiguration(`${name}-${role}-lifecycle`, { ...on, rules: lifecycleRules(s3.noncurrentVersionDays) }, { ...keep, dependsOn: [versioning] });
-    companions.push(bucket, pab, ownership, sse, versioning, policy, lifecycle);
+    ready.push(bucket, pab, ownership, sse, versioning, policy, lifecycle);
     buckets[role] = bucket.bucket;
     arns[role] = arn;
   }
@@ -238,7 +238,7 @@ export function s3Store(parent: pulumi.ComponentResource, name: string, args: Ob
       role: role.id,
       policy: pulumi.all([allArns, keyArn, partition.dnsSuffix]).apply(([a, key, dns]) => consumerPolicy(c, a as Record<BucketRole, string>, key, region, dns)),
     }, opts);
-    companions.push(role, permissions);
+    ready.push(role, permissions);
     access[c.name] = { roleArn: role.arn, serviceAccount: c.serviceAccount };
   }
 
@@ -252,6 +252,6 @@ export function s3Store(parent: pulumi.ComponentResource, name: string, args: Ob
     region,
     buckets,
     access,
-    ready: companions,
+    ready,
   };
 }
