@@ -133,6 +133,8 @@ describe("AppService (recorded)", () => {
     expect(get(d, "spec.replicas")).toBe(1);
     expect(get(d, "spec.template.spec.topologySpreadConstraints")).toBeUndefined();
     expect(get(d, "spec.template.spec.affinity")).toBeUndefined();
+    // No envFromSecrets given: no empty envFrom list either.
+    expect(container(d).envFrom).toBeUndefined();
     expect(ofType(rs, PDB)).toHaveLength(0);
     for (const t of [SERVICE, SA, HPA, NETPOL, CR]) expect(ofType(rs, t)).toHaveLength(1);
     // Every child is parented to the component and named after it.

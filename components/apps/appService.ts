@@ -183,16 +183,18 @@ export function appServicePlan(name: string, args: AppServiceArgs) {
   const replicated = min > 1;
 
   const httpGet = { path: args.healthPath, port: "http", scheme: "HTTP" };
+  const env = [
+    ...Object.entries(args.env ?? {}).map(([n, value]) => ({ name: n, value })),
+    ...(args.secretEnv ?? []).map((e) => ({ name: e.name, valueFrom: { secretKeyRef: { name: e.secretName, key: e.key, optional: false } } })),
+  ];
+  const envFrom = (args.envFromSecrets ?? []).map((s) => ({ secretRef: { name: s, optional: false } }));
   const container = {
     name: objectName,
     image: args.image,
     imagePullPolicy: "IfNotPresent",
     ports: [{ name: "http", containerPort: args.port, protocol: "TCP" }],
-    env: [
-      ...Object.entries(args.env ?? {}).map(([n, value]) => ({ name: n, value })),
-      ...(args.secretEnv ?? []).map((e) => ({ name: e.name, valueFrom: { secretKeyRef: { name: e.secretName, key: e.key, optional: false } } })),
-    ],
-    envFrom: (args.envFromSecrets ?? []).map((s) => ({ secretRef: { name: s, optional: false } })),
+    ...(env.length > 0 ? { env } : {}),
+    ...(envFrom.length > 0 ? { envFrom } : {}),
     resources: containerResources(args.resources),
     // Up to 5 minutes to start (migrations on first boot), then readiness and liveness take over.
     startupProbe: { httpGet, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 60 },
