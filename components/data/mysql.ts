@@ -82,6 +82,12 @@ export interface MySqlArgs {
   podMonitors?: boolean;
   /** Protect the MySQLCluster from deletion by Pulumi (`pulumi state unprotect` to remove). Default true. */
   protect?: boolean;
+  /**
+   * Create the cluster from a backup (disaster recovery into an empty cluster): MOCO loads the last full
+   * dump of `sourceName` in `sourceNamespace` taken before `restorePoint` (RFC 3339, UTC) from the backups
+   * bucket and applies binlogs up to it. Only read when the MySQLCluster is created. Default: none.
+   */
+  restore?: { sourceName: string; sourceNamespace: string; restorePoint: string };
 }
 
 export class MySqlArgsError extends Error {}
@@ -92,7 +98,7 @@ const DATABASE_RE = /^[a-z][a-z0-9_]{0,63}$/;
 const MAX_CLUSTER_NAME = 63 - "moco-".length - "-primary".length;
 
 /** Checks the arguments; throws naming the argument, the value and what is allowed (pure). */
-export function validateMySqlArgs(name: string, args: Pick<MySqlArgs, "replicas" | "consumers" | "backup">): void {
+export function validateMySqlArgs(name: string, args: Pick<MySqlArgs, "replicas" | "consumers" | "backup" | "restore">): void {
   const fail = (msg: string): never => {
     throw new MySqlArgsError(`MySql ${name}: ${msg}`);
   };
@@ -119,6 +125,7 @@ export function validateMySqlArgs(name: string, args: Pick<MySqlArgs, "replicas"
   for (const c of args.consumers) {
     if (c.access === "read" && !owners.has(c.database)) fail(`consumers[${c.name}] reads database ${c.database}, which no consumer owns; allowed: a database with an "owner" consumer`);
   }
+  if (args.restore && !validRestorePoint(args.restore.restorePoint)) fail(`restore.restorePoint ${JSON.stringify(args.restore.restorePoint)} is not allowed; allowed: RFC 3339 in UTC such as 2026-11-20T09:30:00Z`);
   if (!args.backup.objectStore.access[args.backup.consumer]) fail(`backup.consumer ${args.backup.consumer} is not a consumer of the object store; allowed: ${Object.keys(args.backup.objectStore.access).join(", ")}`);
 }
 
@@ -291,8 +298,14 @@ export function mysqldIngress(clientNamespaces: string[], monitoringNamespace: s
 }
 
 /** Resource options of the MySQLCluster: it holds the data, so Pulumi never deletes it (pure). */
-export function clusterResourceOptions(protect: boolean): Pick<pulumi.CustomResourceOptions, "retainOnDelete" | "protect" | "customTimeouts"> {
-  return { retainOnDelete: true, protect, customTimeouts: { create: "30m", update: "30m" } };
+export function clusterResourceOptions(protect: boolean): Pick<pulumi.CustomResourceOptions, "retainOnDelete" | "protect" | "customTimeouts" | "ignoreChanges"> {
+  // spec.restore is immutable and only matters at creation: dropping it from the config later must not touch the cluster.
+  return { retainOnDelete: true, protect, customTimeouts: { create: "60m", update: "30m" }, ignoreChanges: ["spec.restore"] };
+}
+
+/** RFC 3339 in UTC with seconds, as MOCO's restorePoint takes it (pure). */
+export function validRestorePoint(s: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(s) && !Number.isNaN(Date.parse(s));
 }
 
 export class MySql extends pulumi.ComponentResource {
@@ -364,18 +377,19 @@ export class MySql extends pulumi.ComponentResource {
       },
     }, { parent: this });
     const backupPolicyName = k8sName(clusterName, "daily");
+    const backupSpec = backupPolicySpec({
+      schedule: args.backup.schedule,
+      store: args.backup.objectStore,
+      consumer: args.backup.consumer,
+      storageClass: args.storageClass,
+      workVolumeSize: args.volumeSize,
+      resources: args.resources,
+    });
     const backupPolicy = new k8s.apiextensions.CustomResource(`${name}-backup-policy`, {
       apiVersion: "moco.cybozu.com/v1beta2",
       kind: "BackupPolicy",
       metadata: { name: backupPolicyName, namespace: args.namespace, labels: labels("backup") },
-      spec: backupPolicySpec({
-        schedule: args.backup.schedule,
-        store: args.backup.objectStore,
-        consumer: args.backup.consumer,
-        storageClass: args.storageClass,
-        workVolumeSize: args.volumeSize,
-        resources: args.resources,
-      }),
+      spec: backupSpec,
     }, { parent: this, dependsOn: [operator, backupSa, ...args.backup.objectStore.ready] });
 
     const cluster = new k8s.apiextensions.CustomResource(`${name}-cluster`, {
@@ -388,7 +402,10 @@ export class MySql extends pulumi.ComponentResource {
         // The provider waits for MOCO's "primary is running and ready" condition before anything uses the server.
         annotations: { "pulumi.com/waitFor": "condition=Available" },
       },
-      spec: mysqlClusterSpec({ clusterName, replicas: args.replicas, image: args.image, resources: args.resources, volumeSize: args.volumeSize, storageClass: args.storageClass, backupPolicyName }),
+      spec: {
+        ...mysqlClusterSpec({ clusterName, replicas: args.replicas, image: args.image, resources: args.resources, volumeSize: args.volumeSize, storageClass: args.storageClass, backupPolicyName }),
+        ...(args.restore ? { restore: { ...args.restore, jobConfig: backupSpec.jobConfig } } : {}),
+      },
     }, { parent: this, dependsOn: [operator, controllerSecret, backupPolicy], ...clusterResourceOptions(args.protect ?? true) });
 
     this.host = names.primaryHost;
