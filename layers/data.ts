@@ -96,6 +96,8 @@ export function dataLayer(platform: PlatformConfig, cfg: DataConfig, { infra }: 
     resources: cfg.milvus.resources,
     objectStore: store,
     consumer: "milvus",
+    // RAG in the agent API and embeddings from the model layer.
+    clientNamespaces: [ns.apps, ns.model],
     monitoringNamespace: ns.observability,
   }, { ...k8sOpts, dependsOn: store.ready });
 
@@ -143,7 +145,7 @@ export function dataLayer(platform: PlatformConfig, cfg: DataConfig, { infra }: 
     objectStore: store,
     mysql: { host: mysql.host, port: mysql.port, replicaHost: mysql.replicaHost, access: mysql.access },
     redis: { host: redis.host, port: redis.port, sentinel: redis.sentinel, passwordSecret: redis.passwordSecret },
-    milvus: { endpoint: milvus.endpoint, port: milvus.port },
+    milvus: { endpoint: milvus.endpoint, port: milvus.port, authSecret: milvus.authSecret },
     dataApi: { url: dataApi.url },
   };
 }

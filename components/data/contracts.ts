@@ -113,4 +113,6 @@ export interface MilvusHandle {
   /** gRPC and REST (v2 RESTful API) endpoint inside the cluster: http://<svc>.<ns>.svc.cluster.local:19530. */
   endpoint: pulumi.Output<string>;
   port: number;
+  /** Secret (in the data namespace) with the root user's password; clients elsewhere get their own copy or user. */
+  authSecret: pulumi.Output<string>;
 }

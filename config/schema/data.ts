@@ -52,7 +52,7 @@ export const minioSchema = z.strictObject({
 
 export const s3Schema = z.strictObject({
   /** KMS key for bucket encryption; default: the kit creates one with rotation on. */
-  kmsKeyArn: z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/.+$/, { error: "must be a KMS key or alias ARN" }).optional(),
+  kmsKeyArn: z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/.+$/, { error: "must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>); an alias ARN does not work in IAM policies" }).optional(),
   /** Days a non-current object version is kept before it expires. Default 90. */
   noncurrentVersionDays: z.number().int().min(1).max(3650).default(90),
 });
@@ -68,7 +68,7 @@ export const mysqlSchema = z.strictObject({
   /** MySQL instances: 1 (single) or 3/5 (semi-synchronous primary + replicas). Default: 3 where highAvailability, else 1. */
   replicas: z.union([z.literal(1), z.literal(3), z.literal(5)], { error: "must be 1, 3 or 5 (MOCO needs an odd number for semi-synchronous quorum)" }).optional(),
   /** mysqld image (MOCO's MySQL 8.4 build). */
-  image: image.default("ghcr.io/cybozu-go/moco/mysql:8.4.7"),
+  image: image.default("ghcr.io/cybozu-go/moco/mysql:8.4.8"),
   volumeSize: quantity.default("20Gi"),
   resources: resourcesSchema.default(res("500m", "1Gi", "2Gi")),
   backup: z
@@ -89,7 +89,7 @@ export const redisSchema = z.strictObject({
 export const milvusSchema = z.strictObject({
   /** "standalone" (one pod) or "cluster" (every role separate, replicated). Default: cluster where highAvailability, else standalone. */
   mode: z.enum(["standalone", "cluster"]).optional(),
-  /** Volume for the standalone pod or the cluster's streaming nodes. Default 20Gi. */
+  /** Volume of the standalone pod (cluster mode keeps everything in the object store and etcd). Default 20Gi. */
   volumeSize: quantity.default("20Gi"),
   resources: resourcesSchema.default(res("500m", "2Gi", "8Gi")),
 });

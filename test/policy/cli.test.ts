@@ -72,12 +72,13 @@ describe("npm run policy", () => {
     expect(r.status).toBe(0);
     const parsed = JSON.parse(r.stdout) as { violations: unknown[]; evaluated: { policy: string; inScope: number }[]; exemptions: unknown[] };
     expect(parsed.violations).toEqual([]);
-    expect(parsed.exemptions).toEqual([]);
+    // Every exemption used carries its reason (the MOCO controller's, on local).
+    for (const x of parsed.exemptions as { exemption: { reason: string } }[]) expect(x.exemption.reason.length).toBeGreaterThanOrEqual(20);
     // Each rule carries how many resources it had to check: local has namespaces but no cloud resources.
     const inScope = Object.fromEntries(parsed.evaluated.map((e) => [e.policy, e.inScope]));
     expect(inScope["k8s-default-deny-ingress"]).toBeGreaterThan(0);
     expect(inScope["eks-secrets-encryption"]).toBe(0);
-    expect(inScope["k8s-no-privileged-containers"]).toBe(0);
+    expect(inScope["k8s-no-privileged-containers"]).toBeGreaterThan(0);
   });
 
   it("--stack-file checks another config under a stack's name, its facts included", () => {

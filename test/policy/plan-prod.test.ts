@@ -172,8 +172,12 @@ describe("prod plan", () => {
     expect(inScope["gpu-nodegroup-max-size"]).toBe(3);
     expect(inScope["eks-endpoint-not-world-open"]).toBe(1);
     expect(clean.evaluated.filter((r) => r.inScope === 0).map((r) => r.policy)).toEqual(
-      expect.arrayContaining(["k8s-tls-listeners", "s3-encryption", "keycloak-realm-ssl-required", "minio-no-public-buckets", "mysql-grant-own-database"]),
+      expect.arrayContaining(["k8s-tls-listeners", "keycloak-realm-ssl-required", "minio-no-public-buckets"]),
     );
+    // prod keeps its objects in S3: the four buckets are checked, MinIO has nothing to check.
+    expect(inScope["s3-encryption"]).toBe(4);
+    expect(inScope["s3-block-public-access"]).toBe(4);
+    expect(inScope["mysql-grant-own-database"]).toBeGreaterThan(0);
     expect(clean.evaluated.every((r) => r.inScope !== null)).toBe(true);
   });
 });

@@ -29,7 +29,7 @@ test("exactly one GPU pool, spot, scaling from zero, tainted", () => {
 });
 
 test("time-slicing shares each GPU twice, and the GPU quota counts the shares", () => {
-  const chart = one(plan.resources, "kubernetes:helm.sh/v4:Chart");
+  const [chart] = ofType(plan.resources, "kubernetes:helm.sh/v4:Chart").filter((c) => get(c, "chart") === "gpu-operator");
   expect(get(chart, "values.devicePlugin.config.data.any")).toContain("replicas: 2");
   // The chart renders the device plugin's config from those values, and the ClusterPolicy points at it.
   const config = ofType(plan.resources, "kubernetes:core/v1:ConfigMap").find((c) => c.name === "ods-dev-gpu-operator-chart:ods-gpu/time-slicing-config")!;

@@ -40,7 +40,7 @@ test("two on-demand GPU pools, tainted and labelled, with the configured sizes",
 });
 
 test("GPU operator with driver and toolkit off, GPU quota for the model layer equal to the capacity", () => {
-  const chart = one(plan.resources, "kubernetes:helm.sh/v4:Chart");
+  const [chart] = ofType(plan.resources, "kubernetes:helm.sh/v4:Chart").filter((c) => get(c, "chart") === "gpu-operator");
   expect(get(chart, "values.driver.enabled")).toBe(false);
   expect(get(chart, "values.toolkit.enabled")).toBe(false);
   const modelQuota = ofType(plan.resources, "kubernetes:core/v1:ResourceQuota").find((q) => get(q, "metadata.namespace") === "ods-model")!;
