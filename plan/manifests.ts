@@ -28,6 +28,8 @@ export interface ManifestFile {
 
 export function isKubeObject(r: RecordedResource): boolean {
   if (!r.type.startsWith("kubernetes:") || r.component) return false;
+  // A server-side-apply patch is partial by design; the plan has merged it into the object it targets.
+  if (r.type.endsWith("Patch")) return false;
   const i = r.inputs as Partial<KubeObject>;
   return typeof i.apiVersion === "string" && typeof i.kind === "string";
 }

@@ -27,7 +27,9 @@ export function planFiles(plan: FullPlanResult): PlanFiles {
     { rel: "outputs.json", content: JSON.stringify(plan.outputs, null, 2) + "\n" },
     ...files.map((f) => ({ rel: path.join("manifests", f.file), content: manifestText(f) })),
   ];
-  return { staged, files, schemaErrors: validateObjects(files) };
+  const errors = validateObjects(files);
+  // Without rendering, the CRDs that charts install are missing: their custom resources cannot be checked.
+  return { staged, files, schemaErrors: plan.charts === null ? errors.filter((e) => !e.error.startsWith("no schema for ")) : errors };
 }
 
 /** Resource counts per layer and type, as printed after a plan. */
@@ -55,7 +57,7 @@ export function summary(plan: FullPlanResult, written: PlanFiles & { dir: string
     for (const [type, n] of [...types].sort(([a], [b]) => a.localeCompare(b))) lines.push(`    ${String(n).padStart(4)}  ${type}`);
   }
   if (plan.charts === null) {
-    lines.push(`Kubernetes objects: ${objects} (schema errors: ${written.schemaErrors.length}); Helm charts/releases: ${charts}, not rendered (--no-charts)`);
+    lines.push(`Kubernetes objects: ${objects} (schema errors: ${written.schemaErrors.length}); Helm charts/releases: ${charts}, not rendered (--no-charts; custom resources of chart-installed CRDs unchecked)`);
   } else {
     lines.push(
       `Kubernetes objects: ${objects}, ${objects - rendered} declared and ${rendered} rendered from charts (schema errors: ${written.schemaErrors.length}); ` +

@@ -6,6 +6,7 @@ import { chartCacheDir } from "./charts/cache";
 import { renderCharts, RenderedChart } from "./charts/render";
 import { planMocks, unmockedInvokes } from "./mocks";
 import { configHash } from "./outputDir";
+import { applyPatches } from "./patches";
 import { attachRecorder, REDACTED } from "./recorder";
 import { readStackConfig } from "./stackConfig";
 import { PlanResult, RecordedResource } from "./types";
@@ -100,6 +101,8 @@ export async function runPlan(stack: string, opts: PlanOptions = {}): Promise<Fu
   let charts: RenderedChart[] | null = null;
   if (opts.charts !== false) {
     ({ resources, charts } = await renderCharts(declared, { kubeVersion: outputs.kubernetesVersion, cacheDir: chartCacheDir(opts.chartCache), root }));
+    // A patch's target may be a rendered object, so patches apply only to a rendered plan.
+    resources = applyPatches(resources);
   }
   return { stack, configHash: configHash(sc.config), resources, outputs, charts, layerOf: layerResolver(resources) };
 }

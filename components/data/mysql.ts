@@ -328,7 +328,25 @@ export class MySql extends pulumi.ComponentResource {
       namespace: args.namespace,
       repositoryOpts: { repo: MOCO_CHART.repo },
       values: mocoChartValues({ ha, podMonitors: args.podMonitors ?? true }),
+      // The controller's pods are admitted only after the patch below; waiting here would never end.
+      skipAwait: true,
     }, { parent: this });
+
+    // The chart (0.26.0) renders the controller without a seccomp profile and without dropping all
+    // capabilities, and has no value for either, so Pod Security "restricted" (the data namespace's
+    // level) rejects its pods. A server-side-apply patch adds both; the patch waits for the rollout, and
+    // everything that needs the controller's webhook waits for the patch.
+    const controllerHardening = new k8s.apps.v1.DeploymentPatch(`${name}-moco-hardening`, {
+      metadata: { name: "moco-controller", namespace: args.namespace, annotations: { "pulumi.com/patchForce": "true" } },
+      spec: {
+        template: {
+          spec: {
+            securityContext: { seccompProfile: { type: "RuntimeDefault" } },
+            containers: [{ name: "moco-controller", securityContext: { capabilities: { drop: ["ALL"] } } }],
+          },
+        },
+      },
+    }, { parent: this, dependsOn: [operator] });
 
     if (ha) {
       new k8s.policy.v1.PodDisruptionBudget(`${name}-moco-pdb`, {
@@ -390,7 +408,7 @@ export class MySql extends pulumi.ComponentResource {
       kind: "BackupPolicy",
       metadata: { name: backupPolicyName, namespace: args.namespace, labels: labels("backup") },
       spec: backupSpec,
-    }, { parent: this, dependsOn: [operator, backupSa, ...args.backup.objectStore.ready] });
+    }, { parent: this, dependsOn: [operator, controllerHardening, backupSa, ...args.backup.objectStore.ready] });
 
     const cluster = new k8s.apiextensions.CustomResource(`${name}-cluster`, {
       apiVersion: "moco.cybozu.com/v1beta2",
@@ -406,7 +424,7 @@ export class MySql extends pulumi.ComponentResource {
         ...mysqlClusterSpec({ clusterName, replicas: args.replicas, image: args.image, resources: args.resources, volumeSize: args.volumeSize, storageClass: args.storageClass, backupPolicyName }),
         ...(args.restore ? { restore: { ...args.restore, jobConfig: backupSpec.jobConfig } } : {}),
       },
-    }, { parent: this, dependsOn: [operator, controllerSecret, backupPolicy], ...clusterResourceOptions(args.protect ?? true) });
+    }, { parent: this, dependsOn: [operator, controllerHardening, controllerSecret, backupPolicy], ...clusterResourceOptions(args.protect ?? true) });
 
     this.host = names.primaryHost;
     this.replicaHost = ha ? names.replicaHost : names.primaryHost;

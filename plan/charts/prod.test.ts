@@ -26,7 +26,7 @@ function child(type: string, name: string): RecordedResource {
 }
 
 test("the chart is rendered once, at the pinned version, its objects right after it", () => {
-  expect(plan.charts).toEqual([expect.objectContaining({ type: CHART_TYPE, name: CHART, chart: "gpu-operator", version: "v26.7.0", objects: children.length })]);
+  expect(plan.charts!.filter((c) => c.chart === "gpu-operator")).toEqual([expect.objectContaining({ type: CHART_TYPE, name: CHART, chart: "gpu-operator", version: "v26.7.0", objects: children.length })]);
   const at = plan.resources.findIndex((r) => r.name === CHART);
   expect(plan.resources.slice(at + 1, at + 1 + children.length)).toEqual(children);
   expect(children.length).toBeGreaterThanOrEqual(25);

@@ -14,7 +14,7 @@ import { allowedRegistries, imagePinned, noBitnamiImages } from "./k8s-images";
 import { defaultDenyIngress } from "./k8s-network-policy";
 import { probes } from "./k8s-probes";
 import { containerResources } from "./k8s-resources";
-import { dropAllCapabilities, noPrivilegedContainers, noPrivilegeEscalation, runAsNonRoot } from "./k8s-security-context";
+import { dropAllCapabilities, noPrivilegedContainers, noPrivilegeEscalation, runAsNonRoot, seccompProfile } from "./k8s-security-context";
 import { publicClientNoDirectGrants, noWildcardRedirects, realmBruteForce, realmPasswordPolicy, realmSsl } from "./keycloak";
 import { minioNoPublicBuckets } from "./minio";
 import { grantOwnDatabase, noWildcardSuperuser } from "./mysql";
@@ -26,6 +26,7 @@ export const policies: Policies = [
   noPrivilegeEscalation,
   runAsNonRoot,
   dropAllCapabilities,
+  seccompProfile,
   noHostAccess,
   containerResources,
   imagePinned,

@@ -1,6 +1,6 @@
 import { check } from "../test/harness";
 import { container, CRONJOB, cronJob, DAEMONSET, DEPLOYMENT, deployment, POD, pod, UNKNOWN } from "../test/fixtures";
-import { dropAllCapabilities, noPrivilegedContainers, noPrivilegeEscalation, runAsNonRoot } from "./k8s-security-context";
+import { dropAllCapabilities, noPrivilegedContainers, noPrivilegeEscalation, runAsNonRoot, seccompProfile } from "./k8s-security-context";
 
 const gpuExemption = { exemptions: [{ kind: "DaemonSet", namespace: "ods-gpu", name: "web", reason: "GPU operator DaemonSet that manages the node's GPUs" }] };
 
@@ -92,5 +92,28 @@ describe("k8s-drop-all-capabilities", () => {
   it("takes the allowed list from config and skips unknown drop lists", async () => {
     const d = deployment({ containers: [container({ securityContext: { capabilities: { drop: UNKNOWN, add: ["NET_ADMIN"] } } })] });
     expect(await check(dropAllCapabilities, DEPLOYMENT, d, { allowedAddedCapabilities: ["NET_ADMIN"] })).toEqual([]);
+  });
+});
+
+describe("k8s-seccomp-profile", () => {
+  it("accepts RuntimeDefault on the pod, and Localhost on every container", async () => {
+    expect(await check(seccompProfile, DEPLOYMENT, deployment())).toEqual([]);
+    const local = deployment({ securityContext: { runAsNonRoot: true }, containers: [container({ securityContext: { seccompProfile: { type: "Localhost", localhostProfile: "p.json" } } })] });
+    expect(await check(seccompProfile, DEPLOYMENT, local)).toEqual([]);
+  });
+  it("reports a pod without a profile, an Unconfined container under a good pod, and an init container", async () => {
+    expect(await check(seccompProfile, DEPLOYMENT, deployment({ securityContext: { runAsNonRoot: true } }))).toEqual([
+      'container app runs without a seccomp profile (RuntimeDefault or Localhost on the container or the pod); Pod Security "restricted" rejects it.',
+    ]);
+    const unconfined = deployment({ containers: [container({ securityContext: { seccompProfile: { type: "Unconfined" } } })] });
+    expect(await check(seccompProfile, DEPLOYMENT, unconfined)).toHaveLength(1);
+    const init = cronJob({ securityContext: {}, initContainers: [container({ name: "setup" })] });
+    expect((await check(seccompProfile, CRONJOB, init)).join("\n")).toContain("initContainer setup runs without a seccomp profile");
+  });
+  it("skips the namespaces configured as privileged, and only those", async () => {
+    const bare = deployment({ securityContext: {} }, { namespace: "ods-gpu" });
+    expect(await check(seccompProfile, DEPLOYMENT, bare, { privilegedNamespaces: ["ods-gpu"] })).toEqual([]);
+    expect(await check(seccompProfile, DEPLOYMENT, bare, { privilegedNamespaces: ["ods-data"] })).toHaveLength(1);
+    expect(await check(seccompProfile, DEPLOYMENT, deployment({ securityContext: { seccompProfile: { type: UNKNOWN } } }))).toEqual([]);
   });
 });

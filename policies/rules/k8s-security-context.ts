@@ -84,3 +84,28 @@ export const dropAllCapabilities: ResourceValidationPolicy = {
     }
   }),
 };
+
+const SECCOMP_OK = new Set(["RuntimeDefault", "Localhost"]);
+const seccompDefaults = { exemptions: [] as Exemption[], privilegedNamespaces: [] as string[] };
+
+export const seccompProfile: ResourceValidationPolicy = {
+  name: "k8s-seccomp-profile",
+  description:
+    "Containers must run under a seccomp profile (RuntimeDefault or Localhost, on the container or the pod), as Pod Security \"restricted\" requires: the API server of a restricted namespace rejects pods without one. Namespaces the kit runs at level privileged are skipped.",
+  enforcementLevel: "mandatory",
+  remediationSteps: "Set spec.securityContext.seccompProfile: {type: RuntimeDefault} on the pod (or on every container); where a chart offers no value, patch its workload (a kubernetes <Kind>Patch, which the plan applies).",
+  configSchema: schemaWithDefaults(seccompDefaults, {
+    exemptions: exemptionsSchema,
+    privilegedNamespaces: { type: "array", items: { type: "string" }, description: "Namespaces whose Pod Security level is privileged (the GPU operator's)." },
+  }),
+  validateResource: validateWorkloads(seccompDefaults, ({ workload, cfg }, report) => {
+    if (workload.namespace !== undefined && cfg.privilegedNamespaces.includes(workload.namespace)) return;
+    const pod = at(workload.podSpec, "securityContext", "seccompProfile", "type");
+    for (const c of containersOf(workload.podSpec)) {
+      const own = at(c.spec, "securityContext", "seccompProfile", "type");
+      const effective = own === undefined ? pod : own;
+      if (isUnknown(effective)) continue;
+      if (typeof effective !== "string" || !SECCOMP_OK.has(effective)) report(`${c.label} runs without a seccomp profile (RuntimeDefault or Localhost on the container or the pod); Pod Security "restricted" rejects it.`);
+    }
+  }),
+};

@@ -26,7 +26,7 @@ export function container(overrides: O = {}): O {
 
 export function podSpec(overrides: O = {}): O {
   return {
-    securityContext: { runAsNonRoot: true, runAsUser: 1000 },
+    securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: "RuntimeDefault" } },
     containers: [container()],
     ...overrides,
   };

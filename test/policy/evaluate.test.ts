@@ -63,7 +63,7 @@ describe("pack config files", () => {
     const exempt = (rule: string) => (settingsOf(byName(rule), cfg)["exemptions"] as { kind: string; namespace: string; name: string; reason: string }[]).map((e) => `${e.kind} ${e.namespace}/${e.name}`);
     expect(exempt("k8s-no-privileged-containers")).toEqual([]);
     for (const rule of ["k8s-no-privilege-escalation", "k8s-run-as-non-root", "k8s-drop-all-capabilities"]) expect(exempt(rule)).toContain("Deployment ods-gpu/gpu-operator");
-    expect(exempt("k8s-drop-all-capabilities")).toEqual(["Deployment ods-gpu/gpu-operator", "Deployment ods-data/moco-controller"]);
+    expect(exempt("k8s-drop-all-capabilities")).toEqual(["Deployment ods-gpu/gpu-operator"]);
     expect(exempt("k8s-no-host-access")).toEqual(["DaemonSet ods-gpu/ods-prod-gpu-operator-chart-node-feature-discovery-worker"]);
     expect(settingsOf(byName("aws-nodegroup-max-size"), cfg)["maxNodesPerGroup"]).toBe(50);
   });

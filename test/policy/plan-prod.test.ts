@@ -61,6 +61,7 @@ describe("prod plan", () => {
     expect(found).toEqual(
       expect.arrayContaining([
         ["k8s-no-privileged-containers", "planted-debug", "container shell sets securityContext.privileged: true."],
+        ["k8s-seccomp-profile", "planted-debug", 'container shell runs without a seccomp profile (RuntimeDefault or Localhost on the container or the pod); Pod Security "restricted" rejects it.'],
         ["k8s-image-pinned", "planted-debug", "container shell uses image quay.io/ods/debug:latest with the mutable tag latest."],
         ["s3-block-public-access", "planted-site", "Bucket ods-prod-site has the public ACL public-read."],
         ["s3-block-public-access", "planted-site", "Bucket ods-prod-site has no BucketPublicAccessBlock."],
@@ -68,7 +69,7 @@ describe("prod plan", () => {
       ]),
     );
     // Nothing else in the plan changed, so these are all the mandatory findings.
-    expect(found).toHaveLength(5);
+    expect(found).toHaveLength(6);
     expect(failed(result)).toBe(true);
   });
 
