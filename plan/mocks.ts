@@ -14,9 +14,15 @@ function shortHash(s: string): string {
 }
 
 /** What the cloud would add to a resource's inputs, by type. */
+/** Prefix of every mock RandomPassword result (test/stacks/secretScan.test.ts looks for it). */
+export const MOCK_SECRET_MARK = "ods-mock-secret-";
+
 function computed(type: string, name: string, inputs: State, region: string): State {
   const arn = (service: string, resource: string, withRegion = true) => `arn:aws:${service}:${withRegion ? region : ""}:${MOCK_ACCOUNT}:${resource}`;
   switch (type) {
+    // A recognisable value per generated password: the secret scan fails wherever one shows up unredacted.
+    case "random:index/randomPassword:RandomPassword":
+      return { result: `${MOCK_SECRET_MARK}${name}` };
     case "aws:eks/cluster:Cluster":
       return {
         arn: arn("eks", `cluster/${inputs.name ?? name}`),

@@ -36,6 +36,10 @@ interface RegisterRequest {
   getCustom(): boolean;
   getProvider(): string;
   getObject(): unknown;
+  getProtect(): boolean | undefined;
+  getRetainondelete(): boolean | undefined;
+  getDeletebeforereplace(): boolean;
+  getIgnorechangesList(): string[];
 }
 interface RegisterResponse {
   getUrn(): string;
@@ -80,6 +84,12 @@ export function attachRecorder(): Recorder {
       inputs: redactSecretObject(redact(rpc.deserializeProperties(req.getObject())) as Record<string, unknown>),
       urn: "",
     };
+    const options: NonNullable<RecordedResource["options"]> = {};
+    if (req.getProtect()) options.protect = true;
+    if (req.getRetainondelete()) options.retainOnDelete = true;
+    if (req.getDeletebeforereplace()) options.deleteBeforeReplace = true;
+    if (req.getIgnorechangesList().length > 0) options.ignoreChanges = req.getIgnorechangesList();
+    if (Object.keys(options).length > 0) record.options = options;
     const provider = req.getProvider();
     // A provider reference is "<urn>::<id>", and URNs contain "::" themselves.
     if (provider) record.provider = provider.slice(0, provider.lastIndexOf("::"));

@@ -18,6 +18,8 @@ export interface RecordedResource {
   provider?: string;
   /** The resource's URN under the mock runtime. */
   urn: string;
+  /** Resource options that decide what a delete or replace does (absent when none is set). */
+  options?: { protect?: boolean; retainOnDelete?: boolean; deleteBeforeReplace?: boolean; ignoreChanges?: string[] };
   /** Components only: the keys the component passed to registerOutputs (absent if it never did). */
   registeredOutputs?: string[];
 }
