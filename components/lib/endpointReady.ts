@@ -20,6 +20,7 @@ interface Plain {
 /** Tries a TCP connection every few seconds until one succeeds or the time is up. */
 async function waitForTcp(host: string, port: number, timeoutSeconds: number): Promise<void> {
   // Required inside the function: the dynamic provider is serialized and runs in its own process.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const net = require("net") as typeof import("net");
   const deadline = Date.now() + timeoutSeconds * 1000;
   let last = "";
