@@ -1,0 +1,48 @@
+// The data section: defaults that follow highAvailability and the cluster kind, and every rule with the bad input that breaks it.
+import { MINIMAL_DATA } from "../../test/minimalConfig";
+import { configErrorOf } from "../../test/harness";
+import { validateConfig } from "../load";
+
+const existing = { kind: "existing" };
+const aws = {
+  kind: "aws",
+  aws: { region: "us-east-1", availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"], kubernetesVersion: "1.35", ebsCsiAddonVersion: "v1.67.1-eksbuild.1", systemNodes: { instanceTypes: ["m6i.xlarge"], minSize: 1, desiredSize: 1, maxSize: 2 } },
+};
+const cfg = (data: Record<string, unknown>, opts: { ha?: boolean; infra?: Record<string, unknown> } = {}) =>
+  validateConfig({ environment: "t", domain: "t.example.com", highAvailability: opts.ha ?? false, infra: opts.infra ?? existing, data: { ...MINIMAL_DATA, ...data } });
+const error = (data: Record<string, unknown>, opts: { ha?: boolean; infra?: Record<string, unknown> } = {}) => configErrorOf(() => cfg(data, opts));
+
+test("single instances everywhere by default, failover everywhere with highAvailability", () => {
+  const single = cfg({ access: undefined }).data;
+  expect([single.access.mode, single.objectStore.minio.servers, single.mysql.replicas, single.redis.replicas, single.milvus.mode, single.dataApi.replicas]).toEqual(["nodePort", 1, 1, 1, "standalone", { min: 1, max: 2 }]);
+  const ha = cfg({ access: { allowedCidrs: ["10.0.0.0/16"] } }, { ha: true, infra: aws }).data;
+  expect([ha.access.mode, ha.objectStore.minio.servers, ha.mysql.replicas, ha.redis.replicas, ha.milvus.mode, ha.dataApi.replicas]).toEqual(["loadBalancer", 4, 3, 3, "cluster", { min: 2, max: 6 }]);
+});
+
+test("the data API's image is required and pinned, named by key", () => {
+  expect(configErrorOf(() => validateConfig({ environment: "t", domain: "t.example.com", infra: existing, data: { objectStore: { kind: "minio" }, dataApi: {} } }))).toContain("ods:data.dataApi.image is required");
+  expect(error({ dataApi: { image: "ghcr.io/one-data-studio/data-api:latest" } })).toContain('ods:data.dataApi.image = "ghcr.io/one-data-studio/data-api:latest": must not use the tag latest');
+  expect(error({ dataApi: { image: "ghcr.io/one-data-studio/data-api" } })).toContain("must be an image reference pinned by tag or digest");
+  expect(cfg({ dataApi: { image: `ghcr.io/x/y@sha256:${"a".repeat(64)}` } }).data.dataApi.image).toMatch(/@sha256:/);
+});
+
+test.each([
+  [{ objectStore: { kind: "minio", minio: { servers: 2 } } }, {}, "ods:data.objectStore.minio.servers = 2: distributed MinIO needs at least 4 servers"],
+  [{ objectStore: { kind: "minio", minio: { servers: 1 } } }, { ha: true, infra: aws, cidrs: true }, "ods:data.objectStore.minio.servers = 1: highAvailability needs distributed MinIO"],
+  [{ objectStore: { kind: "s3" } }, {}, 'ods:data.objectStore.kind = "s3": S3 needs AWS'],
+  [{ mysql: { replicas: 2 } }, {}, "ods:data.mysql.replicas = 2: must be 1, 3 or 5"],
+  [{ mysql: { replicas: 1 } }, { ha: true, infra: aws, cidrs: true }, "ods:data.mysql.replicas = 1: highAvailability needs automatic failover"],
+  [{ redis: { replicas: 2 } }, {}, "ods:data.redis.replicas = 2: Sentinel needs a quorum of at least 3 servers"],
+  [{ milvus: { mode: "standalone" } }, { ha: true, infra: aws, cidrs: true }, 'ods:data.milvus.mode = "standalone": highAvailability needs Milvus in cluster mode'],
+  [{ dataApi: { image: "ghcr.io/x/y:1", replicas: { min: 3, max: 2 } } }, {}, "min 3 is larger than max 2"],
+  [{ access: { mode: "loadBalancer" } }, { infra: aws }, "ods:data.access.allowedCidrs = (missing): loadBalancer mode needs the CIDRs"],
+  [{ access: { mode: "loadBalancer", allowedCidrs: ["0.0.0.0/0"] } }, { infra: aws }, 'ods:data.access.allowedCidrs[0] = "0.0.0.0/0": opens the MinIO and MySQL admin endpoints'],
+  [{ access: { mode: "loadBalancer", allowedCidrs: ["10.0.0.0/8"] } }, {}, 'ods:data.access.mode = "loadBalancer": loadBalancer creates internal AWS NLBs'],
+  [{ access: { mode: "nodePort", ports: { minio: 30900, mysql: 30900 } } }, {}, "ods:data.access.ports"],
+  [{ access: { mode: "nodePort", ports: { minio: 80 } } }, {}, "ods:data.access.ports.minio = 80: minio must be a node port"],
+  [{ objectStore: { kind: "s3", s3: { kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:alias/x" } } }, { infra: aws, cidrs: true }, "must be a KMS key ARN"],
+])("%j is refused, naming the key and what is allowed", (data, opts, message) => {
+  const { cidrs, ...o } = opts as { ha?: boolean; infra?: Record<string, unknown>; cidrs?: boolean };
+  const withCidrs = cidrs ? { ...data, access: { allowedCidrs: ["10.0.0.0/16"], ...((data as { access?: object }).access ?? {}) } } : data;
+  expect(error(withCidrs, o)).toContain(message);
+});
