@@ -3,7 +3,7 @@
 // policy, IRSA roles per consumer).
 import * as pulumi from "@pulumi/pulumi";
 import { AdminAccessSettings } from "./adminEndpoint";
-import { BUCKET_ROLES, BucketRole, ContainerResources, ObjectStoreAccess, ObjectStoreConsumer } from "./contracts";
+import { BUCKET_ROLES, BucketRole, ContainerResources, ObjectStoreAccess, ObjectStoreConsumer, ObjectStoreHandle } from "./contracts";
 import { minioStore } from "./minioStore";
 import { s3Store } from "./s3Store";
 
@@ -49,18 +49,8 @@ export function bucketNames(prefix: string): Record<BucketRole, string> {
   return Object.fromEntries(BUCKET_ROLES.map((r) => [r, `${prefix}-${r}`])) as Record<BucketRole, string>;
 }
 
-/** What an implementation returns: everything the handle exposes. */
-export interface StoreParts {
-  endpoint: pulumi.Output<string>;
-  host: pulumi.Output<string>;
-  port: number;
-  useTls: boolean;
-  pathStyle: boolean;
-  region: string;
-  buckets: Record<BucketRole, pulumi.Output<string>>;
-  access: Record<string, ObjectStoreAccess>;
-  ready: pulumi.Resource[];
-}
+/** What an implementation returns: everything the handle exposes but its kind. */
+export type StoreParts = Omit<ObjectStoreHandle, "kind">;
 
 export class ObjectStore extends pulumi.ComponentResource {
   readonly kind: "minio" | "s3";
