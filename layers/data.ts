@@ -50,7 +50,6 @@ export function dataLayer(platform: PlatformConfig, cfg: DataConfig, { infra }: 
   const c = infra.cluster;
   const ns = c.namespaces;
   const k8sOpts = { providers: { kubernetes: c.provider, ...(c.aws ? { aws: c.aws.provider } : {}) } };
-  const access = { ...cfg.access };
 
   const store = new ObjectStore(`${base}-objects`, {
     kind: cfg.objectStore.kind,
@@ -58,7 +57,7 @@ export function dataLayer(platform: PlatformConfig, cfg: DataConfig, { infra }: 
     bucketPrefix: base,
     consumers: objectStoreConsumers(ns),
     monitoringNamespace: ns.observability,
-    minio: cfg.objectStore.kind === "minio" ? { ...cfg.objectStore.minio, storageClass: c.storageClass, access: { ...access, nodePort: cfg.access.ports.minio } } : undefined,
+    minio: cfg.objectStore.kind === "minio" ? { ...cfg.objectStore.minio, storageClass: c.storageClass, access: { ...cfg.access, nodePort: cfg.access.ports.minio } } : undefined,
     s3:
       cfg.objectStore.kind === "s3" && c.aws
         ? { region: c.aws.region, kmsKeyArn: cfg.objectStore.s3.kmsKeyArn, noncurrentVersionDays: cfg.objectStore.s3.noncurrentVersionDays, oidcProviderArn: c.aws.oidcProviderArn, oidcIssuerUrl: c.aws.oidcIssuerUrl }
@@ -74,7 +73,7 @@ export function dataLayer(platform: PlatformConfig, cfg: DataConfig, { infra }: 
     resources: cfg.mysql.resources,
     backup: { schedule: cfg.mysql.backup.schedule, objectStore: store, consumer: "mysql-backup" },
     consumers: databaseConsumers(ns),
-    access: { ...access, nodePort: cfg.access.ports.mysql },
+    access: { ...cfg.access, nodePort: cfg.access.ports.mysql },
     monitoringNamespace: ns.observability,
   }, { ...k8sOpts, dependsOn: [...(c.certManager ? [c.certManager] : []), ...store.ready] });
 

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ContainerResources } from "../data/contracts";
 import { k8sName, standardLabels } from "../lib/naming";
 import { quantityValue } from "../lib/quantity";
+import { namespacePeer, tcpPorts } from "../lib/network";
 
 /** An environment variable read from a key of a Secret (never a literal secret). */
 export interface SecretEnv {
@@ -273,15 +274,14 @@ export function appServicePlan(name: string, args: AppServiceArgs) {
     endpoints: [{ port: "http", path: metricsPath, interval: "30s", scrapeTimeout: "10s", scheme: "http" }],
   };
 
-  const tcp = [{ protocol: "TCP", port: args.port }];
-  const nsPeer = (ns: pulumi.Input<string>) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } } });
+  const tcp = tcpPorts(args.port);
   const networkPolicy = {
     podSelector: { matchLabels: selector },
     policyTypes: ["Ingress"],
     ingress: [
-      ...args.callers.map((c) => ({ from: [{ ...nsPeer(c.namespace), ...(c.podLabels && Object.keys(c.podLabels).length > 0 ? { podSelector: { matchLabels: c.podLabels } } : {}) }], ports: tcp })),
+      ...args.callers.map((c) => ({ from: [{ ...namespacePeer(c.namespace), ...(c.podLabels && Object.keys(c.podLabels).length > 0 ? { podSelector: { matchLabels: c.podLabels } } : {}) }], ports: tcp })),
       // Prometheus scrapes metricsPath on the same port.
-      { from: [nsPeer(args.monitoringNamespace)], ports: tcp },
+      { from: [namespacePeer(args.monitoringNamespace)], ports: tcp },
     ],
   };
 

@@ -32,7 +32,7 @@ export interface AdminEndpointArgs {
   /** `app.kubernetes.io/name` of the labels. */
   app: string;
   /** Resources the server must exist after (the workload, the operator's CR). */
-  serverReady?: pulumi.Input<pulumi.Resource>[];
+  serverReady?: pulumi.Resource[];
 }
 
 /** The Service spec for the mode (pure). */
@@ -84,7 +84,7 @@ export class AdminEndpoint extends pulumi.ComponentResource {
 
     const host = args.access.mode === "nodePort" ? pulumi.output(args.access.host) : svc.status.loadBalancer.ingress.apply((i) => i?.[0]?.hostname ?? i?.[0]?.ip ?? "");
     const port = args.access.mode === "nodePort" ? args.nodePort! : args.port;
-    const ready = new EndpointReady(`${name}-ready`, { host, port, timeoutSeconds: args.access.readyTimeoutSeconds }, { parent: this, dependsOn: [svc, ...((args.serverReady as pulumi.Resource[]) ?? [])] });
+    const ready = new EndpointReady(`${name}-ready`, { host, port, timeoutSeconds: args.access.readyTimeoutSeconds }, { parent: this, dependsOn: [svc, ...(args.serverReady ?? [])] });
     this.host = ready.host;
     this.port = ready.port;
     this.registerOutputs({ host: this.host, port: this.port, service: svc.metadata.name });

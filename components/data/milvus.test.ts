@@ -4,8 +4,6 @@ import type { RecordedResource } from "../../plan/types";
 import type { ObjectStoreHandle } from "./contracts";
 import { ETCD_MEMBERS, hostOnly, Milvus, MILVUS_ENV, milvusNetworkPolicies, milvusValues, MilvusValuesInput, USER_YAML, validateMilvusArgs } from "./milvus";
 
-process.env.ODS_CHART_CACHE ??= "/work/shared/charts";
-
 const RES = { requests: { cpu: "500m", memory: "2Gi" }, limits: { memory: "8Gi" } };
 const S3: MilvusValuesInput = {
   mode: "cluster",

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ACCESS_KEY_ID_KEY, ContainerResources, ObjectStoreHandle, SECRET_ACCESS_KEY_KEY } from "./contracts";
 import { k8sName, standardLabels } from "../lib/naming";
+import { namespacePeer, tcpPorts } from "../lib/network";
 
 export const MILVUS_CHART = {
   chart: "milvus",
@@ -264,8 +265,6 @@ export function milvusNetworkPolicies(
   const milvus = { "app.kubernetes.io/name": "milvus", "app.kubernetes.io/instance": releaseName };
   const etcd = { "app.kubernetes.io/name": "etcd", "app.kubernetes.io/instance": releaseName };
   const entry = { ...milvus, component: mode === "cluster" ? ROLE_COMPONENT.proxy : ROLE_COMPONENT.standalone };
-  const ns = (n: pulumi.Input<string>) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": n } } });
-  const tcp = (port: number) => ({ protocol: "TCP", port });
   return [
     {
       role: "clients",
@@ -273,12 +272,12 @@ export function milvusNetworkPolicies(
         podSelector: { matchLabels: entry },
         policyTypes: ["Ingress"],
         // Own namespace (the data API) and the declared client namespaces.
-        ingress: [{ from: [{ podSelector: {} }, ...peers.clientNamespaces.map(ns)], ports: [tcp(MILVUS_PORTS.grpc)] }],
+        ingress: [{ from: [{ podSelector: {} }, ...peers.clientNamespaces.map(namespacePeer)], ports: tcpPorts(MILVUS_PORTS.grpc) }],
       },
     },
     {
       role: "metrics",
-      spec: { podSelector: { matchLabels: milvus }, policyTypes: ["Ingress"], ingress: [{ from: [ns(peers.monitoringNamespace)], ports: [tcp(MILVUS_PORTS.metrics)] }] },
+      spec: { podSelector: { matchLabels: milvus }, policyTypes: ["Ingress"], ingress: [{ from: [namespacePeer(peers.monitoringNamespace)], ports: tcpPorts(MILVUS_PORTS.metrics) }] },
     },
     {
       role: "peers",
@@ -290,8 +289,8 @@ export function milvusNetworkPolicies(
         podSelector: { matchLabels: etcd },
         policyTypes: ["Ingress"],
         ingress: [
-          { from: [{ podSelector: { matchLabels: milvus } }], ports: [tcp(MILVUS_PORTS.etcdClient)] },
-          { from: [{ podSelector: { matchLabels: etcd } }], ports: [tcp(MILVUS_PORTS.etcdClient), tcp(MILVUS_PORTS.etcdPeer)] },
+          { from: [{ podSelector: { matchLabels: milvus } }], ports: tcpPorts(MILVUS_PORTS.etcdClient) },
+          { from: [{ podSelector: { matchLabels: etcd } }], ports: tcpPorts(MILVUS_PORTS.etcdClient, MILVUS_PORTS.etcdPeer) },
         ],
       },
     },

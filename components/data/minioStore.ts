@@ -8,6 +8,7 @@ import { k8sName, standardLabels } from "../lib/naming";
 import { AdminEndpoint } from "./adminEndpoint";
 import { ACCESS_KEY_ID_KEY, BUCKET_ROLES, BucketRole, ContainerResources, ObjectStoreConsumer, SECRET_ACCESS_KEY_KEY, VERSIONED_BUCKETS } from "./contracts";
 import { bucketNames, MinioSettings, ObjectStoreArgs, StoreParts } from "./objectStore";
+import { namespacePeer, tcpPorts } from "../lib/network";
 
 /** S3 API port (also the metrics and the inter-node port). */
 export const MINIO_PORT = 9000;
@@ -250,11 +251,10 @@ export function minioStatefulSetSpec(p: {
 
 /** Ingress rules of the MinIO pods (pure): S3 from each consumer namespace once, metrics from Prometheus, peers when distributed. */
 export function minioIngressRules(p: { consumerNamespaces: string[]; monitoringNamespace: string; selector: Record<string, string>; mode: MinioMode }): Record<string, unknown>[] {
-  const port = [{ protocol: "TCP", port: MINIO_PORT }];
-  const ns = (n: string) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": n } } });
+  const port = tcpPorts(MINIO_PORT);
   const rules: Record<string, unknown>[] = [
-    { from: [...new Set(p.consumerNamespaces)].sort().map(ns), ports: port },
-    { from: [ns(p.monitoringNamespace)], ports: port },
+    { from: [...new Set(p.consumerNamespaces)].sort().map(namespacePeer), ports: port },
+    { from: [namespacePeer(p.monitoringNamespace)], ports: port },
   ];
   if (p.mode === "distributed") rules.push({ from: [{ podSelector: { matchLabels: p.selector } }], ports: port });
   return rules;

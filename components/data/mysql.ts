@@ -8,6 +8,7 @@ import * as random from "@pulumi/random";
 import { AdminAccessSettings, AdminEndpoint } from "./adminEndpoint";
 import { ACCESS_KEY_ID_KEY, ContainerResources, DB_SECRET_KEYS, DatabaseAccess, DatabaseConsumer, ObjectStoreHandle, SECRET_ACCESS_KEY_KEY } from "./contracts";
 import { k8sName, PART_OF, standardLabels } from "../lib/naming";
+import { namespacePeer, tcpPorts } from "../lib/network";
 
 export const MOCO_CHART = { chart: "moco", version: "0.26.0", repo: "https://cybozu-go.github.io/moco/" } as const;
 
@@ -282,18 +283,16 @@ export function consumerSecretData(c: DatabaseConsumer, host: pulumi.Input<strin
 
 /** Ingress rules of the mysqld pods, one peer per distinct client namespace (pure). */
 export function mysqldIngress(clientNamespaces: string[], monitoringNamespace: string): Record<string, unknown>[] {
-  const ns = (name: string) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } } });
-  const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: "TCP", port }));
   const distinct = [...new Set(clientNamespaces)].sort();
   return [
     // Services with a database.
-    { from: distinct.map(ns), ports: tcp(MOCO_PORTS.mysql) },
+    { from: distinct.map(namespacePeer), ports: tcpPorts(MOCO_PORTS.mysql) },
     // Replication and clone between instances, and MOCO's backup/restore jobs (all labelled created-by=moco).
-    { from: [{ podSelector: { matchLabels: { "app.kubernetes.io/created-by": "moco" } } }], ports: tcp(MOCO_PORTS.mysql, MOCO_PORTS.admin) },
+    { from: [{ podSelector: { matchLabels: { "app.kubernetes.io/created-by": "moco" } } }], ports: tcpPorts(MOCO_PORTS.mysql, MOCO_PORTS.admin) },
     // The controller: SQL on the admin port, gRPC to the agent.
-    { from: [{ podSelector: { matchLabels: { ...CONTROLLER_SELECTOR } } }], ports: tcp(MOCO_PORTS.admin, MOCO_PORTS.agent) },
+    { from: [{ podSelector: { matchLabels: { ...CONTROLLER_SELECTOR } } }], ports: tcpPorts(MOCO_PORTS.admin, MOCO_PORTS.agent) },
     // Prometheus: mysqld_exporter and the agent's metrics.
-    { from: [ns(monitoringNamespace)], ports: tcp(MOCO_PORTS.exporter, MOCO_PORTS.agentMetrics) },
+    { from: [namespacePeer(monitoringNamespace)], ports: tcpPorts(MOCO_PORTS.exporter, MOCO_PORTS.agentMetrics) },
   ];
 }
 
@@ -363,7 +362,7 @@ export class MySql extends pulumi.ComponentResource {
         policyTypes: ["Ingress"],
         ingress: [
           { ports: [{ protocol: "TCP", port: MOCO_PORTS.webhook }] },
-          { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": args.monitoringNamespace } } }], ports: [{ protocol: "TCP", port: MOCO_PORTS.controllerMetrics }] },
+          { from: [namespacePeer(args.monitoringNamespace)], ports: tcpPorts(MOCO_PORTS.controllerMetrics) },
         ],
       },
     }, { parent: this });

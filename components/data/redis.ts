@@ -6,6 +6,7 @@ import * as random from "@pulumi/random";
 import { quantityValue } from "../lib/quantity";
 import { k8sName, standardLabels } from "../lib/naming";
 import { ContainerResources } from "./contracts";
+import { namespacePeer, tcpPorts } from "../lib/network";
 
 export const REDIS_HA_CHART = {
   chart: "redis-ha",
@@ -251,9 +252,6 @@ export function redisAlerts(plan: RedisPlan): Record<string, unknown>[] {
   return rules;
 }
 
-type Peer = Record<string, unknown>;
-const fromNamespace = (ns: pulumi.Input<string>): Peer => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } } });
-const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: "TCP", port }));
 
 /**
  * Ingress rules through the namespace's default deny (pure): clients (args.namespace and every client
@@ -261,18 +259,18 @@ const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: "TCP", port
  * replication and Sentinel gossip between the servers, HAProxy's checks, and Prometheus on the exporter.
  */
 export function redisIngress(plan: RedisPlan, namespaces: { own: pulumi.Input<string>; clients: pulumi.Input<string>[]; monitoring: pulumi.Input<string> }) {
-  const clients = [fromNamespace(namespaces.own), ...namespaces.clients.map(fromNamespace)];
-  const clientPorts = plan.ha ? tcp(REDIS_PORT, SENTINEL_PORT) : tcp(REDIS_PORT);
+  const clients = [namespacePeer(namespaces.own), ...namespaces.clients.map(namespacePeer)];
+  const clientPorts = plan.ha ? tcpPorts(REDIS_PORT, SENTINEL_PORT) : tcpPorts(REDIS_PORT);
   const server = [
     { from: clients, ports: clientPorts },
-    { from: [{ podSelector: { matchLabels: plan.serverLabels } }], ports: tcp(REDIS_PORT, SENTINEL_PORT) },
-    ...(plan.ha ? [{ from: [{ podSelector: { matchLabels: plan.haproxyLabels } }], ports: tcp(REDIS_PORT, SENTINEL_PORT) }] : []),
-    { from: [fromNamespace(namespaces.monitoring)], ports: tcp(EXPORTER_PORT) },
+    { from: [{ podSelector: { matchLabels: plan.serverLabels } }], ports: tcpPorts(REDIS_PORT, SENTINEL_PORT) },
+    ...(plan.ha ? [{ from: [{ podSelector: { matchLabels: plan.haproxyLabels } }], ports: tcpPorts(REDIS_PORT, SENTINEL_PORT) }] : []),
+    { from: [namespacePeer(namespaces.monitoring)], ports: tcpPorts(EXPORTER_PORT) },
   ];
   const haproxy = plan.ha
     ? [
-        { from: clients, ports: tcp(REDIS_PORT) },
-        { from: [fromNamespace(namespaces.monitoring)], ports: tcp(HAPROXY_METRICS_PORT) },
+        { from: clients, ports: tcpPorts(REDIS_PORT) },
+        { from: [namespacePeer(namespaces.monitoring)], ports: tcpPorts(HAPROXY_METRICS_PORT) },
       ]
     : undefined;
   return { server, haproxy };

@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { standardLabels } from "../lib/naming";
 import { GPU_TAINT } from "./gpuNodePool";
+import { namespacePeer, tcpPorts } from "../lib/network";
 
 export const GPU_OPERATOR_CHART = {
   chart: "gpu-operator",
@@ -96,8 +97,8 @@ export class GpuOperator extends pulumi.ComponentResource {
         policyTypes: ["Ingress"],
         ingress: [
           {
-            from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": args.monitoringNamespace } } }],
-            ports: [{ protocol: "TCP", port: DCGM_EXPORTER_PORT }],
+            from: [namespacePeer(args.monitoringNamespace)],
+            ports: tcpPorts(DCGM_EXPORTER_PORT),
           },
         ],
       },
