@@ -6,6 +6,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { EndpointReady } from "../lib/endpointReady";
 import { standardLabels } from "../lib/naming";
+import { tcpPorts } from "../lib/network";
 
 export interface AdminAccessSettings {
   /** "nodePort" (fixed port on every node, mapped to `host` by the laptop cluster) or "loadBalancer" (internal NLB). */
@@ -78,7 +79,7 @@ export class AdminEndpoint extends pulumi.ComponentResource {
       spec: {
         podSelector: { matchLabels: args.selector },
         policyTypes: ["Ingress"],
-        ingress: [{ ...(peers ? { from: peers } : {}), ports: [{ protocol: "TCP", port: args.port }] }],
+        ingress: [{ ...(peers ? { from: peers } : {}), ports: tcpPorts(args.port) }],
       },
     }, { parent: this });
 

@@ -4,6 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { CertManager as CertManagerChart } from "@pulumi/kubernetes-cert-manager";
 import * as pulumi from "@pulumi/pulumi";
 import { standardLabels } from "../lib/naming";
+import { tcpPorts } from "../lib/network";
 
 export const CERT_MANAGER_CHART = { chart: "cert-manager", version: "v1.21.1", repo: "https://charts.jetstack.io" } as const;
 
@@ -69,7 +70,7 @@ export class CertManager extends pulumi.ComponentResource {
       spec: {
         podSelector: { matchLabels: { "app.kubernetes.io/name": "webhook", "app.kubernetes.io/component": "webhook" } },
         policyTypes: ["Ingress"],
-        ingress: [{ ports: [{ protocol: "TCP", port: CERT_MANAGER_WEBHOOK_PORT }] }],
+        ingress: [{ ports: tcpPorts(CERT_MANAGER_WEBHOOK_PORT) }],
       },
     }, { parent: this });
 
