@@ -28,6 +28,8 @@ export function objectStoreConsumers(ns: InfraHandle["cluster"]["namespaces"]): 
     { name: "data-api", namespace: ns.data, serviceAccount: "data-api", buckets: { datasets: "readwrite", models: "readwrite" } },
     { name: "milvus", namespace: ns.data, serviceAccount: "milvus", buckets: { milvus: "readwrite" } },
     { name: "mysql-backup", namespace: ns.data, serviceAccount: "mysql-backup", buckets: { backups: "readwrite" } },
+    // The model layer: a fetch Job fills the models bucket from Hugging Face once per revision; serving pods only read it.
+    { name: "model-fetch", namespace: ns.model, serviceAccount: "model-fetch", buckets: { models: "readwrite" } },
     { name: "model-cache", namespace: ns.model, serviceAccount: "model-cache", buckets: { models: "read" } },
     { name: "agent-api", namespace: ns.apps, serviceAccount: "agent-api", buckets: { datasets: "read" } },
   ];
@@ -50,6 +52,8 @@ export function dataLayer(platform: PlatformConfig, cfg: DataConfig, { infra }: 
   const c = infra.cluster;
   const ns = c.namespaces;
   const k8sOpts = { providers: { kubernetes: c.provider, ...(c.aws ? { aws: c.aws.provider } : {}) } };
+  // Every data component declares ServiceMonitors or PodMonitors: wait for their CRDs (children wait for their component).
+  const monitors = c.prometheusCrds ? [c.prometheusCrds] : [];
 
   const store = new ObjectStore(`${base}-objects`, {
     kind: cfg.objectStore.kind,
@@ -62,7 +66,7 @@ export function dataLayer(platform: PlatformConfig, cfg: DataConfig, { infra }: 
       cfg.objectStore.kind === "s3" && c.aws
         ? { region: c.aws.region, kmsKeyArn: cfg.objectStore.s3.kmsKeyArn, noncurrentVersionDays: cfg.objectStore.s3.noncurrentVersionDays, oidcProviderArn: c.aws.oidcProviderArn, oidcIssuerUrl: c.aws.oidcIssuerUrl }
         : undefined,
-  }, k8sOpts);
+  }, { ...k8sOpts, dependsOn: monitors });
 
   const mysql = new MySql(`${base}-mysql`, {
     namespace: ns.data,
@@ -75,7 +79,7 @@ export function dataLayer(platform: PlatformConfig, cfg: DataConfig, { infra }: 
     consumers: databaseConsumers(ns),
     access: { ...cfg.access, nodePort: cfg.access.ports.mysql },
     monitoringNamespace: ns.observability,
-  }, { ...k8sOpts, dependsOn: [...(c.certManager ? [c.certManager] : []), ...store.ready] });
+  }, { ...k8sOpts, dependsOn: [...(c.certManager ? [c.certManager] : []), ...monitors, ...store.ready] });
 
   const redis = new Redis(`${base}-redis`, {
     namespace: ns.data,
@@ -85,7 +89,7 @@ export function dataLayer(platform: PlatformConfig, cfg: DataConfig, { infra }: 
     resources: cfg.redis.resources,
     clientNamespaces: { apps: ns.apps },
     monitoringNamespace: ns.observability,
-  }, k8sOpts);
+  }, { ...k8sOpts, dependsOn: monitors });
 
   const milvus = new Milvus(`${base}-milvus`, {
     namespace: ns.data,
@@ -98,7 +102,7 @@ export function dataLayer(platform: PlatformConfig, cfg: DataConfig, { infra }: 
     // RAG in the agent API and embeddings from the model layer.
     clientNamespaces: [ns.apps, ns.model],
     monitoringNamespace: ns.observability,
-  }, { ...k8sOpts, dependsOn: store.ready });
+  }, { ...k8sOpts, dependsOn: [...monitors, ...store.ready] });
 
   // The data API: its database, the datasets and models buckets, nothing else.
   const db = mysql.access["data-api"];
@@ -138,7 +142,7 @@ export function dataLayer(platform: PlatformConfig, cfg: DataConfig, { infra }: 
     callers: [{ namespace: ns.apps }, { namespace: ns.model }],
     monitoringNamespace: ns.observability,
     dependsOn: [mysql, ...store.ready],
-  }, k8sOpts);
+  }, { ...k8sOpts, dependsOn: monitors });
 
   return {
     objectStore: store,

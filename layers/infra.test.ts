@@ -53,3 +53,24 @@ test("on an existing cluster the handle has the same shape, no AWS facts, and th
   expect(resources.some((r) => r.type.startsWith("aws:"))).toBe(false);
   expect(resources.filter((r) => r.type === "ods:infra:GpuOperator")).toHaveLength(1);
 });
+
+test("the Prometheus CRDs are installed unless the cluster has them; the GPU operator's ServiceMonitor waits for them", async () => {
+  const existing = { kind: "existing", existingCluster: { storageClass: "local-path", gpus: 1, kubernetesVersion: "1.35" } };
+  const on = validateConfig({ ...platform, infra: existing });
+  expect(on.infra.prometheusCrds).toEqual({ enabled: true });
+  let handle: InfraHandle | undefined;
+  const resources = await record(() => (handle = infraLayer(on, on.infra)));
+  const crds = resources.filter((r) => r.type === "ods:infra:PrometheusCrds");
+  expect(crds).toHaveLength(1);
+  expect(handle!.cluster.prometheusCrds).toBeDefined();
+  const operator = resources.find((r) => r.type === "ods:infra:GpuOperator")!;
+  // The SDK records a dependency on a component as one on each of its children: here the chart.
+  const chart = resources.find((r) => r.parent === crds[0].name)!;
+  expect(operator.dependencies).toContain(chart.urn);
+
+  const off = validateConfig({ ...platform, infra: { ...existing, prometheusCrds: { enabled: false } } });
+  const without = await record(() => (handle = infraLayer(off, off.infra)));
+  expect(without.filter((r) => r.type === "ods:infra:PrometheusCrds")).toEqual([]);
+  expect(handle!.cluster.prometheusCrds).toBeUndefined();
+  expect(() => validateConfig({ ...platform, infra: { ...existing, prometheusCrds: { enabled: "yes" } } })).toThrow(/infra\.prometheusCrds\.enabled/);
+});

@@ -8,6 +8,7 @@ import { ExistingCluster } from "../components/infra/existingCluster";
 import { GPU_TAINT, gpuPoolLabels, GpuNodePool } from "../components/infra/gpuNodePool";
 import { CertManager } from "../components/infra/certManager";
 import { GpuOperator } from "../components/infra/gpuOperator";
+import { PrometheusCrds } from "../components/infra/prometheusCrds";
 import { Namespaces, namespaceSettings } from "../components/infra/namespaces";
 import { Network } from "../components/infra/network";
 import { AwsClusterInfo, ClusterHandle, GpuPoolInfo } from "../components/lib/cluster";
@@ -92,6 +93,11 @@ export function infraLayer(platform: PlatformConfig, cfg: InfraConfig): InfraHan
     ? new CertManager(`${base}-cert-manager`, { namespace: ns.names.infra, highAvailability: platform.highAvailability }, { ...k8sOpts, dependsOn: [ns] })
     : undefined;
 
+  // Installed before anything that declares a monitor: one `pulumi up` converges on a bare cluster.
+  const prometheusCrds = cfg.prometheusCrds.enabled
+    ? new PrometheusCrds(`${base}-prometheus-crds`, { namespace: ns.names.observability }, { ...k8sOpts, dependsOn: [ns] })
+    : undefined;
+
   if (cfg.gpuOperator.enabled) {
     new GpuOperator(`${base}-gpu-operator`, {
       namespace: ns.names.gpu,
@@ -100,7 +106,7 @@ export function infraLayer(platform: PlatformConfig, cfg: InfraConfig): InfraHan
       toolkit: cfg.gpuOperator.toolkit,
       timeSlicingReplicas: cfg.gpuOperator.timeSlicingReplicas,
       serviceMonitor: cfg.gpuOperator.serviceMonitor,
-    }, { ...k8sOpts, dependsOn: [ns] });
+    }, { ...k8sOpts, dependsOn: [ns, ...(cfg.gpuOperator.serviceMonitor && prometheusCrds ? [prometheusCrds] : [])] });
   }
 
   return {
@@ -113,6 +119,7 @@ export function infraLayer(platform: PlatformConfig, cfg: InfraConfig): InfraHan
       gpu: { capacity: cfg.gpuCapacity, pools: parts.pools, operatorInstalled: cfg.gpuOperator.enabled },
       namespaces: ns.names,
       ...(certManager ? { certManager } : {}),
+      ...(prometheusCrds ? { prometheusCrds } : {}),
       ...(parts.aws ? { aws: parts.aws } : {}),
     },
   };

@@ -40,6 +40,7 @@ interface RegisterRequest {
   getRetainondelete(): boolean | undefined;
   getDeletebeforereplace(): boolean;
   getIgnorechangesList(): string[];
+  getDependenciesList(): string[];
 }
 interface RegisterResponse {
   getUrn(): string;
@@ -90,6 +91,8 @@ export function attachRecorder(): Recorder {
     if (req.getDeletebeforereplace()) options.deleteBeforeReplace = true;
     if (req.getIgnorechangesList().length > 0) options.ignoreChanges = req.getIgnorechangesList();
     if (Object.keys(options).length > 0) record.options = options;
+    const dependencies = req.getDependenciesList();
+    if (dependencies.length > 0) record.dependencies = [...new Set(dependencies)];
     const provider = req.getProvider();
     // A provider reference is "<urn>::<id>", and URNs contain "::" themselves.
     if (provider) record.provider = provider.slice(0, provider.lastIndexOf("::"));

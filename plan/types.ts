@@ -20,6 +20,8 @@ export interface RecordedResource {
   urn: string;
   /** Resource options that decide what a delete or replace does (absent when none is set). */
   options?: { protect?: boolean; retainOnDelete?: boolean; deleteBeforeReplace?: boolean; ignoreChanges?: string[] };
+  /** URNs of the resources it waits for (explicit dependsOn and the resources its inputs come from), as registered. */
+  dependencies?: string[];
   /** Components only: the keys the component passed to registerOutputs (absent if it never did). */
   registeredOutputs?: string[];
 }

@@ -205,6 +205,13 @@ export const infraInputSchema = z.strictObject({
       enabled: z.boolean().default(true),
     })
     .default({ enabled: true }),
+  /** The Prometheus operator's CRDs (ServiceMonitor, PodMonitor, PrometheusRule, ...), which every layer's monitors need. */
+  prometheusCrds: z
+    .strictObject({
+      /** Install them with L1; false only where the cluster already has them (operator v0.93 or newer). Default true. */
+      enabled: z.boolean().default(true),
+    })
+    .default({ enabled: true }),
   /** NVIDIA GPU operator. */
   gpuOperator: gpuOperatorSchema.default({ driver: false, toolkit: false, timeSlicingReplicas: 1, serviceMonitor: true }),
   /** Per-layer ResourceQuota and LimitRange overrides, merged key by key over the built-in defaults. */

@@ -1,6 +1,8 @@
 // The local chart cache: chart folders and `<name>-<version>.tgz` archives, matched by chart name and
 // version; a chart that is missing is pulled into it with `helm pull` when the network allows.
+import * as crypto from "crypto";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { repoPath } from "../../lib/repo";
@@ -74,6 +76,90 @@ export function findCached(index: CachedChart[], name: string, version: string):
   // Folders before archives: a folder is what someone put there on purpose.
   const hits = index.filter((c) => c.name === name && sameVersion(c.version, version));
   return hits.find((c) => !c.path.endsWith(".tgz")) ?? hits[0];
+}
+
+interface ChartDependency {
+  name: string;
+  alias?: string;
+  version?: string;
+  condition?: string;
+}
+
+/** A value at a dotted path ("grafana.enabled") of a values tree, or undefined. */
+function valueAt(values: unknown, dotted: string): unknown {
+  let v: unknown = values;
+  for (const key of dotted.split(".")) {
+    if (v === null || typeof v !== "object" || Array.isArray(v)) return undefined;
+    v = (v as Record<string, unknown>)[key];
+  }
+  return v;
+}
+
+/**
+ * Whether Helm would leave a dependency out for these values: its condition (a comma-separated list of
+ * value paths; the first that resolves to a boolean decides, as in Helm) is false in the request's
+ * values or, where they do not set it, in the chart's own values.yaml.
+ */
+export function dependencyDisabled(dep: ChartDependency, values: unknown, defaults: unknown): boolean {
+  if (!dep.condition) return false;
+  for (const p of dep.condition.split(",").map((c) => c.trim()).filter(Boolean)) {
+    const given = valueAt(values, p);
+    const v = typeof given === "boolean" ? given : valueAt(defaults, p);
+    if (typeof v === "boolean") return !v;
+  }
+  return false;
+}
+
+/** Dependencies declared in a chart folder's Chart.yaml that its charts/ folder does not hold. */
+export function missingDependencies(chartDir: string): ChartDependency[] {
+  const doc = YAML.parse(fs.readFileSync(path.join(chartDir, "Chart.yaml"), "utf8")) as { dependencies?: ChartDependency[] } | null;
+  const deps = doc?.dependencies ?? [];
+  const sub = path.join(chartDir, "charts");
+  const present = fs.existsSync(sub) ? fs.readdirSync(sub) : [];
+  const held = (d: ChartDependency) => present.some((e) => e === d.name || (e.startsWith(`${d.name}-`) && e.endsWith(".tgz")));
+  return deps.filter((d) => !held(d));
+}
+
+/**
+ * A chart folder `helm template` can render with these values. A cache may hold a chart without
+ * subcharts that these values disable (Helm refuses to render a chart with any declared dependency
+ * missing, enabled or not); such a chart is rendered from a copy whose Chart.yaml leaves them out,
+ * which renders exactly what the published chart renders with them disabled. A missing subchart the
+ * values enable is an error: its objects would be missing from the plan.
+ */
+export function renderableChartDir(chartDir: string, values: unknown, what: string): string {
+  const missing = missingDependencies(chartDir);
+  if (missing.length === 0) return chartDir;
+  const defaultsFile = path.join(chartDir, "values.yaml");
+  const defaults = fs.existsSync(defaultsFile) ? YAML.parse(fs.readFileSync(defaultsFile, "utf8")) : {};
+  const enabled = missing.filter((d) => !dependencyDisabled(d, values, defaults));
+  if (enabled.length > 0) {
+    throw new ChartError(
+      `${what}: the cached chart ${chartDir} lacks the subchart(s) ${enabled.map((d) => `${d.name} ${d.version ?? ""}`.trim()).join(", ")}, ` +
+        `which these values enable (${enabled.map((d) => d.condition ?? "no condition").join(", ")}). ` +
+        "Fix: put the complete chart (with its charts/ folder) in the cache, e.g. `helm pull` it on a machine with network, or disable the subchart.",
+    );
+  }
+  const skip = new Set(missing.map((d) => d.name));
+  const chartYamlText = fs.readFileSync(path.join(chartDir, "Chart.yaml"), "utf8");
+  const doc = YAML.parse(chartYamlText) as { dependencies?: ChartDependency[] };
+  doc.dependencies = (doc.dependencies ?? []).filter((d) => !skip.has(d.name));
+  const key = crypto.createHash("sha256").update(chartDir).update(chartYamlText).update([...skip].sort().join(",")).digest("hex").slice(0, 16);
+  const dir = path.join(os.tmpdir(), `ods-chart-${path.basename(chartDir)}-${key}`);
+  if (!fs.existsSync(path.join(dir, "Chart.yaml"))) {
+    const tmp = fs.mkdtempSync(`${dir}.tmp-`);
+    for (const entry of fs.readdirSync(chartDir)) {
+      if (entry !== "Chart.yaml" && entry !== "Chart.lock") fs.cpSync(path.join(chartDir, entry), path.join(tmp, entry), { recursive: true });
+    }
+    fs.writeFileSync(path.join(tmp, "Chart.yaml"), YAML.stringify(doc));
+    try {
+      fs.renameSync(tmp, dir);
+    } catch {
+      // Another process made the same copy first.
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+  return dir;
 }
 
 /** Resolves chart requests to local chart paths, pulling missing ones once each. */

@@ -12,7 +12,7 @@ import type { KubeObject } from "../manifests";
 import { REDACTED } from "../recorder";
 import type { RecordedResource } from "../types";
 import { ChartError, chartRequest, ChartRequest, isChart } from "./adapters";
-import { ChartCache } from "./cache";
+import { ChartCache, renderableChartDir } from "./cache";
 import { helmBinary, limiter, runHelm } from "./helm";
 import { childRecords, crdApiVersions, crdFacts, CrdFacts, parseManifest, ParseCache, scopeOracle } from "./objects";
 
@@ -127,10 +127,14 @@ export async function renderCharts(resources: RecordedResource[], opts: RenderOp
 
   const parsed: ParseCache = new Map();
   const paths = await all(requests.map((req) => run(() => cache.resolve(req, root))));
+  // What helm renders: the cached folder, or a copy without subcharts these values disable (see renderableChartDir).
+  const sources = await all(
+    requests.map(async (req, i) => (fs.statSync(paths[i]).isDirectory() ? renderableChartDir(paths[i], req.values, `${req.source.type} "${req.source.name}" (chart ${req.chart} ${req.version})`) : paths[i])),
+  );
 
   const declared = resources.map((r) => crdFacts(r.inputs)).filter((c): c is CrdFacts => c !== undefined);
   const firstApiVersions = crdApiVersions(declared);
-  const rendered = await all(requests.map((req, i) => run(() => template(helm, req, paths[i], kubeVersion, firstApiVersions, parsed))));
+  const rendered = await all(requests.map((req, i) => run(() => template(helm, req, sources[i], kubeVersion, firstApiVersions, parsed))));
   const passes = requests.map(() => 1);
 
   const renderedCrds = () => rendered.flat().map(crdFacts).filter((c): c is CrdFacts => c !== undefined);
@@ -138,9 +142,9 @@ export async function renderCharts(resources: RecordedResource[], opts: RenderOp
   if (secondApiVersions.length > firstApiVersions.length) {
     await all(
       requests.map((req, i) =>
-        usesApiVersions(paths[i])
+        usesApiVersions(sources[i])
           ? run(async () => {
-              rendered[i] = await template(helm, req, paths[i], kubeVersion, secondApiVersions, parsed);
+              rendered[i] = await template(helm, req, sources[i], kubeVersion, secondApiVersions, parsed);
               passes[i] = 2;
             })
           : Promise.resolve(),

@@ -1,4 +1,5 @@
 // The local stack: an existing cluster from a kubeconfig, no cloud at all, no GPUs.
+import { unorderedCustomResources } from "../../plan/converge";
 import { runPlan, FullPlanResult } from "../../plan/run";
 import { get, ofType, one } from "../harness";
 import { l1Changes } from "../l1Baseline";
@@ -49,4 +50,35 @@ test("L1 is exactly what it was before the layout change: same URNs, same inputs
 test("every ods: component follows the skeleton: token, parents, derived names, registered outputs", () => {
   expect(plan.resources.filter((r) => r.type.startsWith("ods:")).length).toBeGreaterThan(1);
   expect(skeletonProblems(plan.resources)).toEqual([]);
+});
+
+describe("one `pulumi up` converges on a bare cluster", () => {
+  it("every custom resource waits for the CRD of its kind (monitors for L1's Prometheus CRDs, MOCO's Certificate for cert-manager)", () => {
+    expect(unorderedCustomResources(plan.resources)).toEqual([]);
+    const crds = one(plan.resources, "ods:infra:PrometheusCrds");
+    const chart = plan.resources.find((r) => r.parent === crds.name && r.type === "kubernetes:helm.sh/v4:Chart")!;
+    // It renders the ten monitoring.coreos.com CRDs and nothing else.
+    const rendered = plan.resources.filter((r) => r.parent === chart.name);
+    expect(rendered.map((r) => r.type)).toEqual(Array(10).fill("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition"));
+    expect(rendered.map((r) => get(r, "spec.group"))).toEqual(Array(10).fill("monitoring.coreos.com"));
+  });
+
+  it("fails when the data layer does not wait for them", () => {
+    const crds = one(plan.resources, "ods:infra:PrometheusCrds");
+    // The SDK records a dependency on a component as one on it and on each of its children.
+    const gone = new Set(plan.resources.filter((r) => r === crds || r.parent === crds.name).map((r) => r.urn));
+    const stripped = plan.resources.map((r) => ({ ...r, dependencies: (r.dependencies ?? []).filter((u) => !gone.has(u)) }));
+    const unordered = unorderedCustomResources(stripped).map((u) => u.resource);
+    expect(unordered.sort()).toEqual([
+      "kubernetes:monitoring.coreos.com/v1:PodMonitor ods-local-mysql-moco:ods-data/moco-agent",
+      "kubernetes:monitoring.coreos.com/v1:PodMonitor ods-local-mysql-moco:ods-data/moco-controller",
+      "kubernetes:monitoring.coreos.com/v1:PodMonitor ods-local-mysql-moco:ods-data/moco-mysql",
+      "kubernetes:monitoring.coreos.com/v1:PrometheusRule ods-local-redis-chart:ods-data/ods-local-redis",
+      "kubernetes:monitoring.coreos.com/v1:ServiceMonitor ods-local-data-api-servicemonitor",
+      "kubernetes:monitoring.coreos.com/v1:ServiceMonitor ods-local-milvus-chart:ods-data/ods-local-milvus-standalone",
+      "kubernetes:monitoring.coreos.com/v1:ServiceMonitor ods-local-objects-metrics",
+      "kubernetes:monitoring.coreos.com/v1:ServiceMonitor ods-local-redis-chart:ods-data/ods-local-redis",
+    ]);
+    expect(unordered.every((u) => u.includes("monitoring.coreos.com"))).toBe(true);
+  });
 });

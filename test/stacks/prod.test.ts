@@ -1,4 +1,5 @@
 // The prod stack's offline plan: multi-AZ, private endpoint, encryption everywhere, tainted on-demand GPU pools.
+import { unorderedCustomResources } from "../../plan/converge";
 import { runPlan, FullPlanResult } from "../../plan/run";
 import { manifestFiles, validateObjects } from "../../plan/manifests";
 import { get, ofType, one } from "../harness";
@@ -85,4 +86,8 @@ test("the L1 comparison catches a changed input, a renamed resource and a change
 test("every ods: component follows the skeleton: token, parents, derived names, registered outputs", () => {
   expect(plan.resources.filter((r) => r.type.startsWith("ods:")).length).toBeGreaterThan(1);
   expect(skeletonProblems(plan.resources)).toEqual([]);
+});
+
+test("one `pulumi up` converges: every custom resource waits for the CRD of its kind", () => {
+  expect(unorderedCustomResources(plan.resources)).toEqual([]);
 });

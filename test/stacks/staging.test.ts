@@ -1,4 +1,5 @@
 // The staging stack: production's shape, smaller.
+import { unorderedCustomResources } from "../../plan/converge";
 import { runPlan, FullPlanResult } from "../../plan/run";
 import { get, ofType, one } from "../harness";
 import { l1Changes } from "../l1Baseline";
@@ -28,4 +29,8 @@ test("L1 is exactly what it was before the layout change: same URNs, same inputs
 test("every ods: component follows the skeleton: token, parents, derived names, registered outputs", () => {
   expect(plan.resources.filter((r) => r.type.startsWith("ods:")).length).toBeGreaterThan(1);
   expect(skeletonProblems(plan.resources)).toEqual([]);
+});
+
+test("one `pulumi up` converges: every custom resource waits for the CRD of its kind", () => {
+  expect(unorderedCustomResources(plan.resources)).toEqual([]);
 });
