@@ -1,2 +1,5 @@
 // The smallest valid `ods:data` section, for tests that build a config by hand around another section.
 export const MINIMAL_DATA = { access: { mode: "nodePort" }, objectStore: { kind: "minio" }, dataApi: { image: "ghcr.io/one-data-studio/data-api:1.0.0" } };
+
+/** The smallest valid `ods:model` section: one simulated model, which runs on any cluster. */
+export const MINIMAL_MODEL = { engine: "simulator", models: [{ name: "tiny", modelId: "Qwen/Qwen2.5-0.5B-Instruct", revision: "v1", maxModelLen: 4096 }] };

@@ -2,11 +2,13 @@
 // where defaults live and config rules are checked; everything is validated before any resource exists.
 import { z } from "zod";
 import { checkData, dataInputSchema, resolveData } from "./data";
-import { checkInfra, infraInputSchema, INFRA_SECRET_ONLY_FIELDS, resolveInfra } from "./infra";
+import { checkInfra, gpuCapacityOf, infraInputSchema, INFRA_SECRET_ONLY_FIELDS, resolveInfra } from "./infra";
+import { checkModel, ModelFacts, modelInputSchema, resolveModel } from "./model";
 import { platformShape } from "./platform";
 
 export * from "./data";
 export * from "./infra";
+export * from "./model";
 export * from "./platform";
 
 /** Config namespace (the Pulumi project name): keys are `ods:<key>`. */
@@ -18,17 +20,33 @@ const inputSchema = z.strictObject({
   infra: infraInputSchema,
   /** L2: object store, MySQL, Redis, Milvus, the data API, and how `pulumi up` reaches the admin APIs. */
   data: dataInputSchema,
+  /** L3: the served models, their engine, autoscaling and the model API. */
+  model: modelInputSchema,
 });
+
+/** What the model rules need to know about the cluster. */
+function modelFacts(c: z.infer<typeof inputSchema>): ModelFacts {
+  const infra = resolveInfra(c.infra);
+  return {
+    highAvailability: c.highAvailability,
+    infraKind: c.infra.kind,
+    pools: c.infra.gpuPools.map((p) => ({ name: p.name, gpusPerNode: p.gpusPerNode })),
+    gpuCapacity: gpuCapacityOf({ ...c.infra, existingCluster: infra.existingCluster }),
+    modelGpuQuota: infra.namespaces.model.quota.gpus ?? 0,
+  };
+}
 
 export const configSchema = inputSchema
   .superRefine((c, ctx) => {
     checkInfra(c.infra, c, ctx, ["infra"]);
     checkData(c.data, ctx, ["data"], { highAvailability: c.highAvailability, infraKind: c.infra.kind });
+    checkModel(c.model, ctx, ["model"], modelFacts(c));
   })
-  .transform(({ infra, data, ...platform }) => ({
+  .transform(({ infra, data, model, ...platform }) => ({
     ...platform,
     infra: resolveInfra(infra),
     data: resolveData(data, { highAvailability: platform.highAvailability, infraKind: infra.kind }),
+    model: resolveModel(model, modelFacts({ ...platform, infra, data, model })),
   }));
 
 /** The validated config, with every default applied. */
@@ -42,6 +60,7 @@ export const TOP_LEVEL_KEYS: Record<keyof z.input<typeof inputSchema>, "string" 
   highAvailability: "structured",
   infra: "structured",
   data: "structured",
+  model: "structured",
 };
 
 /** Fields of every layer that must be Pulumi secrets when set (checked with the keys Pulumi marks secret). */

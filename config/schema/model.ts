@@ -1,0 +1,191 @@
+// L3 (model section, `ods:model`): the served models, the engine that serves them (vLLM on GPUs, vLLM's
+// CPU build, or a vLLM simulator for laptops), autoscaling on vLLM's queue, the model API in front.
+import { z } from "zod";
+import { count, quantity } from "./common";
+import { image, resourcesSchema, ResourcesConfig } from "./data";
+
+const res = (cpu: string, memory: string, limitMemory: string): ResourcesConfig => ({ requests: { cpu, memory }, limits: { memory: limitMemory } });
+
+/** A DNS label: Kubernetes names derive from it. */
+const dnsLabel = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/, { error: "must be a DNS label of at most 40 characters (lower-case letters, digits, '-'), such as qwen2-5-7b" });
+
+/** Engine images, pinned by tag (never latest). */
+export const DEFAULT_ENGINE_IMAGES = {
+  vllmGpu: "vllm/vllm-openai:v0.31.0",
+  vllmCpu: "public.ecr.aws/q9t5s3a7/vllm-cpu-release-repo:v0.31.0",
+  simulator: "ghcr.io/llm-d/llm-d-inference-sim:v0.6.1",
+  s3Client: "public.ecr.aws/aws-cli/aws-cli:2.27.50",
+} as const;
+
+export const servedModelSchema = z.strictObject({
+  /** Short name (DNS label): the Kubernetes names of its Deployment, Service and cache derive from it. */
+  name: dnsLabel,
+  /** Hugging Face model id, e.g. Qwen/Qwen2.5-7B-Instruct. */
+  modelId: z.string().regex(/^[A-Za-z0-9][\w.-]*\/[\w.-]+$/, { error: "must be a Hugging Face model id <org>/<name>, such as Qwen/Qwen2.5-7B-Instruct" }),
+  /** Hugging Face revision: a commit hash (or tag), pinned so every replica serves the same weights. */
+  revision: z.string().regex(/^[A-Za-z0-9][\w.-]{0,79}$/, { error: "must be a commit hash or tag of the model repository; 'main' is a moving branch" }).refine((r) => r !== "main", { error: "must be a commit hash or tag of the model repository; 'main' is a moving branch" }),
+  /** Name clients send as `model`. Default: modelId. */
+  servedModelName: z.string().min(1).max(200).optional(),
+  /** GPUs per replica (`--tensor-parallel-size`); at most the pool's GPUs per node. Default 1. */
+  tensorParallelSize: z.number().int().min(1, { error: "must be a whole number >= 1" }).max(16, { error: "must be <= 16" }).default(1),
+  /** `--max-model-len` in tokens. */
+  maxModelLen: z.number({ error: "must be a number of tokens, such as 8192" }).int({ error: "must be a whole number of tokens" }).min(256, { error: "must be >= 256" }).max(1048576, { error: "must be <= 1048576" }),
+  /** `--gpu-memory-utilization`, the share of GPU memory vLLM may use. Default 0.9. */
+  gpuMemoryUtilization: z.number().gt(0, { error: "must be > 0" }).max(1, { error: "must be <= 1" }).default(0.9),
+  /** Further vLLM flags, appended as given. Default none. */
+  extraArgs: z.array(z.string().min(1)).default([]),
+  /** Replica range; KEDA scales between them. min 0 needs scaleToZero. Default 1..1. */
+  replicas: z.strictObject({ min: z.number().int().min(0).max(64), max: count("max", 64) }).default({ min: 1, max: 1 }),
+  /** Allow zero replicas when idle (the first request then waits for a cold start). Default false. */
+  scaleToZero: z.boolean().default(false),
+  /** GPU pool (infra.gpuPools[].name) to run on; required on AWS for the vllm-gpu engine. */
+  pool: dnsLabel.optional(),
+  /** Hugging Face token for gated models: a Secret in the model namespace and its key (never the value). */
+  hfTokenSecret: z.strictObject({ name: dnsLabel, key: z.string().min(1).default("token") }).optional(),
+  /** CPU and memory of the engine container (GPUs come from tensorParallelSize). Default: by engine. */
+  resources: resourcesSchema.optional(),
+  /**
+   * How pods are replaced: Recreate, RollingNoSurge (one at a time, no extra GPUs) or RollingSurge (a new
+   * pod first: needs spare GPUs). Default: Recreate with one replica at most, else RollingNoSurge.
+   */
+  rollout: z.enum(["Recreate", "RollingNoSurge", "RollingSurge"]).optional(),
+  /** Weight cache volume per pod. Default 40Gi. */
+  cacheSize: quantity.default("40Gi"),
+});
+
+export const modelInputSchema = z.strictObject({
+  /**
+   * What serves the models: "vllm-gpu" (vLLM on GPU pools), "vllm-cpu" (vLLM's CPU build, small models),
+   * "simulator" (llm-d-inference-sim: vLLM's API and metric names, no weights). Default: vllm-gpu where
+   * the cluster has GPUs, else simulator.
+   */
+  engine: z.enum(["vllm-gpu", "vllm-cpu", "simulator"]).optional(),
+  /** Engine images, pinned. */
+  images: z
+    .strictObject({
+      vllmGpu: image.default(DEFAULT_ENGINE_IMAGES.vllmGpu),
+      vllmCpu: image.default(DEFAULT_ENGINE_IMAGES.vllmCpu),
+      simulator: image.default(DEFAULT_ENGINE_IMAGES.simulator),
+      s3Client: image.default(DEFAULT_ENGINE_IMAGES.s3Client),
+    })
+    .default({ ...DEFAULT_ENGINE_IMAGES }),
+  /** Simulator latencies (engine "simulator"). Defaults 150 ms to the first token, 15 ms between tokens. */
+  simulator: z
+    .strictObject({
+      timeToFirstTokenMs: z.number().int().min(0).max(60000).default(150),
+      interTokenLatencyMs: z.number().int().min(0).max(10000).default(15),
+    })
+    .default({ timeToFirstTokenMs: 150, interTokenLatencyMs: 15 }),
+  /** Autoscaling on vLLM's own metrics through KEDA. */
+  autoscaling: z
+    .strictObject({
+      /** Waiting requests per replica before KEDA adds one. Default 5. */
+      waitingPerReplica: z.number().gt(0).max(1000).default(5),
+      /** Optional second trigger: average KV-cache usage (0-1) per replica. Default off. */
+      kvCacheUsage: z.number().gt(0).max(1).optional(),
+      /** Seconds of lower load before a replica goes (GPU warm-up takes minutes). Default 600. */
+      scaleDownStabilizationSeconds: z.number().int().min(60, { error: "must be >= 60: a GPU replica takes minutes to warm up" }).max(86400).default(600),
+      /** Seconds between KEDA's queries. Default 15. */
+      pollingIntervalSeconds: z.number().int().min(5).max(600).default(15),
+    })
+    .default({ waitingPerReplica: 5, scaleDownStabilizationSeconds: 600, pollingIntervalSeconds: 15 }),
+  /** The model API (the vLLM production-stack router) in front of every served model. */
+  api: z
+    .strictObject({
+      /** Router replicas. Default 2 where highAvailability, else 1. */
+      replicas: count("replicas", 10).optional(),
+      resources: resourcesSchema.default(res("250m", "512Mi", "1Gi")),
+    })
+    .default({ resources: res("250m", "512Mi", "1Gi") }),
+  /** The models to serve. At least one. */
+  models: z.array(servedModelSchema).min(1, { error: "must list at least one model to serve" }),
+});
+
+type ModelInput = z.infer<typeof modelInputSchema>;
+type EngineKind = NonNullable<ModelInput["engine"]>;
+
+/** What the model rules need from the infra section. */
+export interface ModelFacts {
+  highAvailability: boolean;
+  infraKind: "aws" | "existing";
+  /** GPU pools by name with their GPUs per node (AWS). */
+  pools: { name: string; gpusPerNode: number }[];
+  /** GPUs the cluster offers at full scale (0 = none). */
+  gpuCapacity: number;
+  /** `requests.nvidia.com/gpu` quota of the model namespace. */
+  modelGpuQuota: number;
+}
+
+export function defaultEngine(facts: Pick<ModelFacts, "gpuCapacity">): EngineKind {
+  return facts.gpuCapacity > 0 ? "vllm-gpu" : "simulator";
+}
+
+/** Flags the kit sets itself; extraArgs must not repeat them. */
+export const KIT_VLLM_FLAGS = ["--served-model-name", "--port", "--tensor-parallel-size", "--max-model-len", "--gpu-memory-utilization", "--host", "--model", "--api-key"] as const;
+
+/** Rules across model keys and with the infra facts; paths are relative to `model`. */
+export function checkModel(model: ModelInput, ctx: z.RefinementCtx, at: PropertyKey[], facts: ModelFacts): void {
+  const issue = (path: PropertyKey[], message: string) => ctx.addIssue({ code: "custom", path: [...at, ...path], message });
+  const engine = model.engine ?? defaultEngine(facts);
+  if (engine === "vllm-gpu" && facts.gpuCapacity === 0) issue(["engine"], 'is "vllm-gpu" but the cluster has no GPUs (infra.gpuPools / infra.existingCluster.gpus); allowed here: "vllm-cpu" or "simulator"');
+  const seen = new Map<string, number>();
+  const served = new Map<string, number>();
+  let gpusAtMax = 0;
+  model.models.forEach((m, i) => {
+    const who = `model "${m.name}"`;
+    if (seen.has(m.name)) issue(["models", i, "name"], `${who} is listed twice (also models[${seen.get(m.name)}]); names must be unique`);
+    seen.set(m.name, i);
+    const servedName = m.servedModelName ?? m.modelId;
+    if (served.has(servedName)) issue(["models", i, "servedModelName"], `${who}: "${servedName}" is already served by models[${served.get(servedName)}]; each served model name routes to one model`);
+    served.set(servedName, i);
+    if (m.replicas.min > m.replicas.max) issue(["models", i, "replicas"], `${who}: min ${m.replicas.min} > max ${m.replicas.max}; allowed: min <= max`);
+    if (m.replicas.min === 0 && !m.scaleToZero) issue(["models", i, "replicas", "min"], `${who}: min 0 needs scaleToZero: true (a cold start on the first request); allowed otherwise: min >= 1`);
+    for (const flag of m.extraArgs.map((a) => a.split("=")[0])) {
+      if ((KIT_VLLM_FLAGS as readonly string[]).includes(flag)) issue(["models", i, "extraArgs"], `${who}: ${flag} is set by the kit from the model's own keys; remove it from extraArgs`);
+    }
+    if (engine === "vllm-gpu") {
+      if (facts.infraKind === "aws") {
+        const pool = facts.pools.find((p) => p.name === m.pool);
+        if (m.pool === undefined) issue(["models", i, "pool"], `${who} needs a GPU pool; allowed: ${facts.pools.map((p) => p.name).join(", ") || "(no pools: add infra.gpuPools)"}`);
+        else if (!pool) issue(["models", i, "pool"], `${who}: unknown pool "${m.pool}"; allowed: ${facts.pools.map((p) => p.name).join(", ") || "(no pools: add infra.gpuPools)"}`);
+        else if (m.tensorParallelSize > pool.gpusPerNode) issue(["models", i, "tensorParallelSize"], `${who}: tensorParallelSize ${m.tensorParallelSize} > ${pool.gpusPerNode} GPUs per node of pool "${pool.name}"; a replica runs on one node`);
+        else if (m.rollout === "RollingSurge" && m.tensorParallelSize === pool.gpusPerNode) issue(["models", i, "rollout"], `${who}: RollingSurge needs a spare node for the new replica, and a replica takes a whole node of pool "${pool.name}"; allowed: Recreate or RollingNoSurge`);
+      } else if (m.pool !== undefined) {
+        issue(["models", i, "pool"], `${who}: pools exist only on AWS stacks; on an existing cluster leave pool unset`);
+      }
+      gpusAtMax += m.replicas.max * m.tensorParallelSize;
+    } else {
+      if (m.pool !== undefined) issue(["models", i, "pool"], `${who}: pool "${m.pool}" is only for the vllm-gpu engine (this stack runs ${engine})`);
+      if (m.tensorParallelSize !== 1) issue(["models", i, "tensorParallelSize"], `${who}: tensorParallelSize ${m.tensorParallelSize} needs GPUs; the ${engine} engine runs 1`);
+    }
+  });
+  if (engine === "vllm-gpu" && gpusAtMax > facts.modelGpuQuota) {
+    issue(["models"], `at their max replicas the models need ${gpusAtMax} GPUs, but the model namespace's GPU quota is ${facts.modelGpuQuota} (infra.namespaces.model.quota.gpus, default the cluster's capacity); lower replicas.max or raise the quota`);
+  }
+}
+
+const ENGINE_RESOURCES: Record<EngineKind, ResourcesConfig> = {
+  "vllm-gpu": res("4", "32Gi", "48Gi"),
+  "vllm-cpu": res("4", "8Gi", "12Gi"),
+  simulator: res("100m", "128Mi", "256Mi"),
+};
+
+/** Defaults that depend on the engine, the cluster or highAvailability. */
+export function resolveModel(model: ModelInput, facts: Pick<ModelFacts, "highAvailability" | "gpuCapacity">) {
+  const engine = model.engine ?? defaultEngine(facts);
+  return {
+    ...model,
+    engine,
+    api: { ...model.api, replicas: model.api.replicas ?? (facts.highAvailability ? 2 : 1) },
+    models: model.models.map((m) => ({
+      ...m,
+      servedModelName: m.servedModelName ?? m.modelId,
+      resources: m.resources ?? ENGINE_RESOURCES[engine],
+      rollout: m.rollout ?? (m.replicas.max <= 1 ? ("Recreate" as const) : ("RollingNoSurge" as const)),
+    })),
+  };
+}
+
+export type ModelConfig = ReturnType<typeof resolveModel>;
