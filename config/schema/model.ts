@@ -31,7 +31,7 @@ export const servedModelSchema = z.strictObject({
   /** GPUs per replica (`--tensor-parallel-size`); at most the pool's GPUs per node. Default 1. */
   tensorParallelSize: z.number().int().min(1, { error: "must be a whole number >= 1" }).max(16, { error: "must be <= 16" }).default(1),
   /** `--max-model-len` in tokens. */
-  maxModelLen: z.number({ error: "must be a number of tokens, such as 8192" }).int({ error: "must be a whole number of tokens" }).min(256, { error: "must be >= 256" }).max(1048576, { error: "must be <= 1048576" }),
+  maxModelLen: z.number().int().min(256, { error: "must be >= 256" }).max(1048576, { error: "must be <= 1048576" }),
   /** `--gpu-memory-utilization`, the share of GPU memory vLLM may use. Default 0.9. */
   gpuMemoryUtilization: z.number().gt(0, { error: "must be > 0" }).max(1, { error: "must be <= 1" }).default(0.9),
   /** Further vLLM flags, appended as given. Default none. */
