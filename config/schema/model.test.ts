@@ -49,7 +49,7 @@ test.each([
   [{ models: [{ ...QWEN, pool: "h100", tensorParallelSize: 8, rollout: "RollingSurge", replicas: { min: 1, max: 1 } }] }, { infra: aws }, 'model "qwen": RollingSurge needs a spare node'],
   [{ models: [{ ...QWEN, replicas: { min: 3, max: 2 } }] }, {}, 'model "qwen": min 3 > max 2'],
   [{ models: [{ ...QWEN, replicas: { min: 0, max: 2 } }] }, {}, 'model "qwen": min 0 needs scaleToZero: true'],
-  [{ models: [{ ...QWEN, maxModelLen: "8k" }] }, {}, 'ods:model.models[0].maxModelLen = "8k": must be a number of tokens'],
+  [{ models: [{ ...QWEN, maxModelLen: "8k" }] }, {}, 'ods:model.models[0].maxModelLen = "8k": expected number'],
   [{ models: [{ ...QWEN, maxModelLen: 8192.5 }] }, {}, "ods:model.models[0].maxModelLen = 8192.5: expected int"],
   [{ models: [{ ...QWEN, gpuMemoryUtilization: 1.2 }] }, {}, "ods:model.models[0].gpuMemoryUtilization = 1.2: must be <= 1"],
   [{ models: [{ ...QWEN, revision: "main" }] }, {}, "'main' is a moving branch"],
