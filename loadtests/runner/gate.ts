@@ -8,12 +8,19 @@ import { buildK6Options, missingEndpoints, phaseSeconds, scriptEnv, smokeSteps, 
 import { GateProfile, Service, SERVICES } from "./profile";
 import { serverLatency } from "./prom";
 import { GateReport, gatePassed, ServiceVerdict, statusFrom, toJUnit, toMarkdown } from "./report";
+import { withSlo } from "./slo";
 import { parseSummaryExport } from "./summary";
+import type { Slo } from "../../config/schema/slo";
 
 export interface GateOptions {
   stack: string;
   profile: GateProfile;
   endpoints: Endpoints;
+  /**
+   * The stack's LLM SLO (ods:model.slo, or --slo): the llm service's TTFT/TPOT/E2E/goodput
+   * thresholds are computed from it. Without it the llm service is an error, never run unchecked.
+   */
+  slo?: Slo;
   k6: string;
   outDir: string;
   /**
@@ -53,10 +60,20 @@ export function clearGateFiles(outDir: string): void {
 }
 
 async function runService(service: Service, o: GateOptions, sse: boolean): Promise<ServiceVerdict> {
-  const sp = o.profile.services[service];
-  if (!sp) return { service, status: "skipped", reason: `no "${service}" entry in the gate profile`, thresholds: [], metrics: {} };
+  const profiled = o.profile.services[service];
+  if (!profiled) return { service, status: "skipped", reason: `no "${service}" entry in the gate profile`, thresholds: [], metrics: {} };
   const missing = missingEndpoints(service, o.endpoints);
   if (missing.length) return { service, status: "skipped", reason: `no endpoint: ${missing.join(", ")}`, thresholds: [], metrics: {} };
+  let sp = profiled;
+  if (service === "llm") {
+    // The SLO thresholds come from the stack, so a profile built in code cannot run the llm service without them.
+    if (!o.slo) return { service, status: "error", reason: "no LLM SLO given (the stack's ods:model.slo, or --slo)", thresholds: [], metrics: {} };
+    try {
+      sp = withSlo(profiled, o.slo);
+    } catch (err) {
+      return { service, status: "error", reason: (err as Error).message, thresholds: [], metrics: {} };
+    }
+  }
 
   const options = buildK6Options(service, sp, { smokeSteps: smokeSteps(o.endpoints) });
   const files = {

@@ -1,6 +1,7 @@
 // Gate profiles (loadtests/profiles/<stack>.json): rates, durations, workload and thresholds per service.
 import { readFileSync } from "node:fs";
 import { isRecord } from "../../lib/records";
+import { SLO_HOME, sloKeysIn } from "./slo";
 
 export const SERVICES = ["smoke", "llm", "data-api", "agent-api", "vector", "auth"] as const;
 export type Service = (typeof SERVICES)[number];
@@ -33,9 +34,15 @@ export interface Phase {
 export interface ServiceProfile {
   warmup?: Phase;
   measure: Phase;
-  /** Metric name (optionally with tags) -> k6 threshold expressions; scoped to the measure scenario. */
+  /**
+   * Metric name (optionally with tags) -> k6 threshold expressions; scoped to the measure scenario.
+   * For llm, the SLO's thresholds (TTFT, TPOT, E2E, goodput) are added by the gate, never set here.
+   */
   thresholds: Record<string, string[]>;
-  /** Knobs passed to the script as GATE_WORKLOAD (max_tokens, vector sizes, SLOs for goodput). */
+  /**
+   * Knobs passed to the script as GATE_WORKLOAD (max_tokens, vector sizes). The llm SLO bounds are
+   * added by the gate from the stack's ods:model.slo (runner/slo.ts), never set here.
+   */
   workload?: Record<string, string | number | boolean>;
   /** Share of the expected measured iterations each latency metric must have samples for (default 0.8). */
   minSampleRatio?: number;
@@ -107,8 +114,16 @@ export function parseProfile(raw: unknown, source: string): GateProfile {
         throw new Error(`${where}.thresholds["${metric}"] must be an array of k6 expressions like "p(95)<500"`);
       }
     }
+    // The LLM SLO has one home, the stack's config; a profile holding a copy of it is refused.
+    if (name === "llm") {
+      const own = sloKeysIn(sp);
+      if (own.length) throw new Error(`${where}.${own[0]}: a gate profile must not set it; ${SLO_HOME}`);
+    }
     // The LLM request checks cannot be switched off from a profile (llm.js enforces the same bounds).
     const w = sp.workload ?? {};
+    if (name === "llm" && !(typeof w.maxTokens === "number" && Number.isInteger(w.maxTokens) && w.maxTokens >= 1)) {
+      throw new Error(`${where}.workload.maxTokens must be a whole number >= 1 (the SLO's E2E bound is derived from it), got ${JSON.stringify(w.maxTokens)}`);
+    }
     if (name === "llm" && w.tokenTolerance !== undefined && !(typeof w.tokenTolerance === "number" && w.tokenTolerance >= 0 && w.tokenTolerance <= 0.5)) {
       throw new Error(`${where}.workload.tokenTolerance must be a number in [0, 0.5] (1 would accept a one-chunk stream claiming any count), got ${JSON.stringify(w.tokenTolerance)}`);
     }

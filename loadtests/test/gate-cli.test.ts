@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { GateProfile, SERVICES } from "../runner/profile";
-import { endpointsFor, gateAgainst, llmTestProfile, requireK6, runGateCli, tempDir, writeJson } from "./helpers";
+import { endpointsFor, gateAgainst, llmTestProfile, requireK6, runGateCli, TEST_SLO_FLAG, tempDir, writeJson } from "./helpers";
 
 /** Every service, briefly: the whole pipeline of scripts, thresholds and reports in one pass. */
 function allServicesProfile(): GateProfile {
@@ -131,14 +131,14 @@ describe("gate CLI", () => {
     const r = await runGateCli(["--help"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^usage: npm run gate -- --stack NAME/);
-    for (const flag of ["--stack NAME", "--only SERVICES", "--endpoints FILE", "--profile FILE", "--out DIR", "--no-dashboard", "--help"]) expect(r.stdout).toContain(flag);
+    for (const flag of ["--stack NAME", "--only SERVICES", "--endpoints FILE", "--profile FILE", "--slo percentile=P,ttftMs=N,tpotMs=N,goodput=G", "--out DIR", "--no-dashboard", "--help"]) expect(r.stdout).toContain(flag);
     expect(r.stdout).toContain("--only narrows the run, never the requirement");
     expect(r.stderr).toBe("");
   });
 
   it("reports services without endpoints as skipped and fails when nothing ran", async () => {
     const dir = tempDir("skip");
-    const r = await runGateCli(["--stack", "test", "--endpoints", writeJson(dir, "e.json", {}), "--profile", writeJson(dir, "p.json", { ...llmTestProfile(), required: [] }), "--out", dir, "--no-dashboard"]);
+    const r = await runGateCli(["--stack", "test", "--endpoints", writeJson(dir, "e.json", {}), "--profile", writeJson(dir, "p.json", { ...llmTestProfile(), required: [] }), "--out", dir, "--no-dashboard", "--slo", TEST_SLO_FLAG]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/llm\s+\|\s+SKIPPED\s+\|.*no endpoint: llm/);
     expect(r.stderr).toContain("nothing was tested");

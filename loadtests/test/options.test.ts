@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { REPO_ROOT } from "../../lib/repo";
 import { buildK6Options, expectedIterations, integerRate, missingEndpoints, scopeToMeasure, scriptEnv, smokeSteps } from "../runner/options";
 import { parseDuration, parseProfile, readProfile, SERVICES } from "../runner/profile";
+import { sloKeysIn } from "../runner/slo";
 
 describe("scopeToMeasure", () => {
   it("adds the measure scenario, keeping existing tags", () => {
@@ -104,13 +105,13 @@ describe("profiles", () => {
   });
 
   it("keeps the LLM request checks on: no tolerance above 0.5, no TPOT floor of 0", () => {
-    const llm = (workload: Record<string, unknown>) => ({ required: [], services: { llm: { measure: { rate: 1, duration: "1s" }, thresholds: {}, workload } } });
+    const llm = (workload: Record<string, unknown>) => ({ required: [], services: { llm: { measure: { rate: 1, duration: "1s" }, thresholds: {}, workload: { maxTokens: 8, ...workload } } } });
     expect(() => parseProfile(llm({ tokenTolerance: 1 }), "p")).toThrow("p: services.llm.workload.tokenTolerance must be a number in [0, 0.5]");
     expect(() => parseProfile(llm({ minTpotMs: 0 }), "p")).toThrow("p: services.llm.workload.minTpotMs must be a number > 0");
     expect(() => parseProfile(llm({ tokenTolerance: 0.2, minTpotMs: 0.5 }), "p")).not.toThrow();
   });
   it("requires a list of required services and names the key of each mistake", () => {
-    const services = { llm: { measure: { rate: 1, duration: "10s" }, thresholds: {} }, auth: { measure: { rate: 1, duration: "10s" }, thresholds: {} } };
+    const services = { llm: { measure: { rate: 1, duration: "10s" }, workload: { maxTokens: 8 }, thresholds: {} }, auth: { measure: { rate: 1, duration: "10s" }, thresholds: {} } };
     expect(parseProfile({ required: ["llm"], services }, "p").required).toEqual(["llm"]);
     expect(parseProfile({ required: [], services }, "p").required).toEqual([]);
     expect(() => parseProfile({ services }, "p")).toThrow(/^p: "required" is missing: list the services that must be tested for the gate to pass/);
@@ -146,13 +147,12 @@ describe("profiles", () => {
     for (const stack of ["dev", "local"]) expect(readProfile(path.join(REPO_ROOT, "loadtests", "profiles", `${stack}.json`)).description).toMatch(/Required: /);
   });
 
-  it("anchors prod on MLPerf interactive and staging on MLPerf server SLOs", () => {
-    const prod = readProfile(path.join(REPO_ROOT, "loadtests", "profiles", "prod.json")).services.llm!;
-    const staging = readProfile(path.join(REPO_ROOT, "loadtests", "profiles", "staging.json")).services.llm!;
-    expect(prod.thresholds.llm_ttft_ms).toContain("p(99)<500");
-    expect(prod.thresholds.llm_tpot_ms).toContain("p(99)<30");
-    expect(staging.thresholds.llm_ttft_ms).toContain("p(99)<2000");
-    expect(staging.thresholds.llm_tpot_ms).toContain("p(99)<100");
+  it("carry no LLM SLO numbers: the stack's ods:model.slo is their one home", () => {
+    for (const file of files) {
+      const llm = readProfile(path.join(REPO_ROOT, "loadtests", "profiles", file)).services.llm!;
+      expect(sloKeysIn(llm)).toEqual([]);
+      expect(llm.workload?.maxTokens).toEqual(file === "local.json" ? 64 : 128);
+    }
   });
 });
 
