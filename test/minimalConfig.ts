@@ -2,4 +2,4 @@
 export const MINIMAL_DATA = { access: { mode: "nodePort" }, objectStore: { kind: "minio" }, dataApi: { image: "ghcr.io/one-data-studio/data-api:1.0.0" } };
 
 /** The smallest valid `ods:model` section: one simulated model, which runs on any cluster. */
-export const MINIMAL_MODEL = { engine: "simulator", models: [{ name: "tiny", modelId: "Qwen/Qwen2.5-0.5B-Instruct", revision: "v1", maxModelLen: 4096 }] };
+export const MINIMAL_MODEL = { engine: "simulator", slo: { percentile: 99, ttftMs: 2000, tpotMs: 100, goodput: 0.9 }, models: [{ name: "tiny", modelId: "Qwen/Qwen2.5-0.5B-Instruct", revision: "v1", maxModelLen: 4096 }] };

@@ -14,8 +14,9 @@ const aws = {
 };
 const QWEN = { name: "qwen", modelId: "Qwen/Qwen2.5-7B-Instruct", revision: "a09a35458c702b33eeacc393d103063234e8bc28", maxModelLen: 8192 };
 type Opts = { ha?: boolean; infra?: Record<string, unknown> };
+const SLO = { percentile: 99, ttftMs: 2000, tpotMs: 100, goodput: 0.9 };
 const cfg = (model: Record<string, unknown>, opts: Opts = {}) =>
-  validateConfig({ environment: "t", domain: "t.example.com", highAvailability: opts.ha ?? false, infra: opts.infra ?? existing(), data: { ...MINIMAL_DATA, access: { mode: "nodePort" } }, model });
+  validateConfig({ environment: "t", domain: "t.example.com", highAvailability: opts.ha ?? false, infra: opts.infra ?? existing(), data: { ...MINIMAL_DATA, access: { mode: "nodePort" } }, model: { slo: SLO, ...model } });
 const error = (model: Record<string, unknown>, opts: Opts = {}) => configErrorOf(() => cfg(model, opts));
 
 test("the engine follows the cluster: vLLM on GPUs where there are any, the simulator where there are none", () => {
@@ -64,6 +65,9 @@ test.each([
   [{ models: [{ ...QWEN, replicas: { min: 1, max: 3 } }] }, { infra: existing(2) }, "at their max replicas the models need 3 GPUs, but the model namespace's GPU quota is 2"],
   [{ images: { vllmGpu: "vllm/vllm-openai:latest" }, models: [QWEN] }, {}, 'ods:model.images.vllmGpu = "vllm/vllm-openai:latest": must not use the tag latest'],
   [{ autoscaling: { scaleDownStabilizationSeconds: 30 }, models: [QWEN] }, {}, "must be >= 60: a GPU replica takes minutes to warm up"],
+  [{ slo: { ...SLO, percentile: 99.9 }, models: [QWEN] }, {}, "ods:model.slo.percentile = 99.9: allowed: one of 50, 90, 95, 99"],
+  [{ slo: { ...SLO, goodput: 0 }, models: [QWEN] }, {}, "ods:model.slo.goodput = 0: goodput must be > 0 and <= 1"],
+  [{ slo: undefined, models: [QWEN] }, {}, "ods:model.slo is required"],
 ])("%j is rejected by name", (model, opts, message) => {
   expect(error(model, opts)).toContain(message);
 });

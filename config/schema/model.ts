@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { count, quantity } from "./common";
 import { image, resourcesSchema, ResourcesConfig } from "./data";
+import { sloSchema } from "./slo";
 
 const res = (cpu: string, memory: string, limitMemory: string): ResourcesConfig => ({ requests: { cpu, memory }, limits: { memory: limitMemory } });
 
@@ -99,6 +100,11 @@ export const modelInputSchema = z.strictObject({
       resources: resourcesSchema.default(res("250m", "512Mi", "1Gi")),
     })
     .default({ resources: res("250m", "512Mi", "1Gi") }),
+  /**
+   * The LLM service-level objective: the performance gate's TTFT/TPOT thresholds and goodput, and the
+   * observability layer's alerts, read these keys (one place). Required.
+   */
+  slo: sloSchema,
   /** The models to serve. At least one. */
   models: z.array(servedModelSchema).min(1, { error: "must list at least one model to serve" }),
 });
