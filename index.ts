@@ -3,6 +3,7 @@
 import { loadConfig } from "./config";
 import { dataLayer } from "./layers/data";
 import { infraLayer } from "./layers/infra";
+import { modelLayer } from "./layers/model";
 import { stackOutputs } from "./layers/outputs";
 
 const cfg = loadConfig();
@@ -11,6 +12,8 @@ const cfg = loadConfig();
 const infra = infraLayer(cfg, cfg.infra);
 // L2: object store, MySQL, Redis, Milvus, the data API.
 const data = dataLayer(cfg, cfg.data, { infra });
+// L3: served models, their autoscaling, the model API.
+const model = modelLayer(cfg, cfg.model, { infra, data });
 
 export const {
   environment,
@@ -22,5 +25,6 @@ export const {
   gpuPools,
   namespaces,
   dataServices,
+  modelServices,
   endpoints,
-} = stackOutputs(cfg, { infra, data });
+} = stackOutputs(cfg, { infra, data, model });

@@ -3,13 +3,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { PlatformConfig } from "../config";
 import { DataHandle } from "./data";
 import { InfraHandle } from "./infra";
+import { ModelHandle } from "./model";
 
 export interface Layers {
   infra: InfraHandle;
   data: DataHandle;
+  model: ModelHandle;
 }
 
-export function stackOutputs(platform: PlatformConfig, { infra, data }: Layers) {
+export function stackOutputs(platform: PlatformConfig, { infra, data, model }: Layers) {
   const c = infra.cluster;
   return {
     environment: platform.environment,
@@ -29,10 +31,24 @@ export function stackOutputs(platform: PlatformConfig, { infra, data }: Layers) 
       milvus: { endpoint: data.milvus.endpoint },
     },
     /**
+     * The model API (OpenAI-compatible, `<url>/chat/completions`), the Secret holding its key (name and
+     * key, never the value) and the served model names. Public URLs come with the edge layer.
+     */
+    modelServices: {
+      api: { url: model.api.url, apiKeySecret: model.api.apiKey.secretName, apiKeySecretKey: model.api.apiKey.key },
+      models: model.servedModels,
+      engines: model.engines,
+    },
+    /**
      * What the performance gate tests (loadtests/runner/endpoints.ts reads this shape): in-cluster URLs
      * until the edge layer publishes them; run the gate in the cluster or through a port-forward.
      */
     endpoints: {
+      llm: {
+        baseUrl: model.api.url.apply((u) => u.replace(/\/v1$/, "")),
+        model: model.servedModels[0],
+        ...(model.metricsUrl ? { metricsUrl: model.metricsUrl } : {}),
+      },
       dataApi: { baseUrl: data.dataApi.url },
       milvus: { baseUrl: data.milvus.endpoint },
       objectStore: { baseUrl: data.objectStore.endpoint, region: data.objectStore.region },

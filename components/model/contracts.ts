@@ -82,7 +82,7 @@ export interface EngineImages {
   vllmGpu: string;
   vllmCpu: string;
   simulator: string;
-  /** S3 client that copies weights between the `models` bucket and a pod's cache (aws-cli). */
+  /** S3 client that copies weights between the `models` bucket and a pod's cache: aws-cli v2 (public.ecr.aws/aws-cli/aws-cli). */
   s3Client: string;
 }
 
@@ -112,7 +112,11 @@ export interface ServedModelHandle {
   serviceName: pulumi.Output<string>;
 }
 
-/** The model layer's API key: a Secret (name and key) every engine and the model API read. */
+/**
+ * The model layer's API key: a Secret (name and key). vLLM engines read it as VLLM_API_KEY and refuse
+ * /v1 requests without it; the router forwards the client's header and uses it for its own calls. The
+ * simulator has no key check: only its NetworkPolicy guards it.
+ */
 export interface ApiKeyRef {
   secretName: pulumi.Input<string>;
   key: string;

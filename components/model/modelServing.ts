@@ -123,6 +123,20 @@ export interface ModelServingArgs {
   createServiceAccounts?: boolean;
 }
 
+/**
+ * The object-store service accounts every model's pods share (`model-cache` reads, `model-fetch` fills
+ * the bucket): declared once per namespace, however many models there are.
+ */
+export class ModelWeightAccess extends pulumi.ComponentResource {
+  readonly serviceAccounts: k8s.core.v1.ServiceAccount[];
+
+  constructor(name: string, args: { namespace: pulumi.Input<string>; weights: { read: WeightStore; fetch: WeightStore } }, opts?: pulumi.ComponentResourceOptions) {
+    super("ods:model:ModelWeightAccess", name, {}, opts);
+    this.serviceAccounts = declareWeightServiceAccounts(name, args.namespace, args.weights, this);
+    this.registerOutputs({ serviceAccounts: this.serviceAccounts.map((sa) => sa.metadata.name) });
+  }
+}
+
 /** Defaults of the optional args. */
 export const MODEL_SERVING_DEFAULTS = { createServiceAccounts: true, scalerReady: [] as pulumi.Resource[] } as const;
 
@@ -320,6 +334,19 @@ export function servedQuery(agg: "sum" | "avg", metric: string, servedModelName:
   return `${agg}(${metric}{${MODEL_NAME_LABEL}="${esc(servedModelName)}",namespace="${esc(namespace)}"})`;
 }
 
+/**
+ * The model API's (vLLM production-stack router's) counter of requests per model, counted even when no
+ * backend is up (router source: services/metrics_service, request_service/request.py). A model scaled
+ * to zero exports no vLLM metric at all, so this is what wakes it.
+ */
+export const ROUTER_INCOMING_REQUESTS = "vllm:num_incoming_requests_total";
+
+/** `sum(rate(<router counter>{model="<served>",namespace="<ns>"}[2m]))`: requests per second for one model at the router. */
+export function routerRateQuery(servedModelName: string, namespace: string): string {
+  const esc = (x: string) => x.replace(/\\/g, "\\\\").replace(/"/g, '\\"');
+  return `sum(rate(${ROUTER_INCOMING_REQUESTS}{model="${esc(servedModelName)}",namespace="${esc(namespace)}"}[2m]))`;
+}
+
 /** The KEDA ScaledObject spec (keda.sh/v1alpha1, KEDA 2.20). */
 export function scaledObjectSpec(deploymentName: string, model: ServedModel, a: ModelAutoscaling, namespace: string, prometheusUrl: string): Record<string, unknown> {
   const triggers: Record<string, unknown>[] = [
@@ -346,6 +373,21 @@ export function scaledObjectSpec(deploymentName: string, model: ServedModel, a: 
         serverAddress: prometheusUrl,
         query: servedQuery("avg", VLLM_METRICS.kvCacheUsage, model.servedModelName, namespace),
         threshold: String(a.kvCacheUsage),
+        ignoreNullValues: "true",
+      },
+    });
+  }
+  if (a.scaleToZero) {
+    // Wakes the model from zero: any request for it at the router activates the ScaledObject (activation
+    // threshold 0); the huge threshold keeps this trigger from asking for more than one replica.
+    triggers.push({
+      type: "prometheus",
+      name: "router-requests",
+      metadata: {
+        serverAddress: prometheusUrl,
+        query: routerRateQuery(model.servedModelName, namespace),
+        threshold: "1000000",
+        activationThreshold: "0",
         ignoreNullValues: "true",
       },
     });

@@ -16,8 +16,8 @@ const dnsLabel = z
 export const DEFAULT_ENGINE_IMAGES = {
   vllmGpu: "vllm/vllm-openai:v0.31.0",
   vllmCpu: "public.ecr.aws/q9t5s3a7/vllm-cpu-release-repo:v0.31.0",
-  simulator: "ghcr.io/llm-d/llm-d-inference-sim:v0.6.1",
-  s3Client: "public.ecr.aws/aws-cli/aws-cli:2.27.50",
+  simulator: "ghcr.io/llm-d/llm-d-inference-sim:v0.10.2",
+  s3Client: "public.ecr.aws/aws-cli/aws-cli:2.32.26",
 } as const;
 
 export const servedModelSchema = z.strictObject({
