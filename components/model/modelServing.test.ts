@@ -217,8 +217,15 @@ describe("autoscaling metrics", () => {
 
   test("no KV trigger when kvCacheUsage is unset; min 0 only with scaleToZero", () => {
     const spec = scaledObjectSpec("m", { ...CPU_MODEL, replicas: { min: 0, max: 2 } }, { ...AUTOSCALING, kvCacheUsage: undefined, scaleToZero: true }, "ns", "http://p") as Obj;
-    expect(spec.triggers).toHaveLength(1);
+    // The queue trigger, and the router's request counter that wakes the model from zero (no pod, no vLLM metric).
+    expect((spec.triggers as Obj[]).map((t) => t.name)).toEqual(["requests-waiting", "router-requests"]);
+    const wake = (spec.triggers as Obj[])[1].metadata as Record<string, string>;
+    expect(wake.query).toBe('sum(rate(vllm:num_incoming_requests_total{model="qwen-small",namespace="ns"}[2m]))');
+    expect([wake.activationThreshold, wake.threshold]).toEqual(["0", "1000000"]);
     expect(spec.minReplicaCount).toBe(0);
+    // Without scale to zero there is nothing to wake: no router trigger.
+    const always = scaledObjectSpec("m", CPU_MODEL, { ...AUTOSCALING, kvCacheUsage: undefined, scaleToZero: false }, "ns", "http://p") as Obj;
+    expect((always.triggers as Obj[]).map((t) => t.name)).toEqual(["requests-waiting"]);
   });
 });
 

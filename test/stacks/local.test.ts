@@ -63,7 +63,7 @@ describe("one `pulumi up` converges on a bare cluster", () => {
     expect(rendered.map((r) => get(r, "spec.group"))).toEqual(Array(10).fill("monitoring.coreos.com"));
   });
 
-  it("fails when the data layer does not wait for them", () => {
+  it("fails when the data and model layers do not wait for them", () => {
     const crds = one(plan.resources, "ods:infra:PrometheusCrds");
     // The SDK records a dependency on a component as one on it and on each of its children.
     const gone = new Set(plan.resources.filter((r) => r === crds || r.parent === crds.name).map((r) => r.urn));
@@ -75,7 +75,12 @@ describe("one `pulumi up` converges on a bare cluster", () => {
       "kubernetes:monitoring.coreos.com/v1:PodMonitor ods-local-mysql-moco:ods-data/moco-mysql",
       "kubernetes:monitoring.coreos.com/v1:PrometheusRule ods-local-redis-chart:ods-data/ods-local-redis",
       "kubernetes:monitoring.coreos.com/v1:ServiceMonitor ods-local-data-api-servicemonitor",
+      "kubernetes:monitoring.coreos.com/v1:ServiceMonitor ods-local-keda-chart:ods-model/keda-admission-webhooks",
+      "kubernetes:monitoring.coreos.com/v1:ServiceMonitor ods-local-keda-chart:ods-model/keda-operator",
+      "kubernetes:monitoring.coreos.com/v1:ServiceMonitor ods-local-keda-chart:ods-model/keda-operator-metrics-apiserver",
       "kubernetes:monitoring.coreos.com/v1:ServiceMonitor ods-local-milvus-chart:ods-data/ods-local-milvus-standalone",
+      "kubernetes:monitoring.coreos.com/v1:ServiceMonitor ods-local-model-api-chart:ods-model/ods-local-model-api-router-servicemonitor",
+      "kubernetes:monitoring.coreos.com/v1:ServiceMonitor ods-local-model-qwen2-5-0-5b-servicemonitor",
       "kubernetes:monitoring.coreos.com/v1:ServiceMonitor ods-local-objects-metrics",
       "kubernetes:monitoring.coreos.com/v1:ServiceMonitor ods-local-redis-chart:ods-data/ods-local-redis",
     ]);
