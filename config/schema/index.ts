@@ -30,7 +30,7 @@ function modelFacts(c: z.infer<typeof inputSchema>): ModelFacts {
   return {
     highAvailability: c.highAvailability,
     infraKind: c.infra.kind,
-    pools: c.infra.gpuPools.map((p) => ({ name: p.name, gpusPerNode: p.gpusPerNode })),
+    pools: c.infra.gpuPools.map((p) => ({ name: p.name, gpusPerNode: p.gpusPerNode, instanceTypes: p.instanceTypes })),
     gpuCapacity: gpuCapacityOf({ ...c.infra, existingCluster: infra.existingCluster }),
     modelGpuQuota: infra.namespaces.model.quota.gpus ?? 0,
   };

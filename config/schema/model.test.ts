@@ -65,6 +65,8 @@ test.each([
   [{ models: [{ ...QWEN, replicas: { min: 1, max: 3 } }] }, { infra: existing(2) }, "at their max replicas the models need 3 GPUs, but the model namespace's GPU quota is 2"],
   [{ images: { vllmGpu: "vllm/vllm-openai:latest" }, models: [QWEN] }, {}, 'ods:model.images.vllmGpu = "vllm/vllm-openai:latest": must not use the tag latest'],
   [{ autoscaling: { scaleDownStabilizationSeconds: 30 }, models: [QWEN] }, {}, "must be >= 60: a GPU replica takes minutes to warm up"],
+  [{ models: [{ ...QWEN, pool: "l40s", resources: { requests: { cpu: "8", memory: "32Gi" }, limits: { memory: "48Gi" } } }] }, { infra: aws }, 'model "qwen": requests 8 CPU and 32Gi do not fit g6e.2xlarge of pool "l40s": a replica with 1 of its 1 GPU(s) can request at most 7.0 CPU and 56.1Gi there'],
+  [{ models: [{ ...QWEN, pool: "h100", tensorParallelSize: 2, resources: { requests: { cpu: "60", memory: "100Gi" }, limits: { memory: "200Gi" } } }] }, { infra: aws }, 'model "qwen": requests 60 CPU and 100Gi do not fit p5.48xlarge of pool "h100": a replica with 2 of its 8 GPU(s) can request at most 47.8 CPU and 460.4Gi there'],
   [{ slo: { ...SLO, percentile: 99.9 }, models: [QWEN] }, {}, "ods:model.slo.percentile = 99.9: allowed: one of 50, 90, 95, 99"],
   [{ slo: { ...SLO, goodput: 0 }, models: [QWEN] }, {}, "ods:model.slo.goodput = 0: goodput must be > 0 and <= 1"],
   [{ slo: undefined, models: [QWEN] }, {}, "ods:model.slo is required"],
@@ -74,6 +76,9 @@ test.each([
 
 test("the good neighbours of those cases pass", () => {
   expect(() => cfg({ models: [{ ...QWEN, pool: "h100", tensorParallelSize: 8 }] }, { infra: aws })).not.toThrow();
+  // The default GPU engine resources fit the l40s pool's g6e.2xlarge; a quarter of a p5 fits 2 of its 8 GPUs.
+  expect(() => cfg({ models: [{ ...QWEN, pool: "l40s" }] }, { infra: aws })).not.toThrow();
+  expect(() => cfg({ models: [{ ...QWEN, pool: "h100", tensorParallelSize: 2, resources: { requests: { cpu: "40", memory: "400Gi" }, limits: { memory: "440Gi" } } }] }, { infra: aws })).not.toThrow();
   expect(() => cfg({ models: [{ ...QWEN, replicas: { min: 0, max: 2 }, scaleToZero: true }] })).not.toThrow();
   expect(() => cfg({ models: [{ ...QWEN, extraArgs: ["--enable-prefix-caching", "--max-num-seqs=128"] }] })).not.toThrow();
   expect(() => cfg({ models: [{ ...QWEN, replicas: { min: 1, max: 2 } }] }, { infra: existing(2) })).not.toThrow();

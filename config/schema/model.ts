@@ -4,6 +4,8 @@ import { z } from "zod";
 import { count, quantity } from "./common";
 import { image, resourcesSchema, ResourcesConfig } from "./data";
 import { sloSchema } from "./slo";
+import { podAllocatable } from "../../policies/rules/lib/instances";
+import { quantityValue } from "../../components/lib/quantity";
 
 const res = (cpu: string, memory: string, limitMemory: string): ResourcesConfig => ({ requests: { cpu, memory }, limits: { memory: limitMemory } });
 
@@ -116,8 +118,8 @@ type EngineKind = NonNullable<ModelInput["engine"]>;
 export interface ModelFacts {
   highAvailability: boolean;
   infraKind: "aws" | "existing";
-  /** GPU pools by name with their GPUs per node (AWS). */
-  pools: { name: string; gpusPerNode: number }[];
+  /** GPU pools by name with their GPUs per node and instance types (AWS). */
+  pools: { name: string; gpusPerNode: number; instanceTypes: string[] }[];
   /** GPUs the cluster offers at full scale (0 = none). */
   gpuCapacity: number;
   /** `requests.nvidia.com/gpu` quota of the model namespace. */
@@ -157,6 +159,7 @@ export function checkModel(model: ModelInput, ctx: z.RefinementCtx, at: Property
         if (m.pool === undefined) issue(["models", i, "pool"], `${who} needs a GPU pool; allowed: ${facts.pools.map((p) => p.name).join(", ") || "(no pools: add infra.gpuPools)"}`);
         else if (!pool) issue(["models", i, "pool"], `${who}: unknown pool "${m.pool}"; allowed: ${facts.pools.map((p) => p.name).join(", ") || "(no pools: add infra.gpuPools)"}`);
         else if (m.tensorParallelSize > pool.gpusPerNode) issue(["models", i, "tensorParallelSize"], `${who}: tensorParallelSize ${m.tensorParallelSize} > ${pool.gpusPerNode} GPUs per node of pool "${pool.name}"; a replica runs on one node`);
+        else if (fitProblem(m, engineResources(m, "vllm-gpu"), pool)) issue(["models", i, "resources"], `${who}: ${fitProblem(m, engineResources(m, "vllm-gpu"), pool)}`);
         else if (m.rollout === "RollingSurge" && m.tensorParallelSize === pool.gpusPerNode) issue(["models", i, "rollout"], `${who}: RollingSurge needs a spare node for the new replica, and a replica takes a whole node of pool "${pool.name}"; allowed: Recreate or RollingNoSurge`);
       } else if (m.pool !== undefined) {
         issue(["models", i, "pool"], `${who}: pools exist only on AWS stacks; on an existing cluster leave pool unset`);
@@ -170,6 +173,32 @@ export function checkModel(model: ModelInput, ctx: z.RefinementCtx, at: Property
   if (engine === "vllm-gpu" && gpusAtMax > facts.modelGpuQuota) {
     issue(["models"], `at their max replicas the models need ${gpusAtMax} GPUs, but the model namespace's GPU quota is ${facts.modelGpuQuota} (infra.namespaces.model.quota.gpus, default the cluster's capacity); lower replicas.max or raise the quota`);
   }
+}
+
+/**
+ * A replica that takes tensorParallelSize of a node's GPUs gets the same share of its CPU and memory;
+ * asking for more leaves GPUs idle or the pod Pending. Checked against the smallest instance type of the
+ * pool (podAllocatable: what is left after the kubelet and the node's DaemonSets).
+ */
+function fitProblem(m: { tensorParallelSize: number }, r: ResourcesConfig, pool: { name: string; gpusPerNode: number; instanceTypes: string[] }): string | undefined {
+  const cpu = quantityValue(r.requests.cpu) ?? 0;
+  const memGiB = (quantityValue(r.requests.memory) ?? 0) / 2 ** 30;
+  const share = m.tensorParallelSize / pool.gpusPerNode;
+  for (const t of pool.instanceTypes) {
+    const a = podAllocatable(t);
+    if (!a) continue;
+    const cpuMax = a.cpu * share;
+    const memMax = a.memoryGiB * share;
+    if (cpu > cpuMax || memGiB > memMax) {
+      return `requests ${r.requests.cpu} CPU and ${r.requests.memory} do not fit ${t} of pool "${pool.name}": a replica with ${m.tensorParallelSize} of its ${pool.gpusPerNode} GPU(s) can request at most ${cpuMax.toFixed(1)} CPU and ${memMax.toFixed(1)}Gi there (after the kubelet and the node's DaemonSets); set resources for this model or use a larger instance type`;
+    }
+  }
+  return undefined;
+}
+
+/** A model's engine resources: its own, else the engine default. */
+function engineResources(m: { resources?: ResourcesConfig }, engine: EngineKind): ResourcesConfig {
+  return m.resources ?? ENGINE_RESOURCES[engine];
 }
 
 const ENGINE_RESOURCES: Record<EngineKind, ResourcesConfig> = {

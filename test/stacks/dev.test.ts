@@ -1,5 +1,6 @@
 // The dev stack: small AWS, two zones, one NAT, a public endpoint for named CIDRs, one spot GPU pool.
 import { unorderedCustomResources } from "../../plan/converge";
+import { describeModelLayer } from "./modelLayer";
 import { runPlan, FullPlanResult } from "../../plan/run";
 import { get, ofType, one } from "../harness";
 import { l1Changes } from "../l1Baseline";
@@ -52,3 +53,5 @@ test("every ods: component follows the skeleton: token, parents, derived names, 
 test("one `pulumi up` converges: every custom resource waits for the CRD of its kind", () => {
   expect(unorderedCustomResources(plan.resources)).toEqual([]);
 });
+
+describeModelLayer("dev", () => plan);

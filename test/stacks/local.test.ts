@@ -1,5 +1,6 @@
 // The local stack: an existing cluster from a kubeconfig, no cloud at all, no GPUs.
 import { unorderedCustomResources } from "../../plan/converge";
+import { describeModelLayer } from "./modelLayer";
 import { runPlan, FullPlanResult } from "../../plan/run";
 import { get, ofType, one } from "../harness";
 import { l1Changes } from "../l1Baseline";
@@ -87,3 +88,5 @@ describe("one `pulumi up` converges on a bare cluster", () => {
     expect(unordered.every((u) => u.includes("monitoring.coreos.com"))).toBe(true);
   });
 });
+
+describeModelLayer("local", () => plan);

@@ -1,5 +1,6 @@
 // The prod stack's offline plan: multi-AZ, private endpoint, encryption everywhere, tainted on-demand GPU pools.
 import { unorderedCustomResources } from "../../plan/converge";
+import { describeModelLayer } from "./modelLayer";
 import { runPlan, FullPlanResult } from "../../plan/run";
 import { manifestFiles, validateObjects } from "../../plan/manifests";
 import { get, ofType, one } from "../harness";
@@ -91,3 +92,5 @@ test("every ods: component follows the skeleton: token, parents, derived names, 
 test("one `pulumi up` converges: every custom resource waits for the CRD of its kind", () => {
   expect(unorderedCustomResources(plan.resources)).toEqual([]);
 });
+
+describeModelLayer("prod", () => plan);

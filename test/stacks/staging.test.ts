@@ -1,5 +1,6 @@
 // The staging stack: production's shape, smaller.
 import { unorderedCustomResources } from "../../plan/converge";
+import { describeModelLayer } from "./modelLayer";
 import { runPlan, FullPlanResult } from "../../plan/run";
 import { get, ofType, one } from "../harness";
 import { l1Changes } from "../l1Baseline";
@@ -34,3 +35,5 @@ test("every ods: component follows the skeleton: token, parents, derived names, 
 test("one `pulumi up` converges: every custom resource waits for the CRD of its kind", () => {
   expect(unorderedCustomResources(plan.resources)).toEqual([]);
 });
+
+describeModelLayer("staging", () => plan);

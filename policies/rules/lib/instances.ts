@@ -41,3 +41,29 @@ const GPUS: Record<string, number> = {
 export function nvidiaGpusOf(instanceType: string): number | undefined {
   return GPUS[instanceType];
 }
+
+/** vCPUs and memory (GiB) of the NVIDIA GPU sizes above, as AWS publishes them. */
+const SHAPES: Record<string, { vcpu: number; memoryGiB: number }> = {
+  "p3.2xlarge": { vcpu: 8, memoryGiB: 61 }, "p3.8xlarge": { vcpu: 32, memoryGiB: 244 }, "p3.16xlarge": { vcpu: 64, memoryGiB: 488 }, "p3dn.24xlarge": { vcpu: 96, memoryGiB: 768 },
+  "p4d.24xlarge": { vcpu: 96, memoryGiB: 1152 }, "p4de.24xlarge": { vcpu: 96, memoryGiB: 1152 },
+  "p5.4xlarge": { vcpu: 16, memoryGiB: 256 }, "p5.48xlarge": { vcpu: 192, memoryGiB: 2048 }, "p5e.48xlarge": { vcpu: 192, memoryGiB: 2048 }, "p5en.48xlarge": { vcpu: 192, memoryGiB: 2048 }, "p6-b200.48xlarge": { vcpu: 192, memoryGiB: 2048 },
+  "g4dn.xlarge": { vcpu: 4, memoryGiB: 16 }, "g4dn.2xlarge": { vcpu: 8, memoryGiB: 32 }, "g4dn.4xlarge": { vcpu: 16, memoryGiB: 64 }, "g4dn.8xlarge": { vcpu: 32, memoryGiB: 128 }, "g4dn.16xlarge": { vcpu: 64, memoryGiB: 256 }, "g4dn.12xlarge": { vcpu: 48, memoryGiB: 192 }, "g4dn.metal": { vcpu: 96, memoryGiB: 384 },
+  "g5.xlarge": { vcpu: 4, memoryGiB: 16 }, "g5.2xlarge": { vcpu: 8, memoryGiB: 32 }, "g5.4xlarge": { vcpu: 16, memoryGiB: 64 }, "g5.8xlarge": { vcpu: 32, memoryGiB: 128 }, "g5.16xlarge": { vcpu: 64, memoryGiB: 256 }, "g5.12xlarge": { vcpu: 48, memoryGiB: 192 }, "g5.24xlarge": { vcpu: 96, memoryGiB: 384 }, "g5.48xlarge": { vcpu: 192, memoryGiB: 768 },
+  "g6.xlarge": { vcpu: 4, memoryGiB: 16 }, "g6.2xlarge": { vcpu: 8, memoryGiB: 32 }, "g6.4xlarge": { vcpu: 16, memoryGiB: 64 }, "g6.8xlarge": { vcpu: 32, memoryGiB: 128 }, "g6.16xlarge": { vcpu: 64, memoryGiB: 256 }, "g6.12xlarge": { vcpu: 48, memoryGiB: 192 }, "g6.24xlarge": { vcpu: 96, memoryGiB: 384 }, "g6.48xlarge": { vcpu: 192, memoryGiB: 768 },
+  "g6e.xlarge": { vcpu: 4, memoryGiB: 32 }, "g6e.2xlarge": { vcpu: 8, memoryGiB: 64 }, "g6e.4xlarge": { vcpu: 16, memoryGiB: 128 }, "g6e.8xlarge": { vcpu: 32, memoryGiB: 256 }, "g6e.16xlarge": { vcpu: 64, memoryGiB: 512 }, "g6e.12xlarge": { vcpu: 48, memoryGiB: 384 }, "g6e.24xlarge": { vcpu: 96, memoryGiB: 768 }, "g6e.48xlarge": { vcpu: 192, memoryGiB: 1536 },
+  "gr6.4xlarge": { vcpu: 16, memoryGiB: 128 }, "gr6.8xlarge": { vcpu: 32, memoryGiB: 256 },
+};
+
+export function instanceShapeOf(instanceType: string): { vcpu: number; memoryGiB: number } | undefined {
+  return SHAPES[instanceType];
+}
+
+/**
+ * What pods can request on a node of this type, roughly: the kubelet's reservations and eviction
+ * threshold plus the per-node DaemonSets (CNI, kube-proxy, EBS CSI, the GPU operator's device plugin,
+ * DCGM exporter and feature discovery) take about 1 vCPU and 10 % of memory plus 1.5 GiB.
+ */
+export function podAllocatable(instanceType: string): { cpu: number; memoryGiB: number } | undefined {
+  const s = SHAPES[instanceType];
+  return s && { cpu: s.vcpu - 1, memoryGiB: s.memoryGiB * 0.9 - 1.5 };
+}
