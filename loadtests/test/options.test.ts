@@ -142,7 +142,7 @@ describe("profiles", () => {
     expect(required("prod")).toEqual([...SERVICES]);
     expect(required("staging")).toEqual([...SERVICES]);
     expect(required("dev")).toEqual(["smoke", "llm", "data-api", "agent-api"]);
-    expect(required("local")).toEqual(["smoke", "data-api"]);
+    expect(required("local")).toEqual(["smoke", "llm", "data-api"]);
     // A profile that requires less says why in its description.
     for (const stack of ["dev", "local"]) expect(readProfile(path.join(REPO_ROOT, "loadtests", "profiles", `${stack}.json`)).description).toMatch(/Required: /);
   });
