@@ -433,6 +433,20 @@ function resources(r: ContainerResources, extra: { requests?: Record<string, str
   };
 }
 
+/** An aws-cli container running one of the scripts above against a consumer's access to the bucket. */
+function s3Container(name: string, script: string, image: string, store: WeightStore, model: ServedModel, mounts: { name: string; mountPath: string }[], extraEnv: { name: string; value: string }[] = []) {
+  return {
+    name,
+    image,
+    imagePullPolicy: "IfNotPresent",
+    command: ["/bin/sh", "-c", script],
+    ...s3Env(store, model, extraEnv),
+    resources: resources(HELPER_RESOURCES.s3),
+    securityContext: restricted(S3_CLIENT_UID),
+    volumeMounts: mounts,
+  };
+}
+
 /** aws-cli needs a writable config; path-style addressing (MinIO) has no environment variable, so a config file. */
 const S3_CONFIG_SCRIPT = [
   'mkdir -p "$(dirname "$AWS_CONFIG_FILE")"',
@@ -577,19 +591,10 @@ export function modelServingPlan(name: string, args: ModelServingArgs) {
   const fetch = args.weights?.fetch;
   const initContainers = read
     ? [
-        {
-          name: "weights",
-          image: args.images.s3Client,
-          imagePullPolicy: "IfNotPresent",
-          command: ["/bin/sh", "-c", CACHE_SYNC_SCRIPT],
-          ...s3Env(read, model, [{ name: "MODEL_DIR", value: modelDir(model) }, { name: "WAIT_SECONDS", value: String(WEIGHTS_WAIT_SECONDS) }]),
-          resources: resources(HELPER_RESOURCES.s3),
-          securityContext: restricted(S3_CLIENT_UID),
-          volumeMounts: [
-            { name: "tmp", mountPath: "/tmp" },
-            { name: "model-cache", mountPath: MODEL_CACHE_DIR },
-          ],
-        },
+        s3Container("weights", CACHE_SYNC_SCRIPT, args.images.s3Client, read, model, [
+          { name: "tmp", mountPath: "/tmp" },
+          { name: "model-cache", mountPath: MODEL_CACHE_DIR },
+        ], [{ name: "MODEL_DIR", value: modelDir(model) }, { name: "WAIT_SECONDS", value: String(WEIGHTS_WAIT_SECONDS) }]),
       ]
     : [];
 
@@ -659,16 +664,7 @@ export function modelServingPlan(name: string, args: ModelServingArgs) {
             restartPolicy: "Never",
             securityContext: { runAsNonRoot: true, runAsUser: ENGINE_UID, runAsGroup: ENGINE_UID, fsGroup: ENGINE_UID, seccompProfile: { type: "RuntimeDefault" } },
             initContainers: [
-              {
-                name: "check",
-                image: args.images.s3Client,
-                imagePullPolicy: "IfNotPresent",
-                command: ["/bin/sh", "-c", FETCH_CHECK_SCRIPT],
-                ...s3Env(fetch, model),
-                resources: resources(HELPER_RESOURCES.s3),
-                securityContext: restricted(S3_CLIENT_UID),
-                volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, { name: "work", mountPath: "/work" }],
-              },
+              s3Container("check", FETCH_CHECK_SCRIPT, args.images.s3Client, fetch, model, [{ name: "tmp", mountPath: "/tmp" }, { name: "work", mountPath: "/work" }]),
               {
                 name: "download",
                 image,
@@ -688,16 +684,7 @@ export function modelServingPlan(name: string, args: ModelServingArgs) {
               },
             ],
             containers: [
-              {
-                name: "upload",
-                image: args.images.s3Client,
-                imagePullPolicy: "IfNotPresent",
-                command: ["/bin/sh", "-c", FETCH_UPLOAD_SCRIPT],
-                ...s3Env(fetch, model),
-                resources: resources(HELPER_RESOURCES.s3),
-                securityContext: restricted(S3_CLIENT_UID),
-                volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, { name: "work", mountPath: "/work" }],
-              },
+              s3Container("upload", FETCH_UPLOAD_SCRIPT, args.images.s3Client, fetch, model, [{ name: "tmp", mountPath: "/tmp" }, { name: "work", mountPath: "/work" }]),
             ],
             volumes: [
               { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
