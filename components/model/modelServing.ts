@@ -328,10 +328,14 @@ export function unknownMetrics(query: string, known: readonly string[]): string[
   return metricsIn(query).filter((m) => !known.includes(m));
 }
 
+/** A PromQL label value, quoted: backslashes and double quotes escaped. */
+function labelValue(v: string): string {
+  return `"${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+}
+
 /** `<agg>(<metric>{model_name="<served>",namespace="<ns>"})`. */
 export function servedQuery(agg: "sum" | "avg", metric: string, servedModelName: string, namespace: string): string {
-  const esc = (s: string) => s.replace(/\\/g, "\\\\").replace(/"/g, '\\"');
-  return `${agg}(${metric}{${MODEL_NAME_LABEL}="${esc(servedModelName)}",namespace="${esc(namespace)}"})`;
+  return `${agg}(${metric}{${MODEL_NAME_LABEL}=${labelValue(servedModelName)},namespace=${labelValue(namespace)}})`;
 }
 
 /**
@@ -343,8 +347,7 @@ export const ROUTER_INCOMING_REQUESTS = "vllm:num_incoming_requests_total";
 
 /** `sum(rate(<router counter>{model="<served>",namespace="<ns>"}[2m]))`: requests per second for one model at the router. */
 export function routerRateQuery(servedModelName: string, namespace: string): string {
-  const esc = (x: string) => x.replace(/\\/g, "\\\\").replace(/"/g, '\\"');
-  return `sum(rate(${ROUTER_INCOMING_REQUESTS}{model="${esc(servedModelName)}",namespace="${esc(namespace)}"}[2m]))`;
+  return `sum(rate(${ROUTER_INCOMING_REQUESTS}{model=${labelValue(servedModelName)},namespace=${labelValue(namespace)}}[2m]))`;
 }
 
 /** The KEDA ScaledObject spec (keda.sh/v1alpha1, KEDA 2.20). */

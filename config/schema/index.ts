@@ -2,7 +2,7 @@
 // where defaults live and config rules are checked; everything is validated before any resource exists.
 import { z } from "zod";
 import { checkData, dataInputSchema, resolveData } from "./data";
-import { checkInfra, gpuCapacityOf, infraInputSchema, INFRA_SECRET_ONLY_FIELDS, resolveInfra } from "./infra";
+import { checkInfra, infraInputSchema, INFRA_SECRET_ONLY_FIELDS, resolveInfra } from "./infra";
 import { checkModel, ModelFacts, modelInputSchema, resolveModel } from "./model";
 import { platformShape } from "./platform";
 
@@ -24,14 +24,13 @@ const inputSchema = z.strictObject({
   model: modelInputSchema,
 });
 
-/** What the model rules need to know about the cluster. */
-function modelFacts(c: z.infer<typeof inputSchema>): ModelFacts {
-  const infra = resolveInfra(c.infra);
+/** What the model rules need to know about the cluster, from the infra section as given and as resolved. */
+function modelFacts(highAvailability: boolean, given: z.infer<typeof infraInputSchema>, infra: ReturnType<typeof resolveInfra>): ModelFacts {
   return {
-    highAvailability: c.highAvailability,
-    infraKind: c.infra.kind,
-    pools: c.infra.gpuPools.map((p) => ({ name: p.name, gpusPerNode: p.gpusPerNode, instanceTypes: p.instanceTypes })),
-    gpuCapacity: gpuCapacityOf({ ...c.infra, existingCluster: infra.existingCluster }),
+    highAvailability,
+    infraKind: given.kind,
+    pools: given.gpuPools.map((p) => ({ name: p.name, gpusPerNode: p.gpusPerNode, instanceTypes: p.instanceTypes })),
+    gpuCapacity: infra.gpuCapacity,
     modelGpuQuota: infra.namespaces.model.quota.gpus ?? 0,
   };
 }
@@ -40,14 +39,17 @@ export const configSchema = inputSchema
   .superRefine((c, ctx) => {
     checkInfra(c.infra, c, ctx, ["infra"]);
     checkData(c.data, ctx, ["data"], { highAvailability: c.highAvailability, infraKind: c.infra.kind });
-    checkModel(c.model, ctx, ["model"], modelFacts(c));
+    checkModel(c.model, ctx, ["model"], modelFacts(c.highAvailability, c.infra, resolveInfra(c.infra)));
   })
-  .transform(({ infra, data, model, ...platform }) => ({
-    ...platform,
-    infra: resolveInfra(infra),
-    data: resolveData(data, { highAvailability: platform.highAvailability, infraKind: infra.kind }),
-    model: resolveModel(model, modelFacts({ ...platform, infra, data, model })),
-  }));
+  .transform(({ infra, data, model, ...platform }) => {
+    const resolved = resolveInfra(infra);
+    return {
+      ...platform,
+      infra: resolved,
+      data: resolveData(data, { highAvailability: platform.highAvailability, infraKind: infra.kind }),
+      model: resolveModel(model, modelFacts(platform.highAvailability, infra, resolved)),
+    };
+  });
 
 /** The validated config, with every default applied. */
 export type OdsConfig = z.infer<typeof configSchema>;

@@ -156,10 +156,12 @@ export function checkModel(model: ModelInput, ctx: z.RefinementCtx, at: Property
     if (engine === "vllm-gpu") {
       if (facts.infraKind === "aws") {
         const pool = facts.pools.find((p) => p.name === m.pool);
-        if (m.pool === undefined) issue(["models", i, "pool"], `${who} needs a GPU pool; allowed: ${facts.pools.map((p) => p.name).join(", ") || "(no pools: add infra.gpuPools)"}`);
-        else if (!pool) issue(["models", i, "pool"], `${who}: unknown pool "${m.pool}"; allowed: ${facts.pools.map((p) => p.name).join(", ") || "(no pools: add infra.gpuPools)"}`);
+        const allowedPools = facts.pools.map((p) => p.name).join(", ") || "(no pools: add infra.gpuPools)";
+        const fit = pool && m.tensorParallelSize <= pool.gpusPerNode ? fitProblem(m, engineResources(m, "vllm-gpu"), pool) : undefined;
+        if (m.pool === undefined) issue(["models", i, "pool"], `${who} needs a GPU pool; allowed: ${allowedPools}`);
+        else if (!pool) issue(["models", i, "pool"], `${who}: unknown pool "${m.pool}"; allowed: ${allowedPools}`);
         else if (m.tensorParallelSize > pool.gpusPerNode) issue(["models", i, "tensorParallelSize"], `${who}: tensorParallelSize ${m.tensorParallelSize} > ${pool.gpusPerNode} GPUs per node of pool "${pool.name}"; a replica runs on one node`);
-        else if (fitProblem(m, engineResources(m, "vllm-gpu"), pool)) issue(["models", i, "resources"], `${who}: ${fitProblem(m, engineResources(m, "vllm-gpu"), pool)}`);
+        else if (fit) issue(["models", i, "resources"], `${who}: ${fit}`);
         else if (m.rollout === "RollingSurge" && m.tensorParallelSize === pool.gpusPerNode) issue(["models", i, "rollout"], `${who}: RollingSurge needs a spare node for the new replica, and a replica takes a whole node of pool "${pool.name}"; allowed: Recreate or RollingNoSurge`);
       } else if (m.pool !== undefined) {
         issue(["models", i, "pool"], `${who}: pools exist only on AWS stacks; on an existing cluster leave pool unset`);
