@@ -4,6 +4,10 @@ import { loadConfig } from "./config";
 import { dataLayer } from "./layers/data";
 import { infraLayer } from "./layers/infra";
 import { modelLayer } from "./layers/model";
+import { identityLayer } from "./layers/identity";
+import { appsLayer } from "./layers/apps";
+import { observabilityLayer } from "./layers/observability";
+import { edgeLayer } from "./layers/edge";
 import { stackOutputs } from "./layers/outputs";
 
 const cfg = loadConfig();
@@ -14,6 +18,14 @@ const infra = infraLayer(cfg, cfg.infra);
 const data = dataLayer(cfg, cfg.data, { infra });
 // L3: served models, their autoscaling, the model API.
 const model = modelLayer(cfg, cfg.model, { infra, data });
+// L4 identity: Keycloak, the realm, roles, groups, OIDC clients, Kubernetes access.
+const identity = identityLayer(cfg, cfg.identity, { infra, data });
+// L4 applications: the agent API and the web front end.
+const apps = appsLayer(cfg, cfg.apps, { infra, data, model, identity });
+// Across all: Prometheus, Alertmanager, Grafana, dashboards, alert rules.
+const observability = observabilityLayer(cfg, cfg.observability, { infra, data, identity });
+// Edge: certificates, Istio, the Gateway and a route per exposed service.
+const edge = edgeLayer(cfg, cfg.edge, { infra, data, model, identity, apps, observability });
 
 export const {
   environment,
@@ -27,4 +39,4 @@ export const {
   dataServices,
   modelServices,
   endpoints,
-} = stackOutputs(cfg, { infra, data, model });
+} = stackOutputs(cfg, { infra, data, model, identity, apps, observability, edge });

@@ -4,11 +4,19 @@ import { PlatformConfig } from "../config";
 import { DataHandle } from "./data";
 import { InfraHandle } from "./infra";
 import { ModelHandle } from "./model";
+import { IdentityHandle } from "../components/identity/contracts";
+import { AppsHandle } from "./apps";
+import { ObservabilityHandle } from "./observability";
+import { EdgeHandle } from "./edge";
 
 export interface Layers {
   infra: InfraHandle;
   data: DataHandle;
   model: ModelHandle;
+  identity: IdentityHandle;
+  apps: AppsHandle;
+  observability: ObservabilityHandle;
+  edge: EdgeHandle;
 }
 
 export function stackOutputs(platform: PlatformConfig, { infra, data, model }: Layers) {

@@ -8,7 +8,7 @@ const plan = namespaceSettings("ods", layers);
 
 test("namespaces are <prefix>-<layer>, restricted except the GPU operator's (with a reason)", () => {
   const acme = namespaceSettings("acme", layers);
-  expect(acme.map((n) => n.name)).toEqual(["acme-infra", "acme-gpu", "acme-data", "acme-model", "acme-apps", "acme-identity", "acme-observability"]);
+  expect(acme.map((n) => n.name)).toEqual(["acme-infra", "acme-gpu", "acme-data", "acme-model", "acme-apps", "acme-identity", "acme-observability", "acme-edge"]);
   expect(acme.filter((n) => n.podSecurity !== "restricted").map((n) => [n.layer, n.podSecurity])).toEqual([["gpu", "privileged"]]);
   expect(acme.find((n) => n.layer === "gpu")?.podSecurityReason).toMatch(/GPU operator/);
 });
@@ -44,17 +44,17 @@ test("quota includes GPUs and leaves unset limits out", () => {
 test("each layer gets a namespace with PSA labels, a quota, container defaults and default-deny ingress", async () => {
   const rs = await record(() => new Namespaces("ns", { namespaces: plan }));
   const namespaces = ofType(rs, "kubernetes:core/v1:Namespace");
-  expect(namespaces.map((n) => get(n, "metadata.name")).sort()).toEqual(["ods-apps", "ods-data", "ods-gpu", "ods-identity", "ods-infra", "ods-model", "ods-observability"]);
+  expect(namespaces.map((n) => get(n, "metadata.name")).sort()).toEqual(["ods-apps", "ods-data", "ods-edge", "ods-gpu", "ods-identity", "ods-infra", "ods-model", "ods-observability"]);
   const labels = (name: string) => get(namespaces.find((n) => get(n, "metadata.name") === name)!, "metadata.labels") as Record<string, string>;
   expect(labels("ods-data")["pod-security.kubernetes.io/enforce"]).toBe("restricted");
   expect(labels("ods-gpu")["pod-security.kubernetes.io/enforce"]).toBe("privileged");
-  expect(ofType(rs, "kubernetes:core/v1:ResourceQuota")).toHaveLength(7);
-  expect(ofType(rs, "kubernetes:core/v1:LimitRange")).toHaveLength(7);
+  expect(ofType(rs, "kubernetes:core/v1:ResourceQuota")).toHaveLength(8);
+  expect(ofType(rs, "kubernetes:core/v1:LimitRange")).toHaveLength(8);
   const quotas = Object.fromEntries(ofType(rs, "kubernetes:core/v1:ResourceQuota").map((q) => [get(q, "metadata.namespace"), get(q, "spec.hard") as Record<string, string>]));
   expect(quotas["ods-model"]["requests.nvidia.com/gpu"]).toBe("2");
   expect(quotas["ods-apps"]["requests.nvidia.com/gpu"]).toBe("0");
   const deny = ofType(rs, "kubernetes:networking.k8s.io/v1:NetworkPolicy").filter((p) => get(p, "metadata.name") === "default-deny-ingress");
-  expect(deny).toHaveLength(7);
+  expect(deny).toHaveLength(8);
   expect(deny.every((p) => JSON.stringify(get(p, "spec")) === JSON.stringify({ podSelector: {}, policyTypes: ["Ingress"] }))).toBe(true);
   const lr = ofType(rs, "kubernetes:core/v1:LimitRange")[0];
   expect(get(lr, "spec.limits")).toEqual([{ type: "Container", defaultRequest: { cpu: "100m", memory: "128Mi" }, default: { memory: "512Mi" } }]);

@@ -3,8 +3,8 @@ import type * as aws from "@pulumi/aws";
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 
-/** The namespaces the kit creates, one per layer (plus the GPU operator's own). */
-export const LAYERS = ["infra", "gpu", "data", "model", "apps", "identity", "observability"] as const;
+/** The namespaces the kit creates, one per layer (plus the GPU operator's own, and the edge's: Istio and its gateway). */
+export const LAYERS = ["infra", "gpu", "data", "model", "apps", "identity", "observability", "edge"] as const;
 export type Layer = (typeof LAYERS)[number];
 
 /** A GPU node pool as upper layers see it: where to schedule, how many GPUs a node has. */

@@ -4,11 +4,20 @@ import { z } from "zod";
 import { checkData, dataInputSchema, resolveData } from "./data";
 import { checkInfra, infraInputSchema, INFRA_SECRET_ONLY_FIELDS, resolveInfra } from "./infra";
 import { checkModel, ModelFacts, modelInputSchema, resolveModel } from "./model";
-import { platformShape } from "./platform";
+import { checkIdentity, identityInputSchema, resolveIdentity } from "./identity";
+import { appsInputSchema, checkApps, resolveApps } from "./apps";
+import { checkObservability, observabilityInputSchema, resolveObservability } from "./observability";
+import { checkEdge, edgeInputSchema, resolveEdge } from "./edge";
+import { PlatformFacts, platformShape } from "./platform";
+import { publicHosts } from "../../components/edge/contracts";
 
 export * from "./data";
 export * from "./infra";
 export * from "./model";
+export * from "./identity";
+export * from "./apps";
+export * from "./observability";
+export * from "./edge";
 export * from "./platform";
 
 /** Config namespace (the Pulumi project name): keys are `ods:<key>`. */
@@ -22,7 +31,20 @@ const inputSchema = z.strictObject({
   data: dataInputSchema,
   /** L3: the served models, their engine, autoscaling and the model API. */
   model: modelInputSchema,
+  /** L4 identity: Keycloak, the platform realm, roles, groups, OIDC clients, Kubernetes access. */
+  identity: identityInputSchema,
+  /** L4 applications: the agent API and the web front end. */
+  apps: appsInputSchema,
+  /** Prometheus, Alertmanager, Grafana, dashboards and alert rules. */
+  observability: observabilityInputSchema,
+  /** The certificate issuer, Istio and the Gateway API entry point (hosts derive from `domain`). */
+  edge: edgeInputSchema,
 });
+
+/** What the upper layers' rules need to know about the platform. */
+function platformFacts(c: { highAvailability: boolean; domain: string; infra: { kind: "aws" | "existing" } }): PlatformFacts {
+  return { highAvailability: c.highAvailability, infraKind: c.infra.kind, hosts: publicHosts(c.domain) };
+}
 
 /** What the model rules need to know about the cluster, from the infra section as given and as resolved. */
 function modelFacts(highAvailability: boolean, given: z.infer<typeof infraInputSchema>, infra: ReturnType<typeof resolveInfra>): ModelFacts {
@@ -40,14 +62,25 @@ export const configSchema = inputSchema
     checkInfra(c.infra, c, ctx, ["infra"]);
     checkData(c.data, ctx, ["data"], { highAvailability: c.highAvailability, infraKind: c.infra.kind });
     checkModel(c.model, ctx, ["model"], modelFacts(c.highAvailability, c.infra, resolveInfra(c.infra)));
+    const facts = platformFacts(c);
+    checkIdentity(c.identity, ctx, ["identity"], facts);
+    checkApps(c.apps, ctx, ["apps"], facts);
+    checkObservability(c.observability, ctx, ["observability"], facts);
+    checkEdge(c.edge, ctx, ["edge"], facts);
   })
-  .transform(({ infra, data, model, ...platform }) => {
+  .transform(({ infra, data, model, identity, apps, observability, edge, ...platform }) => {
     const resolved = resolveInfra(infra);
+    const facts = platformFacts({ ...platform, infra });
     return {
       ...platform,
+      hosts: facts.hosts,
       infra: resolved,
       data: resolveData(data, { highAvailability: platform.highAvailability, infraKind: infra.kind }),
       model: resolveModel(model, modelFacts(platform.highAvailability, infra, resolved)),
+      identity: resolveIdentity(identity, facts),
+      apps: resolveApps(apps, facts),
+      observability: resolveObservability(observability, facts),
+      edge: resolveEdge(edge, facts),
     };
   });
 
@@ -63,6 +96,10 @@ export const TOP_LEVEL_KEYS: Record<keyof z.input<typeof inputSchema>, "string" 
   infra: "structured",
   data: "structured",
   model: "structured",
+  identity: "structured",
+  apps: "structured",
+  observability: "structured",
+  edge: "structured",
 };
 
 /** Fields of every layer that must be Pulumi secrets when set (checked with the keys Pulumi marks secret). */

@@ -24,7 +24,7 @@ test("an existing cluster without GPUs gets the existing-cluster defaults, no GP
   expect(infra.existingCluster).toEqual({ kubeconfig: "~/.kube/config", storageClass: "standard", gpus: 0, kubernetesVersion: "1.35" });
   expect(infra.gpuCapacity).toBe(0);
   expect(infra.gpuOperator.enabled).toBe(false);
-  expect(Object.values(infra.namespaces).map((n) => n.quota.gpus)).toEqual([0, 0, 0, 0, 0, 0, 0]);
+  expect(Object.values(infra.namespaces).map((n) => n.quota.gpus)).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
 });
 
 test("the operator can be forced off even with GPUs, and on without them", () => {

@@ -181,6 +181,7 @@ const DEFAULT_QUOTAS: Record<Layer, { requestsCpu: string; requestsMemory: strin
   apps: { requestsCpu: "16", requestsMemory: "32Gi", limitsMemory: "64Gi", pods: 100 },
   identity: { requestsCpu: "4", requestsMemory: "8Gi", limitsMemory: "16Gi", pods: 30 },
   observability: { requestsCpu: "8", requestsMemory: "32Gi", limitsMemory: "64Gi", pods: 50, persistentVolumeClaims: 10 },
+  edge: { requestsCpu: "8", requestsMemory: "16Gi", limitsMemory: "32Gi", pods: 50 },
 };
 
 /** Built-in container defaults of every layer's LimitRange. */

@@ -1,6 +1,7 @@
 // Platform-wide keys: the environment's name and domain, high availability, the name prefix.
 import { z } from "zod";
 import { dnsLabel, HOSTNAME } from "./common";
+import { PublicHosts } from "../../components/edge/contracts";
 
 export const platformShape = {
   /** Environment name, used in resource names and tags (e.g. dev). */
@@ -13,4 +14,12 @@ export const platformShape = {
   namePrefix: dnsLabel("name prefix", 12).default("ods"),
 };
 
-export type PlatformConfig = z.infer<z.ZodObject<typeof platformShape>>;
+/** Platform keys as validated, plus every public host name (derived from `domain`, never configured). */
+export type PlatformConfig = z.infer<z.ZodObject<typeof platformShape>> & { hosts: PublicHosts };
+
+/** What the rules of the upper layers' sections need to know about the platform and the cluster. */
+export interface PlatformFacts {
+  highAvailability: boolean;
+  infraKind: "aws" | "existing";
+  hosts: PublicHosts;
+}

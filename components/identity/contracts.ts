@@ -1,0 +1,34 @@
+// What the identity layer hands to the layers above: the realm, its issuer and token endpoint, and one
+// OIDC client per UI and API, with the Secret (in the consumer's namespace) that holds a confidential
+// client's credentials.
+import type * as pulumi from "@pulumi/pulumi";
+import type { ExposedService } from "../edge/contracts";
+
+/** Realm roles, each with a group of the same name. */
+export const REALM_ROLES = ["admin", "data-engineer", "ml-engineer", "app-developer", "viewer"] as const;
+export type RealmRole = (typeof REALM_ROLES)[number];
+
+/** The OIDC clients of the platform, by the service that uses them. */
+export const OIDC_CLIENTS = ["web", "agent-api", "data-api", "model-api", "grafana", "minio-console", "kubernetes"] as const;
+export type OidcClientName = (typeof OIDC_CLIENTS)[number];
+
+/** Keys of a client credentials Secret. */
+export const CLIENT_SECRET_KEYS = { id: "client-id", secret: "client-secret" } as const;
+
+export interface OidcClient {
+  clientId: string;
+  /** Confidential clients only: the Secret (keys CLIENT_SECRET_KEYS) in the namespace of the service that uses it. */
+  secretName?: pulumi.Output<string>;
+}
+
+export interface IdentityHandle {
+  /** Realm name. */
+  realm: string;
+  /** Issuer URL tokens carry: https://<keycloak host>/realms/<realm>. */
+  issuerUrl: string;
+  /** OAuth 2.0 token endpoint of the realm (what the performance gate's auth flow calls). */
+  tokenEndpoint: string;
+  clients: Record<OidcClientName, OidcClient>;
+  /** Keycloak's public endpoint, for the gateway. */
+  exposed: ExposedService[];
+}
