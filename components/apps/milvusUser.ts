@@ -185,6 +185,16 @@ export function milvusUserPlan(name: string, args: MilvusUserArgs) {
   return { database, role, secretName, labels, jobName, job };
 }
 
+/** The string data of a user's Secret: every derived value stays a Pulumi secret (pure). */
+export function milvusUserSecretData(user: string, password: pulumi.Input<string>, withToken: boolean): Record<string, pulumi.Input<string>> {
+  const value = pulumi.secret(password);
+  return {
+    [MILVUS_USER_SECRET_KEYS.username]: user,
+    [MILVUS_USER_SECRET_KEYS.password]: value,
+    ...(withToken ? { [MILVUS_USER_SECRET_KEYS.token]: pulumi.secret(pulumi.interpolate`${user}:${value}`) } : {}),
+  };
+}
+
 export class MilvusUser extends pulumi.ComponentResource {
   /** Name of the Secret in the client namespace (keys MILVUS_USER_SECRET_KEYS). */
   readonly secretName: pulumi.Output<string>;
@@ -197,12 +207,7 @@ export class MilvusUser extends pulumi.ComponentResource {
     const plan = milvusUserPlan(name, args);
     // Letters and digits only: it is joined into `user:password` tokens and HTTP headers.
     const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this });
-    const value = pulumi.secret(password.result);
-    const data = (withToken: boolean) => ({
-      [MILVUS_USER_SECRET_KEYS.username]: args.user,
-      [MILVUS_USER_SECRET_KEYS.password]: value,
-      ...(withToken ? { [MILVUS_USER_SECRET_KEYS.token]: pulumi.secret(pulumi.interpolate`${args.user}:${value}`) } : {}),
-    });
+    const data = (withToken: boolean) => milvusUserSecretData(args.user, password.result, withToken);
     const client = new k8s.core.v1.Secret(`${name}-secret`, {
       metadata: { name: plan.secretName, namespace: args.clientNamespace, labels: plan.labels },
       type: "Opaque",
