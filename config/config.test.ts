@@ -6,7 +6,7 @@ import { ConfigError, parseRawConfig, validateConfig } from "./load";
 import { TOP_LEVEL_KEYS } from "./schema";
 import { readStackConfig, listStacks } from "../plan/stackConfig";
 import { configErrorOf } from "../test/harness";
-import { MINIMAL_DATA, MINIMAL_MODEL } from "../test/minimalConfig";
+import { MINIMAL_APPS, MINIMAL_DATA, MINIMAL_MODEL } from "../test/minimalConfig";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -162,7 +162,7 @@ describe("bad input fails before anything is declared, naming key, value and wha
   test("every problem is reported at once", () => {
     const err = (() => {
       try {
-        validateConfig({ environment: "Prod!", domain: "x", infra: { kind: "gcp" }, data: MINIMAL_DATA, model: MINIMAL_MODEL });
+        validateConfig({ environment: "Prod!", domain: "x", infra: { kind: "gcp" }, data: MINIMAL_DATA, model: MINIMAL_MODEL, apps: MINIMAL_APPS });
       } catch (e) {
         return e as ConfigError;
       }

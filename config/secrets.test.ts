@@ -73,7 +73,7 @@ describe("secrets in stack files", () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   test("nested and structured secure: values are accepted, replaced offline and mark their key secret", () => {
-    const file = write("nested.yaml", "config:\n  ods:environment: t\n  ods:domain: t.example.com\n  ods:infra:\n    kind: existing\n    existingCluster:\n      kubeconfig:\n        secure: v1:abc\n      context: kind-ods\n  ods:data:\n    objectStore: { kind: minio }\n    dataApi: { image: \"ghcr.io/one-data-studio/data-api:1.0.0\" }\n  ods:model:\n    slo: { percentile: 99, ttftMs: 2000, tpotMs: 100, goodput: 0.9 }\n    models: [{ name: tiny, modelId: Qwen/Qwen2.5-0.5B-Instruct, revision: v1, maxModelLen: 4096 }]\n");
+    const file = write("nested.yaml", "config:\n  ods:environment: t\n  ods:domain: t.example.com\n  ods:infra:\n    kind: existing\n    existingCluster:\n      kubeconfig:\n        secure: v1:abc\n      context: kind-ods\n  ods:data:\n    objectStore: { kind: minio }\n    dataApi: { image: \"ghcr.io/one-data-studio/data-api:1.0.0\" }\n  ods:model:\n    slo: { percentile: 99, ttftMs: 2000, tpotMs: 100, goodput: 0.9 }\n    models: [{ name: tiny, modelId: Qwen/Qwen2.5-0.5B-Instruct, revision: v1, maxModelLen: 4096 }]\n  ods:apps:\n    agentApi: { image: \"ghcr.io/one-data-studio/agent-api:1.0.0\" }\n    web: { image: \"ghcr.io/one-data-studio/web:1.0.0\" }\n");
     const sc = readStackConfig(ROOT, "t", file);
     expect(sc.secretKeys).toEqual(["ods:infra"]);
     expect(JSON.parse(sc.config["ods:infra"]).existingCluster.kubeconfig).toBe(OFFLINE_SECRET_PLACEHOLDER);

@@ -14,7 +14,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 export interface ModelHandle {
   /** The model API: in-cluster base URL (without /v1), its port, and the API key's Secret (name and key). */
-  api: { url: pulumi.Output<string>; apiKey: { secretName: pulumi.Input<string>; key: string } };
+  api: { url: pulumi.Output<string>; apiKey: { secretName: pulumi.Input<string>; key: string }; appsApiKey: { secretName: pulumi.Input<string>; key: string } };
   /** Served model names, in config order (the first is the default for clients and the gate). */
   servedModels: string[];
   /** Per model: its engine's in-cluster URL. */
@@ -53,8 +53,9 @@ export function modelLayer(platform: PlatformConfig, cfg: ModelConfig, { infra, 
     monitoringNamespace: ns.observability,
   }, { ...k8sOpts, dependsOn: monitors });
 
-  // One key for every engine and the router: created first, read by both from the same Secret.
-  const apiKey = new ModelApiKey(`${base}-model-api-key`, { namespace: ns.model }, k8sOpts);
+  // One key for every engine and the router: created first, read by both from the same Secret. The agent
+  // API reads its copy in the apps namespace (appsApiKey).
+  const apiKey = new ModelApiKey(`${base}-model-api-key`, { namespace: ns.model, copies: { apps: ns.apps } }, k8sOpts);
 
   const store = data.objectStore;
   const weightStore = (consumer: "model-cache" | "model-fetch"): WeightStore => ({
@@ -105,7 +106,7 @@ export function modelLayer(platform: PlatformConfig, cfg: ModelConfig, { infra, 
 
   const first = cfg.models[0];
   return {
-    api: { url: api.url, apiKey: apiKey.ref },
+    api: { url: api.url, apiKey: apiKey.ref, appsApiKey: apiKey.copies.apps },
     servedModels: cfg.models.map((m) => m.servedModelName),
     engines: Object.fromEntries(served.map((s, i) => [cfg.models[i].name, s.url])),
     ...(first.replicas.max <= 1 ? { metricsUrl: pulumi.interpolate`${served[0].url}/metrics` } : {}),

@@ -19,7 +19,7 @@ export interface Layers {
   edge: EdgeHandle;
 }
 
-export function stackOutputs(platform: PlatformConfig, { infra, data, model }: Layers) {
+export function stackOutputs(platform: PlatformConfig, { infra, data, model, identity, apps }: Layers) {
   const c = infra.cluster;
   return {
     environment: platform.environment,
@@ -60,6 +60,10 @@ export function stackOutputs(platform: PlatformConfig, { infra, data, model }: L
       dataApi: { baseUrl: data.dataApi.url },
       milvus: { baseUrl: data.milvus.endpoint },
       objectStore: { baseUrl: data.objectStore.endpoint, region: data.objectStore.region },
+      ...(apps.agentApi ? { agentApi: { baseUrl: apps.agentApi.url } } : {}),
+      ...(apps.web ? { web: { baseUrl: apps.web.url } } : {}),
+      // The auth flow (client credentials): the agent API's confidential client; its secret comes from the environment.
+      keycloak: { tokenUrl: identity.tokenEndpoint, clientId: identity.clients["agent-api"].clientId },
     },
   };
 }

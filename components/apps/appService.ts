@@ -307,6 +307,10 @@ export class AppService extends pulumi.ComponentResource {
   /** http://<app>.<namespace>.svc.cluster.local:<port> */
   readonly url: pulumi.Output<string>;
   readonly serviceName: pulumi.Output<string>;
+  /** The Service's port (also the container port it forwards to). */
+  readonly port: number;
+  /** Labels of the pods behind the Service (its selector), for NetworkPolicies and routes elsewhere. */
+  readonly podSelector: Record<string, string>;
 
   constructor(name: string, args: AppServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ods:apps:AppService", name, {}, opts);
@@ -360,6 +364,8 @@ export class AppService extends pulumi.ComponentResource {
     }, { parent: this });
 
     this.serviceName = service.metadata.name;
+    this.port = args.port;
+    this.podSelector = plan.selector;
     this.url = pulumi.interpolate`http://${service.metadata.name}.${args.namespace}.svc.cluster.local:${args.port}`;
     this.registerOutputs({ url: this.url, serviceName: this.serviceName, serviceAccount: sa.metadata.name });
   }

@@ -50,6 +50,11 @@ const PINNED_TAG_IMAGE = /^([a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?\/)?[a-z0-9]+([.
 export interface ModelApiKeyArgs {
   /** Namespace of the Secret: the model namespace, where every engine and the router read it. */
   namespace: pulumi.Input<string>;
+  /**
+   * Client namespaces, by a key of the caller's choosing, that get a Secret with the same key and name
+   * (a secretKeyRef reads only the pod's own namespace). Default: none.
+   */
+  copies?: Record<string, pulumi.Input<string>>;
 }
 
 /**
@@ -60,6 +65,8 @@ export interface ModelApiKeyArgs {
 export class ModelApiKey extends pulumi.ComponentResource {
   readonly ref: ApiKeyRef;
   readonly secret: k8s.core.v1.Secret;
+  /** The copy in each of args.copies' namespaces, by the same keys. */
+  readonly copies: Record<string, ApiKeyRef>;
 
   constructor(name: string, args: ModelApiKeyArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ods:model:ModelApiKey", name, {}, opts);
@@ -71,7 +78,17 @@ export class ModelApiKey extends pulumi.ComponentResource {
       stringData: { [API_KEY_KEY]: pulumi.secret(key.result) },
     }, { parent: this });
     this.ref = { secretName: this.secret.metadata.name, key: API_KEY_KEY };
-    this.registerOutputs({ secretName: this.ref.secretName, key: this.ref.key });
+    this.copies = Object.fromEntries(
+      Object.entries(args.copies ?? {}).map(([copy, ns]) => {
+        const s = new k8s.core.v1.Secret(`${name}-secret-${copy}`, {
+          metadata: { name: k8sName(name), namespace: ns, labels: standardLabels("model-api", k8sName(name), "api-key") },
+          type: "Opaque",
+          stringData: { [API_KEY_KEY]: pulumi.secret(key.result) },
+        }, { parent: this });
+        return [copy, { secretName: s.metadata.name, key: API_KEY_KEY }];
+      }),
+    );
+    this.registerOutputs({ secretName: this.ref.secretName, key: this.ref.key, copies: this.copies });
   }
 }
 

@@ -15,6 +15,8 @@ export interface Endpoints {
   /** The S3 API (MinIO or S3); no script tests it yet, it is listed for clients and smoke checks. */
   objectStore?: { baseUrl: string; region?: string };
   keycloak?: { tokenUrl: string; clientId: string };
+  /** The web front end; no script tests it yet, it is listed for clients and smoke checks. */
+  web?: { baseUrl: string };
 }
 
 const FIELDS: { [K in keyof Endpoints]-?: { required: string[]; optional: string[]; urls: string[] } } = {
@@ -24,6 +26,7 @@ const FIELDS: { [K in keyof Endpoints]-?: { required: string[]; optional: string
   milvus: { required: ["baseUrl"], optional: [], urls: ["baseUrl"] },
   objectStore: { required: ["baseUrl"], optional: ["region"], urls: ["baseUrl"] },
   keycloak: { required: ["tokenUrl", "clientId"], optional: [], urls: ["tokenUrl"] },
+  web: { required: ["baseUrl"], optional: [], urls: ["baseUrl"] },
 };
 
 
