@@ -21,5 +21,18 @@ bash loadtests/k6/install.sh
 echo "==> Helm (the offline plan renders every chart with it)"
 bash plan/install-helm.sh
 
+echo "==> promtool (Debian's prometheus package: checks and unit-tests the alert rules and dashboards)"
+if command -v promtool >/dev/null 2>&1; then
+  echo "promtool already installed: $(promtool --version 2>&1 | head -1)"
+elif command -v apt-get >/dev/null 2>&1; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+  promtool --version 2>&1 | head -1
+else
+  echo "setup: promtool is missing and this is not a Debian/Ubuntu machine; install Prometheus' promtool (2.42 or newer) and put it on PATH, or set PROMTOOL" >&2
+  exit 1
+fi
+
 echo "==> offline plan of stack ${ODS_STACK:-local}"
 npm run --silent plan -- --stack "${ODS_STACK:-local}"
