@@ -174,7 +174,7 @@ function inferredWorkloads(o: KubeObject): Workload[] {
     const ports: ContainerPort[] = o.kind === "Prometheus"
       ? [{ name: "web", port: 9090, protocol: "TCP" }, { name: "reloader-web", port: 8080, protocol: "TCP" }]
       : [{ name: "web", port: 9093, protocol: "TCP" }, { name: "mesh-tcp", port: 9094, protocol: "TCP" }, { name: "mesh-udp", port: 9094, protocol: "UDP" }, { name: "reloader-web", port: 8080, protocol: "TCP" }];
-    const labels = { ...strRecord(asObj(spec.podMetadata).labels), "app.kubernetes.io/name": app, "app.kubernetes.io/instance": nameOf(o), "app.kubernetes.io/managed-by": "prometheus-operator", [app]: nameOf(o), [`operator.${app === "prometheus" ? "prometheus" : "prometheus"}.io/name`]: nameOf(o) };
+    const labels = { ...strRecord(asObj(spec.podMetadata).labels), "app.kubernetes.io/name": app, "app.kubernetes.io/instance": nameOf(o), "app.kubernetes.io/managed-by": "prometheus-operator", [app]: nameOf(o), "operator.prometheus.io/name": nameOf(o) };
     return [{ namespace: ns(o), name: `${app}-${nameOf(o)}`, kind: "StatefulSet", labels, ports, replicas: Number(spec.replicas ?? 1), inferredFrom: `${o.kind} ${nameOf(o)}` }];
   }
   return [];
