@@ -1,5 +1,6 @@
 // The dev stack: small AWS, two zones, one NAT, a public endpoint for named CIDRs, one spot GPU pool.
 import { unorderedCustomResources } from "../../plan/converge";
+import { describeFlows } from "./flows";
 import { describeModelLayer } from "./modelLayer";
 import { describeAppsLayer } from "./appsLayer";
 import { runPlan, FullPlanResult } from "../../plan/run";
@@ -57,3 +58,4 @@ test("one `pulumi up` converges: every custom resource waits for the CRD of its 
 
 describeModelLayer("dev", () => plan);
 describeAppsLayer("dev", () => plan);
+describeFlows("dev", () => plan);

@@ -1,5 +1,6 @@
 // The local stack: an existing cluster from a kubeconfig, no cloud at all, no GPUs.
 import { unorderedCustomResources } from "../../plan/converge";
+import { describeFlows } from "./flows";
 import { describeModelLayer } from "./modelLayer";
 import { describeAppsLayer } from "./appsLayer";
 import { runPlan, FullPlanResult } from "../../plan/run";
@@ -90,3 +91,4 @@ describe("one `pulumi up` converges on a bare cluster", () => {
 
 describeModelLayer("local", () => plan);
 describeAppsLayer("local", () => plan);
+describeFlows("local", () => plan);

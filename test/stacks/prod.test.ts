@@ -1,5 +1,6 @@
 // The prod stack's offline plan: multi-AZ, private endpoint, encryption everywhere, tainted on-demand GPU pools.
 import { unorderedCustomResources } from "../../plan/converge";
+import { describeFlows } from "./flows";
 import { describeModelLayer } from "./modelLayer";
 import { describeAppsLayer } from "./appsLayer";
 import { runPlan, FullPlanResult } from "../../plan/run";
@@ -96,3 +97,4 @@ test("one `pulumi up` converges: every custom resource waits for the CRD of its 
 
 describeModelLayer("prod", () => plan);
 describeAppsLayer("prod", () => plan);
+describeFlows("prod", () => plan);

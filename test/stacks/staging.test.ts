@@ -1,5 +1,6 @@
 // The staging stack: production's shape, smaller.
 import { unorderedCustomResources } from "../../plan/converge";
+import { describeFlows } from "./flows";
 import { describeModelLayer } from "./modelLayer";
 import { describeAppsLayer } from "./appsLayer";
 import { runPlan, FullPlanResult } from "../../plan/run";
@@ -39,3 +40,4 @@ test("one `pulumi up` converges: every custom resource waits for the CRD of its 
 
 describeModelLayer("staging", () => plan);
 describeAppsLayer("staging", () => plan);
+describeFlows("staging", () => plan);
