@@ -6,7 +6,7 @@ import { infraLayer } from "./layers/infra";
 import { modelLayer } from "./layers/model";
 import { identityLayer } from "./layers/identity";
 import { appsLayer } from "./layers/apps";
-import { observabilityLayer } from "./layers/observability";
+import { observabilityContent, observabilityLayer } from "./layers/observability";
 import { edgeLayer } from "./layers/edge";
 import { stackOutputs } from "./layers/outputs";
 
@@ -23,7 +23,7 @@ const identity = identityLayer(cfg, cfg.identity, { infra, data });
 // L4 applications: the agent API and the web front end.
 const apps = appsLayer(cfg, cfg.apps, { infra, data, model, identity });
 // Across all: Prometheus, Alertmanager, Grafana, dashboards, alert rules.
-const observability = observabilityLayer(cfg, cfg.observability, { infra, data, identity });
+const observability = observabilityLayer(cfg, cfg.observability, { infra, data, identity }, observabilityContent(cfg));
 // Edge: certificates, Istio, the Gateway and a route per exposed service.
 const edge = edgeLayer(cfg, cfg.edge, { infra, data, model, identity, apps, observability });
 

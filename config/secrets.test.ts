@@ -149,3 +149,20 @@ describe("the shape of a stack file", () => {
     ]);
   });
 });
+
+describe("Alertmanager webhook URLs (they carry tokens) must be secrets", () => {
+  const obs = (receivers: Obj[]) => JSON.stringify({ alertmanager: { receivers } });
+  const url = `https://hooks.example.com/services/${SECRET}`;
+
+  test("a plaintext receiver URL is refused without being shown", () => {
+    const msg = configErrorOf(() => parseRawConfig({ ...raw(), "ods:observability": obs([{ name: "oncall", webhookUrl: url }]) }));
+    expect(msg).toContain("ods:observability.alertmanager.receivers");
+    expect(msg).toContain("holds webhook URLs");
+    expect(msg).not.toContain(SECRET);
+  });
+
+  test("the same receivers in a key Pulumi marks secret are accepted", () => {
+    const cfg = parseRawConfig({ ...raw(), "ods:observability": obs([{ name: "oncall", webhookUrl: url }]) }, ["ods:observability"]);
+    expect(cfg.observability.alertmanager.receivers).toHaveLength(1);
+  });
+});

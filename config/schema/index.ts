@@ -6,7 +6,7 @@ import { checkInfra, infraInputSchema, INFRA_SECRET_ONLY_FIELDS, resolveInfra } 
 import { checkModel, ModelFacts, modelInputSchema, resolveModel } from "./model";
 import { checkIdentity, identityInputSchema, resolveIdentity } from "./identity";
 import { appsInputSchema, checkApps, resolveApps } from "./apps";
-import { checkObservability, observabilityInputSchema, resolveObservability } from "./observability";
+import { checkObservability, OBSERVABILITY_SECRET_ONLY_FIELDS, observabilityInputSchema, resolveObservability } from "./observability";
 import { checkEdge, edgeInputSchema, resolveEdge } from "./edge";
 import { PlatformFacts, platformShape } from "./platform";
 import { publicHosts } from "../../components/edge/contracts";
@@ -103,4 +103,4 @@ export const TOP_LEVEL_KEYS: Record<keyof z.input<typeof inputSchema>, "string" 
 };
 
 /** Fields of every layer that must be Pulumi secrets when set (checked with the keys Pulumi marks secret). */
-export const SECRET_ONLY_FIELDS: readonly { path: readonly PropertyKey[]; when: (value: unknown) => boolean; message: string }[] = [...INFRA_SECRET_ONLY_FIELDS];
+export const SECRET_ONLY_FIELDS: readonly { path: readonly PropertyKey[]; when: (value: unknown) => boolean; message: string }[] = [...INFRA_SECRET_ONLY_FIELDS, ...OBSERVABILITY_SECRET_ONLY_FIELDS];

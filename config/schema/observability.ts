@@ -1,23 +1,202 @@
-// Observability (`ods:observability`): Prometheus, Alertmanager, Grafana, dashboards and alert rules.
+// Observability (`ods:observability`): Prometheus (retention, storage, replicas, resources), Alertmanager
+// (replicas, webhook receivers whose URLs are Pulumi secrets) and Grafana (image, replicas, volume, resources).
 import { z } from "zod";
+import { count, quantity } from "./common";
+import { image, resourcesSchema, ResourcesConfig } from "./data";
 import type { PlatformFacts } from "./platform";
+import { quantityValue } from "../../components/lib/quantity";
 
-export const observabilityInputSchema = z.strictObject({}).default({});
+const res = (cpu: string, memory: string, limitMemory: string): ResourcesConfig => ({ requests: { cpu, memory }, limits: { memory: limitMemory } });
+
+/**
+ * Grafana as the grafana chart 12.11.1 (the one kube-prometheus-stack 88.5.3 pulls) ships it: its appVersion
+ * and its dashboard sidecar's tag.
+ */
+export const DEFAULT_GRAFANA_IMAGES = {
+  grafana: "docker.io/grafana/grafana:13.2.0",
+  sidecar: "quay.io/kiwigrid/k8s-sidecar:2.10.1",
+} as const;
+
+/** Alert severities the kit's rules use; a receiver subscribes to some of them. */
+export const ALERT_SEVERITIES = ["critical", "warning", "info"] as const;
+export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
+
+/** Prometheus durations: a number and a unit, e.g. 15d, 12h, 2w. */
+const DURATION = /^[1-9][0-9]*(ms|s|m|h|d|w|y)$/;
+const duration = z.string().regex(DURATION, { error: "must be a Prometheus duration such as 15d, 36h or 2w" });
+
+/** Default sizes (the stacks may set their own). */
+export const OBSERVABILITY_DEFAULTS = {
+  retention: "15d",
+  prometheusStorage: "50Gi",
+  grafanaStorage: "10Gi",
+  prometheusResources: { ha: res("500m", "2Gi", "4Gi"), single: res("250m", "1Gi", "2Gi") },
+  alertmanagerResources: res("50m", "64Mi", "256Mi"),
+  grafanaResources: res("100m", "256Mi", "512Mi"),
+  sidecarResources: res("20m", "64Mi", "128Mi"),
+} as const;
+
+export const receiverSchema = z.strictObject({
+  /** Receiver name (a DNS label); also the Secret key its URL is stored under. */
+  name: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/, { error: "must be a DNS label of at most 40 characters, such as oncall or team-chat" }),
+  /**
+   * Where Alertmanager POSTs (its webhook format): a Pulumi secret, since such URLs carry tokens
+   * (`pulumi config set --secret --path 'observability.alertmanager.receivers[0].webhookUrl' <url>`).
+   */
+  webhookUrl: z.string().refine(isWebhookUrl, { error: "must be an http(s) URL such as https://hooks.example.com/alertmanager (the value is not shown)" }),
+  /** Severities it receives. Default critical and warning. */
+  severities: z.array(z.enum(ALERT_SEVERITIES)).min(1, { error: "must list at least one severity; allowed: critical, warning, info" }).default(["critical", "warning"]),
+  /** Also notify when an alert resolves. Default true. */
+  sendResolved: z.boolean().default(true),
+});
+
+/**
+ * The platform HTTP APIs' objective (data API, agent API): the API alerts fire above it, and the
+ * performance gate's data-API thresholds must state the same numbers (a test compares them).
+ */
+export const apiSloSchema = z.strictObject({
+  /** Latency percentile, e.g. 95. */
+  percentile: z.number().int().min(50, { error: "must be a whole percentile between 50 and 99" }).max(99, { error: "must be a whole percentile between 50 and 99" }),
+  /** Latency objective at that percentile, in milliseconds. */
+  latencyMs: z.number().int().min(1, { error: "must be a whole number of milliseconds >= 1" }).max(60000, { error: "must be <= 60000 ms" }),
+  /** Share of requests that may fail (5xx), e.g. 0.01. */
+  errorRatio: z.number().gt(0, { error: "must be > 0" }).lt(1, { error: "must be < 1" }),
+});
+export const DEFAULT_API_SLO = { percentile: 95, latencyMs: 500, errorRatio: 0.05 } as const;
+
+export const observabilityInputSchema = z
+  .strictObject({
+    /** API objective of the platform's HTTP services. Default p95 < 500 ms, errors < 5 %. */
+    apiSlo: apiSloSchema.default(DEFAULT_API_SLO),
+    prometheus: z
+      .strictObject({
+        /** How long samples are kept. Default 15d. */
+        retention: duration.default(OBSERVABILITY_DEFAULTS.retention),
+        /** Volume per Prometheus replica; Prometheus also stops at 85 % of it (retentionSize). Default 50Gi. */
+        storageSize: quantity.default(OBSERVABILITY_DEFAULTS.prometheusStorage),
+        /** Replicas (each scrapes everything). Default 2 with highAvailability, else 1. */
+        replicas: count("prometheus.replicas", 5).optional(),
+        /** Default 500m/2Gi, limit 4Gi with highAvailability; else 250m/1Gi, limit 2Gi. */
+        resources: resourcesSchema.optional(),
+      })
+      .default({ retention: OBSERVABILITY_DEFAULTS.retention, storageSize: OBSERVABILITY_DEFAULTS.prometheusStorage }),
+    alertmanager: z
+      .strictObject({
+        /** Replicas (clustered, de-duplicating notifications). Default 2 with highAvailability, else 1. */
+        replicas: count("alertmanager.replicas", 5).optional(),
+        /** Default 50m/64Mi, limit 256Mi. */
+        resources: resourcesSchema.default(OBSERVABILITY_DEFAULTS.alertmanagerResources),
+        /** Webhook receivers. Default none (alerts show in Alertmanager and Grafana only). */
+        receivers: z.array(receiverSchema).default([]),
+      })
+      .default({ resources: OBSERVABILITY_DEFAULTS.alertmanagerResources, receivers: [] }),
+    grafana: z
+      .strictObject({
+        /** Grafana image, pinned. Default docker.io/grafana/grafana:13.2.0. */
+        image: image.default(DEFAULT_GRAFANA_IMAGES.grafana),
+        /** Dashboard sidecar image, pinned. Default quay.io/kiwigrid/k8s-sidecar:2.10.1. */
+        sidecarImage: image.default(DEFAULT_GRAFANA_IMAGES.sidecar),
+        /** Replicas: 2 or more need highAvailability (the database on MySQL). Default 2 with highAvailability, else 1. */
+        replicas: count("grafana.replicas", 10).optional(),
+        /** Volume for /var/lib/grafana (its SQLite database) without highAvailability. Default 10Gi. */
+        persistence: z.strictObject({ size: quantity.default(OBSERVABILITY_DEFAULTS.grafanaStorage) }).default({ size: OBSERVABILITY_DEFAULTS.grafanaStorage }),
+        /** Default 100m/256Mi, limit 512Mi. */
+        resources: resourcesSchema.default(OBSERVABILITY_DEFAULTS.grafanaResources),
+      })
+      .default({
+        image: DEFAULT_GRAFANA_IMAGES.grafana,
+        sidecarImage: DEFAULT_GRAFANA_IMAGES.sidecar,
+        persistence: { size: OBSERVABILITY_DEFAULTS.grafanaStorage },
+        resources: OBSERVABILITY_DEFAULTS.grafanaResources,
+      }),
+  })
+  .default({
+    apiSlo: DEFAULT_API_SLO,
+    prometheus: { retention: OBSERVABILITY_DEFAULTS.retention, storageSize: OBSERVABILITY_DEFAULTS.prometheusStorage },
+    alertmanager: { resources: OBSERVABILITY_DEFAULTS.alertmanagerResources, receivers: [] },
+    grafana: { image: DEFAULT_GRAFANA_IMAGES.grafana, sidecarImage: DEFAULT_GRAFANA_IMAGES.sidecar, persistence: { size: OBSERVABILITY_DEFAULTS.grafanaStorage }, resources: OBSERVABILITY_DEFAULTS.grafanaResources },
+  });
 
 type ObservabilityInput = z.infer<typeof observabilityInputSchema>;
 
+/** An absolute http or https URL with a host (pure; the value is never echoed). */
+export function isWebhookUrl(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return (u.protocol === "https:" || u.protocol === "http:") && u.hostname.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+function receiversHoldUrls(value: unknown): boolean {
+  return Array.isArray(value) && value.some((r) => r !== null && typeof r === "object" && typeof (r as { webhookUrl?: unknown }).webhookUrl === "string" && (r as { webhookUrl: string }).webhookUrl.length > 0);
+}
+
+/**
+ * Values that must be Pulumi secrets when present (composed into SECRET_ONLY_FIELDS): Pulumi marks the
+ * whole `ods:observability` key secret when any value in it is, so the section must be secret as soon as
+ * a receiver has a URL.
+ */
+export const OBSERVABILITY_SECRET_ONLY_FIELDS = [
+  {
+    path: ["observability", "alertmanager", "receivers"],
+    when: receiversHoldUrls,
+    message:
+      "holds webhook URLs (they carry tokens) in plain text; store each as a secret: pulumi config set --secret --path 'observability.alertmanager.receivers[0].webhookUrl' <url>",
+  },
+] as const;
+
+function resourceProblems(r: ResourcesConfig | undefined): string | undefined {
+  if (!r) return undefined;
+  const req = quantityValue(r.requests.memory);
+  const lim = quantityValue(r.limits.memory);
+  if (req !== undefined && lim !== undefined && req > lim) return `requests.memory ${r.requests.memory} is above limits.memory ${r.limits.memory}; allowed: request <= limit`;
+  return undefined;
+}
+
 /** Rules across the section's keys and with the platform's; paths are relative to `observability`. */
 export function checkObservability(observability: ObservabilityInput, ctx: z.RefinementCtx, at: PropertyKey[], facts: PlatformFacts): void {
-  void observability;
-  void ctx;
-  void at;
-  void facts;
+  const issue = (path: PropertyKey[], message: string) => ctx.addIssue({ code: "custom", path: [...at, ...path], message });
+  const r = resolveObservability(observability, facts);
+  const ha = facts.highAvailability;
+  if (r.prometheus.replicas < 1) issue(["prometheus", "replicas"], "must be >= 1; allowed: 1 to 5 (2 or more with highAvailability)");
+  if (ha && r.prometheus.replicas < 2) issue(["prometheus", "replicas"], "highAvailability needs a second Prometheus scraping the same targets; allowed: 2 to 5");
+  if (r.alertmanager.replicas < 1) issue(["alertmanager", "replicas"], "must be >= 1; allowed: 1 to 5 (2 or more with highAvailability)");
+  if (ha && r.alertmanager.replicas < 2) issue(["alertmanager", "replicas"], "highAvailability needs a clustered Alertmanager; allowed: 2 to 5");
+  if (r.grafana.replicas < 1) issue(["grafana", "replicas"], "must be >= 1; allowed: 1, or 2 to 10 with highAvailability");
+  if (ha && r.grafana.replicas < 2) issue(["grafana", "replicas"], "highAvailability needs at least 2 Grafana replicas; allowed: 2 to 10");
+  if (!ha && r.grafana.replicas > 1) issue(["grafana", "replicas"], "more than one Grafana replica needs its database on MySQL, which the kit uses with highAvailability only (without it Grafana keeps SQLite on one volume); allowed: 1");
+  for (const [key, value] of [["prometheus", observability.prometheus.resources], ["alertmanager", observability.alertmanager.resources], ["grafana", observability.grafana.resources]] as const) {
+    const p = resourceProblems(value);
+    if (p) issue([key, "resources"], p);
+  }
+  const seen = new Set<string>();
+  observability.alertmanager.receivers.forEach((rcv, i) => {
+    if (seen.has(rcv.name)) issue(["alertmanager", "receivers", i, "name"], `receiver "${rcv.name}" is listed twice; allowed: unique names`);
+    seen.add(rcv.name);
+    if (new Set(rcv.severities).size !== rcv.severities.length) issue(["alertmanager", "receivers", i, "severities"], `receiver "${rcv.name}" lists a severity twice; allowed: each of critical, warning, info at most once`);
+  });
 }
 
 /** The validated section with every default applied. */
 export function resolveObservability(observability: ObservabilityInput, facts: PlatformFacts) {
-  void facts;
-  return { ...observability };
+  const ha = facts.highAvailability;
+  const replicas = ha ? 2 : 1;
+  const p = observability.prometheus;
+  const a = observability.alertmanager;
+  const g = observability.grafana;
+  return {
+    apiSlo: observability.apiSlo,
+    prometheus: {
+      retention: p.retention,
+      storageSize: p.storageSize,
+      replicas: p.replicas ?? replicas,
+      resources: p.resources ?? (ha ? OBSERVABILITY_DEFAULTS.prometheusResources.ha : OBSERVABILITY_DEFAULTS.prometheusResources.single),
+    },
+    alertmanager: { replicas: a.replicas ?? replicas, resources: a.resources, receivers: a.receivers },
+    grafana: { image: g.image, sidecarImage: g.sidecarImage, replicas: g.replicas ?? replicas, persistence: g.persistence, resources: g.resources },
+  };
 }
 
 export type ObservabilityConfig = ReturnType<typeof resolveObservability>;

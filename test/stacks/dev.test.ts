@@ -3,6 +3,7 @@ import { unorderedCustomResources } from "../../plan/converge";
 import { describeFlows } from "./flows";
 import { describeModelLayer } from "./modelLayer";
 import { describeAppsLayer } from "./appsLayer";
+import { describeObservabilityLayer } from "./observabilityLayer";
 import { runPlan, FullPlanResult } from "../../plan/run";
 import { get, ofType, one } from "../harness";
 import { l1Changes } from "../l1Baseline";
@@ -59,3 +60,4 @@ test("one `pulumi up` converges: every custom resource waits for the CRD of its 
 describeModelLayer("dev", () => plan);
 describeAppsLayer("dev", () => plan);
 describeFlows("dev", () => plan);
+describeObservabilityLayer("dev", () => plan);

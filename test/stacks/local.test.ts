@@ -3,6 +3,7 @@ import { unorderedCustomResources } from "../../plan/converge";
 import { describeFlows } from "./flows";
 import { describeModelLayer } from "./modelLayer";
 import { describeAppsLayer } from "./appsLayer";
+import { describeObservabilityLayer } from "./observabilityLayer";
 import { runPlan, FullPlanResult } from "../../plan/run";
 import { get, ofType, one } from "../harness";
 import { l1Changes } from "../l1Baseline";
@@ -92,3 +93,4 @@ describe("one `pulumi up` converges on a bare cluster", () => {
 describeModelLayer("local", () => plan);
 describeAppsLayer("local", () => plan);
 describeFlows("local", () => plan);
+describeObservabilityLayer("local", () => plan);

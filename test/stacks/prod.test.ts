@@ -3,6 +3,7 @@ import { unorderedCustomResources } from "../../plan/converge";
 import { describeFlows } from "./flows";
 import { describeModelLayer } from "./modelLayer";
 import { describeAppsLayer } from "./appsLayer";
+import { describeObservabilityLayer } from "./observabilityLayer";
 import { runPlan, FullPlanResult } from "../../plan/run";
 import { manifestFiles, validateObjects } from "../../plan/manifests";
 import { get, ofType, one } from "../harness";
@@ -98,3 +99,4 @@ test("one `pulumi up` converges: every custom resource waits for the CRD of its 
 describeModelLayer("prod", () => plan);
 describeAppsLayer("prod", () => plan);
 describeFlows("prod", () => plan);
+describeObservabilityLayer("prod", () => plan);

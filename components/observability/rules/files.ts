@@ -14,7 +14,12 @@ export function stackAlertInputs(stack: string): AlertInputs {
   const cfg = parseRawConfig(sc.config, sc.secretKeys);
   const profileFile = repoPath("loadtests", "profiles", `${stack}.json`);
   if (!fs.existsSync(profileFile)) throw new Error(`loadtests/profiles/${stack}.json: no gate profile, so stack "${stack}" has no API objective for its alerts`);
-  const api = apiSloFromProfile(JSON.parse(fs.readFileSync(profileFile, "utf8")), `loadtests/profiles/${stack}.json`);
+  // The objective lives in the stack config; the gate profile must state the same numbers.
+  const api = cfg.observability.apiSlo;
+  const gate = apiSloFromProfile(JSON.parse(fs.readFileSync(profileFile, "utf8")), `loadtests/profiles/${stack}.json`);
+  if (gate.percentile !== api.percentile || gate.latencyMs !== api.latencyMs || gate.errorRatio !== api.errorRatio) {
+    throw new Error(`loadtests/profiles/${stack}.json: the data API thresholds (p(${gate.percentile})<${gate.latencyMs}, rate<${gate.errorRatio}) differ from ods:observability.apiSlo in stacks/Pulumi.${stack}.yaml (p${api.percentile} < ${api.latencyMs} ms, errors < ${api.errorRatio}); make them the same`);
+  }
   return alertInputsFromConfig(stack, cfg, api);
 }
 
