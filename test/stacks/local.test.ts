@@ -1,4 +1,5 @@
 // The local stack: an existing cluster from a kubeconfig, no cloud at all, no GPUs.
+import { describeIdentityLayer } from "./identityLayer";
 import { unorderedCustomResources } from "../../plan/converge";
 import { describeModelLayer } from "./modelLayer";
 import { runPlan, FullPlanResult } from "../../plan/run";
@@ -90,3 +91,4 @@ describe("one `pulumi up` converges on a bare cluster", () => {
 });
 
 describeModelLayer("local", () => plan);
+describeIdentityLayer("local", () => plan);

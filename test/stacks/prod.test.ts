@@ -1,4 +1,5 @@
 // The prod stack's offline plan: multi-AZ, private endpoint, encryption everywhere, tainted on-demand GPU pools.
+import { describeIdentityLayer } from "./identityLayer";
 import { unorderedCustomResources } from "../../plan/converge";
 import { describeModelLayer } from "./modelLayer";
 import { runPlan, FullPlanResult } from "../../plan/run";
@@ -94,3 +95,4 @@ test("one `pulumi up` converges: every custom resource waits for the CRD of its 
 });
 
 describeModelLayer("prod", () => plan);
+describeIdentityLayer("prod", () => plan);

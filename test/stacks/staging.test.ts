@@ -1,4 +1,5 @@
 // The staging stack: production's shape, smaller.
+import { describeIdentityLayer } from "./identityLayer";
 import { unorderedCustomResources } from "../../plan/converge";
 import { describeModelLayer } from "./modelLayer";
 import { runPlan, FullPlanResult } from "../../plan/run";
@@ -37,3 +38,4 @@ test("one `pulumi up` converges: every custom resource waits for the CRD of its 
 });
 
 describeModelLayer("staging", () => plan);
+describeIdentityLayer("staging", () => plan);
