@@ -3,3 +3,6 @@ export const MINIMAL_DATA = { access: { mode: "nodePort" }, objectStore: { kind:
 
 /** The smallest valid `ods:model` section: one simulated model, which runs on any cluster. */
 export const MINIMAL_MODEL = { engine: "simulator", slo: { percentile: 99, ttftMs: 2000, tpotMs: 100, goodput: 0.9 }, models: [{ name: "tiny", modelId: "Qwen/Qwen2.5-0.5B-Instruct", revision: "v1", maxModelLen: 4096 }] };
+
+/** The smallest `ods:identity` section valid on any cluster: on AWS the Keycloak admin endpoint needs the CIDRs that run `pulumi up`. */
+export const MINIMAL_IDENTITY = { access: { allowedCidrs: ["10.0.0.0/16"] } };
