@@ -43,6 +43,7 @@ describe("OIDC clients", () => {
     ["a missing client", (s: ReturnType<typeof oidcClientSpecs>) => s.filter((c) => c.name !== "grafana"), "client grafana is missing"],
     ["a public client with a secret", (s: ReturnType<typeof oidcClientSpecs>) => s.map((c) => (c.name === "web" ? { ...c, secretIn: "apps" as const } : c)), "client web: a public client has no secret"],
     ["a confidential client without a Secret's place", (s: ReturnType<typeof oidcClientSpecs>) => s.map((c) => (c.name === "data-api" ? { ...c, secretIn: undefined } : c)), "client data-api: a confidential client needs secretIn"],
+    ["a public code flow without PKCE", (s: ReturnType<typeof oidcClientSpecs>) => s.map((c) => (c.name === "web" ? { ...c, pkce: false } : c)), "client web: a public client's code flow needs PKCE"],
     ["a login flow without redirect URIs", (s: ReturnType<typeof oidcClientSpecs>) => s.map((c) => (c.name === "grafana" ? { ...c, redirectUris: [] } : c)), "client grafana: the authorization code flow needs redirect URIs"],
   ])("rejects %s", (_what, change, message) => {
     expect(oidcClientProblems(change(specs)).join("; ")).toContain(message);

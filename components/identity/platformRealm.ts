@@ -18,6 +18,8 @@ export interface OidcClientSpec {
   accessType: "PUBLIC" | "CONFIDENTIAL";
   /** Authorization code flow (browser or kubectl login). */
   standardFlow: boolean;
+  /** Require PKCE (S256) on the code flow: every public client, and confidential ones whose software sends it. */
+  pkce: boolean;
   /** Client credentials (a service account). */
   serviceAccounts: boolean;
   redirectUris: string[];
@@ -40,6 +42,7 @@ export function oidcClientSpecs(hosts: PublicHosts): OidcClientSpec[] {
       description: "Web front end (browser, authorization code with PKCE)",
       accessType: "PUBLIC",
       standardFlow: true,
+      pkce: true,
       serviceAccounts: false,
       rootUrl: url(hosts.web),
       redirectUris: [url(hosts.web, OIDC_CALLBACK_PATHS.web)],
@@ -52,18 +55,21 @@ export function oidcClientSpecs(hosts: PublicHosts): OidcClientSpec[] {
       description: "Agent API: validates users' tokens; its service account calls the data and model APIs",
       accessType: "CONFIDENTIAL",
       standardFlow: false,
+      pkce: false,
       serviceAccounts: true,
       ...none,
       secretIn: "apps",
       audiences: ["data-api", "model-api"],
     },
-    { name: "data-api", description: "Data API (resource server: token introspection only)", accessType: "CONFIDENTIAL", standardFlow: false, serviceAccounts: false, ...none, secretIn: "data", audiences: [] },
-    { name: "model-api", description: "Model API (resource server: token introspection only)", accessType: "CONFIDENTIAL", standardFlow: false, serviceAccounts: false, ...none, secretIn: "model", audiences: [] },
+    { name: "data-api", description: "Data API (resource server: token introspection only)", accessType: "CONFIDENTIAL", standardFlow: false, pkce: false, serviceAccounts: false, ...none, secretIn: "data", audiences: [] },
+    { name: "model-api", description: "Model API (resource server: token introspection only)", accessType: "CONFIDENTIAL", standardFlow: false, pkce: false, serviceAccounts: false, ...none, secretIn: "model", audiences: [] },
     {
       name: "grafana",
       description: "Grafana (generic OAuth login)",
       accessType: "CONFIDENTIAL",
       standardFlow: true,
+      // Grafana's generic OAuth sends PKCE (auth.generic_oauth use_pkce).
+      pkce: true,
       serviceAccounts: false,
       rootUrl: url(hosts.grafana),
       redirectUris: [url(hosts.grafana, OIDC_CALLBACK_PATHS.grafana)],
@@ -77,6 +83,8 @@ export function oidcClientSpecs(hosts: PublicHosts): OidcClientSpec[] {
       description: "MinIO console (OpenID login)",
       accessType: "CONFIDENTIAL",
       standardFlow: true,
+      // The console's OpenID login sends no PKCE; its client secret authenticates the code exchange.
+      pkce: false,
       serviceAccounts: false,
       rootUrl: url(hosts.minioConsole),
       redirectUris: [url(hosts.minioConsole, OIDC_CALLBACK_PATHS["minio-console"])],
@@ -90,6 +98,7 @@ export function oidcClientSpecs(hosts: PublicHosts): OidcClientSpec[] {
       description: "kubectl OIDC login (kubelogin, loopback redirect)",
       accessType: "PUBLIC",
       standardFlow: true,
+      pkce: true,
       serviceAccounts: false,
       redirectUris: [...KUBECTL_REDIRECT_URIS],
       postLogoutRedirectUris: [],
@@ -112,6 +121,7 @@ export function oidcClientProblems(specs: OidcClientSpec[]): string[] {
     }
     if (s.standardFlow && s.redirectUris.length === 0) p.push(`client ${s.name}: the authorization code flow needs redirect URIs`);
     if (s.accessType === "PUBLIC" && (s.serviceAccounts || s.secretIn)) p.push(`client ${s.name}: a public client has no secret and no service account`);
+    if (s.accessType === "PUBLIC" && s.standardFlow && !s.pkce) p.push(`client ${s.name}: a public client's code flow needs PKCE`);
     if (s.accessType === "CONFIDENTIAL" && !s.secretIn) p.push(`client ${s.name}: a confidential client needs secretIn (where its credentials go)`);
     for (const a of s.audiences) if (!names.includes(a)) p.push(`client ${s.name}: audience ${a} is not a client`);
   }
@@ -281,7 +291,7 @@ export class PlatformRealm extends pulumi.ComponentResource {
         implicitFlowEnabled: false,
         directAccessGrantsEnabled: false,
         serviceAccountsEnabled: s.serviceAccounts,
-        ...(s.standardFlow ? { pkceCodeChallengeMethod: "S256" } : {}),
+        ...(s.standardFlow && s.pkce ? { pkceCodeChallengeMethod: "S256" } : {}),
         validRedirectUris: s.redirectUris,
         validPostLogoutRedirectUris: s.postLogoutRedirectUris,
         webOrigins: s.webOrigins,

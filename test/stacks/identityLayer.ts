@@ -92,7 +92,8 @@ export function describeIdentityLayer(stack: string, plan: () => FullPlanResult)
         expect([spec.name, c.inputs.accessType, c.inputs.standardFlowEnabled, c.inputs.serviceAccountsEnabled, c.inputs.directAccessGrantsEnabled, c.inputs.implicitFlowEnabled]).toEqual([spec.name, spec.accessType, spec.standardFlow, spec.serviceAccounts, false, false]);
         expect(c.inputs.validRedirectUris).toEqual(spec.redirectUris);
         expect(JSON.stringify(c.inputs.validRedirectUris)).not.toContain("*");
-        if (spec.standardFlow) expect(c.inputs.pkceCodeChallengeMethod).toBe("S256");
+        expect(c.inputs.pkceCodeChallengeMethod).toBe(spec.standardFlow && spec.pkce ? "S256" : undefined);
+        if (spec.accessType === "PUBLIC") expect(c.inputs.pkceCodeChallengeMethod).toBe("S256");
         if (spec.accessType === "CONFIDENTIAL") expect(c.inputs.clientSecret).toBe("[secret]");
       }
       // Every client puts the groups claim in its tokens.
