@@ -6,3 +6,5 @@ export const MINIMAL_MODEL = { engine: "simulator", slo: { percentile: 99, ttftM
 
 /** The smallest valid `ods:apps` section: the two images (everything else has a default). */
 export const MINIMAL_APPS = { agentApi: { image: "ghcr.io/one-data-studio/agent-api:1.0.0" }, web: { image: "ghcr.io/one-data-studio/web:1.0.0" } };
+/** The smallest `ods:identity` section valid on any cluster: on AWS the Keycloak admin endpoint needs the CIDRs that run `pulumi up`. */
+export const MINIMAL_IDENTITY = { access: { allowedCidrs: ["10.0.0.0/16"] } };

@@ -32,3 +32,23 @@ export interface IdentityHandle {
   /** Keycloak's public endpoint, for the gateway. */
   exposed: ExposedService[];
 }
+
+/**
+ * Callback paths on each UI's public host, the exact redirect URIs the realm allows (never a wildcard).
+ * Grafana's generic OAuth and the MinIO console's OpenID login use these fixed paths; the web front end
+ * handles its own callback at `web`.
+ */
+export const OIDC_CALLBACK_PATHS = {
+  web: "/auth/callback",
+  grafana: "/login/generic_oauth",
+  "minio-console": "/oauth_callback",
+} as const;
+
+/**
+ * Loopback redirect URIs of the `kubernetes` client: kubelogin (kubectl oidc-login) listens on
+ * localhost:8000 and falls back to localhost:18000.
+ */
+export const KUBECTL_REDIRECT_URIS = ["http://localhost:8000", "http://localhost:18000"] as const;
+
+/** The token claim that carries a user's realm groups (top-level names, no path). */
+export const GROUPS_CLAIM = "groups";

@@ -1,4 +1,5 @@
 // The dev stack: small AWS, two zones, one NAT, a public endpoint for named CIDRs, one spot GPU pool.
+import { describeIdentityLayer } from "./identityLayer";
 import { unorderedCustomResources } from "../../plan/converge";
 import { describeFlows } from "./flows";
 import { describeModelLayer } from "./modelLayer";
@@ -61,3 +62,4 @@ describeModelLayer("dev", () => plan);
 describeAppsLayer("dev", () => plan);
 describeFlows("dev", () => plan);
 describeObservabilityLayer("dev", () => plan);
+describeIdentityLayer("dev", () => plan);

@@ -1,4 +1,5 @@
 // The local stack: an existing cluster from a kubeconfig, no cloud at all, no GPUs.
+import { describeIdentityLayer } from "./identityLayer";
 import { unorderedCustomResources } from "../../plan/converge";
 import { describeFlows } from "./flows";
 import { describeModelLayer } from "./modelLayer";
@@ -94,3 +95,4 @@ describeModelLayer("local", () => plan);
 describeAppsLayer("local", () => plan);
 describeFlows("local", () => plan);
 describeObservabilityLayer("local", () => plan);
+describeIdentityLayer("local", () => plan);

@@ -1,4 +1,5 @@
 // The prod stack's offline plan: multi-AZ, private endpoint, encryption everywhere, tainted on-demand GPU pools.
+import { describeIdentityLayer } from "./identityLayer";
 import { unorderedCustomResources } from "../../plan/converge";
 import { describeFlows } from "./flows";
 import { describeModelLayer } from "./modelLayer";
@@ -100,3 +101,4 @@ describeModelLayer("prod", () => plan);
 describeAppsLayer("prod", () => plan);
 describeFlows("prod", () => plan);
 describeObservabilityLayer("prod", () => plan);
+describeIdentityLayer("prod", () => plan);

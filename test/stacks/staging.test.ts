@@ -1,4 +1,5 @@
 // The staging stack: production's shape, smaller.
+import { describeIdentityLayer } from "./identityLayer";
 import { unorderedCustomResources } from "../../plan/converge";
 import { describeFlows } from "./flows";
 import { describeModelLayer } from "./modelLayer";
@@ -43,3 +44,4 @@ describeModelLayer("staging", () => plan);
 describeAppsLayer("staging", () => plan);
 describeFlows("staging", () => plan);
 describeObservabilityLayer("staging", () => plan);
+describeIdentityLayer("staging", () => plan);
