@@ -1,6 +1,7 @@
 // The dev stack: small AWS, two zones, one NAT, a public endpoint for named CIDRs, one spot GPU pool.
 import { unorderedCustomResources } from "../../plan/converge";
 import { describeModelLayer } from "./modelLayer";
+import { describeEdgeLayer } from "./edgeLayer";
 import { runPlan, FullPlanResult } from "../../plan/run";
 import { get, ofType, one } from "../harness";
 import { l1Changes } from "../l1Baseline";
@@ -55,3 +56,4 @@ test("one `pulumi up` converges: every custom resource waits for the CRD of its 
 });
 
 describeModelLayer("dev", () => plan);
+describeEdgeLayer("dev", () => plan);

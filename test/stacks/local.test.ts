@@ -1,6 +1,7 @@
 // The local stack: an existing cluster from a kubeconfig, no cloud at all, no GPUs.
 import { unorderedCustomResources } from "../../plan/converge";
 import { describeModelLayer } from "./modelLayer";
+import { describeEdgeLayer } from "./edgeLayer";
 import { runPlan, FullPlanResult } from "../../plan/run";
 import { get, ofType, one } from "../harness";
 import { l1Changes } from "../l1Baseline";
@@ -90,3 +91,4 @@ describe("one `pulumi up` converges on a bare cluster", () => {
 });
 
 describeModelLayer("local", () => plan);
+describeEdgeLayer("local", () => plan);

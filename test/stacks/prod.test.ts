@@ -1,6 +1,7 @@
 // The prod stack's offline plan: multi-AZ, private endpoint, encryption everywhere, tainted on-demand GPU pools.
 import { unorderedCustomResources } from "../../plan/converge";
 import { describeModelLayer } from "./modelLayer";
+import { describeEdgeLayer } from "./edgeLayer";
 import { runPlan, FullPlanResult } from "../../plan/run";
 import { manifestFiles, validateObjects } from "../../plan/manifests";
 import { get, ofType, one } from "../harness";
@@ -94,3 +95,4 @@ test("one `pulumi up` converges: every custom resource waits for the CRD of its 
 });
 
 describeModelLayer("prod", () => plan);
+describeEdgeLayer("prod", () => plan);

@@ -1,6 +1,7 @@
 // The staging stack: production's shape, smaller.
 import { unorderedCustomResources } from "../../plan/converge";
 import { describeModelLayer } from "./modelLayer";
+import { describeEdgeLayer } from "./edgeLayer";
 import { runPlan, FullPlanResult } from "../../plan/run";
 import { get, ofType, one } from "../harness";
 import { l1Changes } from "../l1Baseline";
@@ -37,3 +38,4 @@ test("one `pulumi up` converges: every custom resource waits for the CRD of its 
 });
 
 describeModelLayer("staging", () => plan);
+describeEdgeLayer("staging", () => plan);
