@@ -7,8 +7,10 @@ import { ACCESS_KEY_ID_KEY, DatabaseConsumer, MilvusHandle, MySqlHandle, ObjectS
 import { Milvus } from "../components/data/milvus";
 import { MySql } from "../components/data/mysql";
 import { ObjectStore } from "../components/data/objectStore";
+import { MINIO_CONSOLE_PORT, MINIO_PORT, minioNames, minioSelector } from "../components/data/minioStore";
+import { ExposedService } from "../components/edge/contracts";
 import { Redis } from "../components/data/redis";
-import { baseName } from "../components/lib/naming";
+import { baseName, k8sName } from "../components/lib/naming";
 import { InfraHandle } from "./infra";
 
 export interface DataHandle {
@@ -17,6 +19,8 @@ export interface DataHandle {
   redis: RedisHandle;
   milvus: MilvusHandle;
   dataApi: { url: pulumi.Output<string> };
+  /** What the edge gateway publishes: the data API; on MinIO stacks the MinIO console and its S3 API. */
+  exposed: ExposedService[];
 }
 
 /** Port and health path of the data API (the seeds' Alldata API). */
@@ -144,7 +148,29 @@ export function dataLayer(platform: PlatformConfig, cfg: DataConfig, { infra }: 
     dependsOn: [mysql, ...store.ready],
   }, { ...k8sOpts, dependsOn: monitors });
 
+  const objectsName = `${base}-objects`;
+  const minio = minioNames(objectsName);
+  const minioPods = minioSelector(objectsName);
+  const exposed: ExposedService[] = [
+    {
+      host: "dataApi",
+      namespace: ns.data,
+      service: dataApi.serviceName,
+      port: DATA_API.port,
+      // AppService's selector: the app and the component's instance name.
+      pods: { "app.kubernetes.io/name": DATA_API.app, "app.kubernetes.io/instance": k8sName(`${base}-data-api`) },
+      targetPort: DATA_API.port,
+    },
+    ...(cfg.objectStore.kind === "minio"
+      ? [
+          { host: "minioConsole" as const, namespace: ns.data, service: minio.console, port: MINIO_CONSOLE_PORT, pods: minioPods, targetPort: MINIO_CONSOLE_PORT },
+          { host: "s3" as const, namespace: ns.data, service: minio.service, port: MINIO_PORT, pods: minioPods, targetPort: MINIO_PORT },
+        ]
+      : []),
+  ];
+
   return {
+    exposed,
     objectStore: store,
     mysql: { host: mysql.host, port: mysql.port, replicaHost: mysql.replicaHost, access: mysql.access },
     redis: { host: redis.host, port: redis.port, sentinel: redis.sentinel, passwordSecret: redis.passwordSecret },

@@ -6,6 +6,7 @@ import { Keda } from "../components/model/keda";
 import { ModelApi, ModelApiKey } from "../components/model/modelApi";
 import { ModelServing, ModelWeightAccess } from "../components/model/modelServing";
 import type { GpuPoolInfo } from "../components/lib/cluster";
+import type { ExposedService } from "../components/edge/contracts";
 import { baseName } from "../components/lib/naming";
 import { GPU_TAINT } from "../components/infra/gpuNodePool";
 import type { DataHandle } from "./data";
@@ -21,6 +22,8 @@ export interface ModelHandle {
   engines: Record<string, pulumi.Output<string>>;
   /** A vLLM /metrics URL the gate can diff over a run; only when the first model has one replica at most. */
   metricsUrl?: pulumi.Output<string>;
+  /** What the edge gateway publishes: the model API (the router's Service). */
+  exposed: ExposedService[];
 }
 
 /** Prometheus as KEDA queries it: the operator's `prometheus-operated` Service in the observability namespace. */
@@ -98,7 +101,7 @@ export function modelLayer(platform: PlatformConfig, cfg: ModelConfig, { infra, 
     replicas: { min: cfg.api.replicas, max: cfg.api.replicas },
     resources: cfg.api.resources,
     monitoringNamespace: ns.observability,
-    // The agent API calls it; the edge layer's gateway joins with the identity issue.
+    // The agent API calls it; the edge gateway's own NetworkPolicy (layers/edge.ts) admits the public route.
     callers: [ns.apps],
     apiKey,
     dependsOn: served,
@@ -106,6 +109,7 @@ export function modelLayer(platform: PlatformConfig, cfg: ModelConfig, { infra, 
 
   const first = cfg.models[0];
   return {
+    exposed: [{ host: "modelApi", namespace: ns.model, service: api.serviceName, port: api.port, pods: api.podLabels, targetPort: api.port }],
     api: { url: api.url, apiKey: apiKey.ref, appsApiKey: apiKey.copies.apps },
     servedModels: cfg.models.map((m) => m.servedModelName),
     engines: Object.fromEntries(served.map((s, i) => [cfg.models[i].name, s.url])),

@@ -3,9 +3,10 @@
 // does not exist yet). A resource waits for what it depends on (dependsOn and the resources its inputs
 // come from), everything those wait for, every child of a component it depends on, and whatever its
 // parent waits for (a child registers only after its parent, and a component only after its own
-// dependencies). Objects rendered by one chart are ordered by the chart itself (CRDs first).
+// dependencies). Objects rendered by one chart (or applied from one manifest file) are ordered by it (CRDs first).
 import { isChart } from "./charts/adapters";
 import { crdFacts } from "./charts/objects";
+import { isManifestFile } from "./manifestFiles";
 import type { RecordedResource } from "./types";
 
 export interface UnorderedResource {
@@ -39,7 +40,7 @@ export function unorderedCustomResources(resources: RecordedResource[]): Unorder
   }
   const chartOf = (r: RecordedResource): RecordedResource | undefined => {
     const p = parentOf(r);
-    return p && isChart(p) ? p : undefined;
+    return p && (isChart(p) || isManifestFile(p)) ? p : undefined;
   };
 
   // What installs each CRD-defined kind: the chart that renders the CRD, or the declared CRD itself.

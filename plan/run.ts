@@ -3,6 +3,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { REPO_ROOT } from "../lib/repo";
 import { chartCacheDir } from "./charts/cache";
+import { manifestCacheDir, renderManifestFiles } from "./manifestFiles";
 import { renderCharts, RenderedChart } from "./charts/render";
 import { planMocks, unmockedInvokes } from "./mocks";
 import { configHash } from "./outputDir";
@@ -32,6 +33,8 @@ export interface PlanOptions {
   charts?: boolean;
   /** Chart cache folder; default ODS_CHART_CACHE or <repo>/.cache/charts. */
   chartCache?: string;
+  /** Manifest cache folder (pinned YAML manifests); default ODS_MANIFEST_CACHE or `manifests` beside the chart cache. */
+  manifestCache?: string;
 }
 
 /** The layer of a resource: its outermost ods component's layer token, following the records' parent links. */
@@ -100,7 +103,9 @@ export async function runPlan(stack: string, opts: PlanOptions = {}): Promise<Fu
   let resources = declared;
   let charts: RenderedChart[] | null = null;
   if (opts.charts !== false) {
-    ({ resources, charts } = await renderCharts(declared, { kubeVersion: outputs.kubernetesVersion, cacheDir: chartCacheDir(opts.chartCache), root }));
+    // Manifests first: charts then see the CRDs they define (their API versions).
+    resources = renderManifestFiles(declared, { cacheDir: manifestCacheDir(opts.manifestCache, opts.chartCache) });
+    ({ resources, charts } = await renderCharts(resources, { kubeVersion: outputs.kubernetesVersion, cacheDir: chartCacheDir(opts.chartCache), root }));
     // A patch's target may be a rendered object, so patches apply only to a rendered plan.
     resources = applyPatches(resources);
   }

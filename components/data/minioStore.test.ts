@@ -75,7 +75,7 @@ describe("pure rules", () => {
   });
 
   test("names are DNS labels; a name too long for the StatefulSet's revision label is rejected", () => {
-    expect(NAMES).toEqual({ statefulSet: "ods-dev-objects", headless: "ods-dev-objects-hl", service: "ods-dev-objects", adminService: "ods-dev-objects-admin", rootSecret: "ods-dev-objects-root" });
+    expect(NAMES).toEqual({ statefulSet: "ods-dev-objects", headless: "ods-dev-objects-hl", service: "ods-dev-objects", adminService: "ods-dev-objects-admin", console: "ods-dev-objects-console", rootSecret: "ods-dev-objects-root" });
     expect(() => minioNames("x".repeat(53))).toThrow("allowed: at most 52");
   });
 

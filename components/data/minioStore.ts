@@ -50,6 +50,8 @@ export interface MinioNames {
   service: string;
   /** Service of the route `pulumi up` takes (NodePort or internal NLB). */
   adminService: string;
+  /** ClusterIP Service of the web console (the edge gateway publishes it). */
+  console: string;
   rootSecret: string;
 }
 
@@ -63,6 +65,7 @@ export function minioNames(name: string): MinioNames {
     headless: k8sName(name, "hl"),
     service: statefulSet,
     adminService: k8sName(name, "admin"),
+    console: k8sName(name, "console"),
     rootSecret: k8sName(name, "root"),
   };
 }
@@ -296,6 +299,12 @@ export function minioStore(parent: pulumi.ComponentResource, name: string, args:
   const service = new k8s.core.v1.Service(`${name}-svc`, {
     metadata: { name: names.service, namespace: ns, labels },
     spec: { type: "ClusterIP", selector, ports: [{ name: "s3", port: MINIO_PORT, targetPort: MINIO_PORT, protocol: "TCP" }] },
+  }, opts);
+
+  // The console on its own Service: the edge gateway publishes it (and the S3 API) on their public hosts.
+  new k8s.core.v1.Service(`${name}-console`, {
+    metadata: { name: names.console, namespace: ns, labels: { ...labels, "app.kubernetes.io/component": "object-store-console" } },
+    spec: { type: "ClusterIP", selector, ports: [{ name: "console", port: MINIO_CONSOLE_PORT, targetPort: MINIO_CONSOLE_PORT, protocol: "TCP" }] },
   }, opts);
 
   const serverArgs = pulumi.output(ns).apply((n) => minioServerArgs(settings.servers, names, n));

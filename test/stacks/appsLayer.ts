@@ -71,7 +71,7 @@ export function describeAppsLayer(stack: string, plan: () => FullPlanResult): vo
 
     it("reads every credential from a Secret the plan declares in the apps namespace, all of it secret", () => {
       const refs = (agent().env ?? []).filter((e) => e.valueFrom?.secretKeyRef).map((e) => [e.name, e.valueFrom!.secretKeyRef!] as const);
-      const expected = ["LLM_API_KEY", "DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD", "TEXT2SQL_DB_HOST", "TEXT2SQL_DB_PORT", "TEXT2SQL_DB_NAME", "TEXT2SQL_DB_USER", "TEXT2SQL_DB_PASSWORD", "MILVUS_USER", "MILVUS_PASSWORD", "MILVUS_TOKEN", "REDIS_PASSWORD", ...(s3 ? [] : ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"])];
+      const expected = ["LLM_API_KEY", "DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD", "TEXT2SQL_DB_HOST", "TEXT2SQL_DB_PORT", "TEXT2SQL_DB_NAME", "TEXT2SQL_DB_USER", "TEXT2SQL_DB_PASSWORD", "MILVUS_USER", "MILVUS_PASSWORD", "MILVUS_TOKEN", "REDIS_PASSWORD", ...(s3 ? [] : ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]), "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"];
       expect(refs.map(([n]) => n)).toEqual(expected);
       for (const [n, ref] of refs) {
         const secret = named("core/v1:Secret", ns.apps, ref.name);
