@@ -36,6 +36,7 @@ export const {
   gpuCapacityTotal,
   gpuPools,
   namespaces,
+  urls,
   dataServices,
   modelServices,
   endpoints,

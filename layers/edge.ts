@@ -2,7 +2,7 @@
 // host (HTTP redirected), and an HTTPRoute per service the layers below expose.
 import { EdgeConfig, PlatformConfig } from "../config";
 import { ExposedService, PublicHostKey } from "../components/edge/contracts";
-import { EdgeGateway, GATEWAY_NAMES, orderedHostKeys } from "../components/edge/gateway";
+import { EdgeGateway, GATEWAY_NAMES, GATEWAY_POD_LABELS, orderedHostKeys } from "../components/edge/gateway";
 import { GatewayApiCrds } from "../components/edge/gatewayApi";
 import { CertIssuer } from "../components/edge/issuer";
 import { Istio } from "../components/edge/istio";
@@ -41,14 +41,17 @@ export function edgeLayer(platform: PlatformConfig, cfg: EdgeConfig, below: { in
   const certManager = c.certManager ? [c.certManager] : [];
 
   const crds = new GatewayApiCrds(`${base}-gateway-api`, {}, k8sOpts);
+  // istiod's and the gateway's monitors need the Prometheus operator's CRDs (children wait for their component).
+  const monitors = c.prometheusCrds ? [c.prometheusCrds] : [];
 
   const istio = new Istio(`${base}-istio`, {
     namespace: ns.edge,
     replicas: cfg.istiod.replicas,
     resources: cfg.istiod.resources,
     monitoringNamespace: ns.observability,
+    proxyPods: { ...GATEWAY_POD_LABELS },
     dependsOn: [crds],
-  }, k8sOpts);
+  }, { ...k8sOpts, dependsOn: monitors });
 
   const i = cfg.issuer;
   if (i.kind === "acme-dns01" && !c.aws) throw new Error('edge.issuer.kind "acme-dns01" needs an AWS cluster (Route53 and IAM roles for service accounts)');
@@ -76,7 +79,7 @@ export function edgeLayer(platform: PlatformConfig, cfg: EdgeConfig, below: { in
     monitoringNamespace: ns.observability,
     dependsOn: [crds, istio],
     certificateDependsOn: [...certManager, issuer],
-  }, k8sOpts);
+  }, { ...k8sOpts, dependsOn: monitors });
 
   new PublicRoutes(`${base}-routes`, {
     services: exposed,

@@ -34,7 +34,9 @@ export function identityLayer(platform: PlatformConfig, cfg: IdentityConfig, bel
     databaseSecret: db.secretName,
     access: cfg.access,
     // Services that validate tokens or introspect them without the gateway hop.
-    clientNamespaces: [ns.apps, ns.data, ns.model, ns.observability],
+    // In-cluster callers: the agent API (JWKS, token exchange) and Grafana (its login's code exchange).
+    // The data and model APIs hold client credentials for token introspection but do not call Keycloak yet.
+    clientNamespaces: [ns.apps, ns.observability],
     monitoringNamespace: ns.observability,
     monitorDependsOn: c.prometheusCrds ? [c.prometheusCrds] : [],
   }, k8sOpts);

@@ -3,11 +3,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { validateConfig } from "../config/load";
 import { LAYERS } from "../components/lib/cluster";
 import { record } from "../test/harness";
-import { MINIMAL_APPS, MINIMAL_DATA, MINIMAL_IDENTITY, MINIMAL_MODEL } from "../test/minimalConfig";
+import { MINIMAL_APPS, MINIMAL_DATA, MINIMAL_EDGE, MINIMAL_IDENTITY, MINIMAL_MODEL } from "../test/minimalConfig";
 import { infraLayer, InfraHandle } from "./infra";
 
 const value = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
-const platform = { environment: "t", domain: "t.example.com", data: MINIMAL_DATA, model: MINIMAL_MODEL, apps: MINIMAL_APPS, identity: MINIMAL_IDENTITY };
+const platform = { environment: "t", domain: "t.example.com", data: MINIMAL_DATA, model: MINIMAL_MODEL, apps: MINIMAL_APPS, identity: MINIMAL_IDENTITY, edge: MINIMAL_EDGE };
 const aws = {
   kind: "aws",
   aws: {

@@ -19,7 +19,7 @@ export interface Layers {
   edge: EdgeHandle;
 }
 
-export function stackOutputs(platform: PlatformConfig, { infra, data, model, identity, apps }: Layers) {
+export function stackOutputs(platform: PlatformConfig, { infra, data, model, identity, apps, edge }: Layers) {
   const c = infra.cluster;
   return {
     environment: platform.environment,
@@ -38,18 +38,27 @@ export function stackOutputs(platform: PlatformConfig, { infra, data, model, ide
       redis: { host: data.redis.host, port: data.redis.port, sentinel: data.redis.sentinel, passwordSecret: data.redis.passwordSecret },
       milvus: { endpoint: data.milvus.endpoint },
     },
+    /** Public base URL (https://<host>) of every service the gateway publishes, by host key (web, agentApi, dataApi, modelApi, keycloak, grafana, minioConsole, s3). */
+    urls: edge.urls,
     /**
-     * The model API (OpenAI-compatible, `<url>/chat/completions`), the Secret holding its key (name and
-     * key, never the value) and the served model names. Public URLs come with the edge layer.
+     * The model API (OpenAI-compatible, `<url>/chat/completions`): in the cluster (`url`) and through the
+     * gateway (`publicUrl`), the Secret holding its key (name and key, never the value) and the served
+     * model names.
      */
     modelServices: {
-      api: { url: model.api.url, apiKeySecret: model.api.apiKey.secretName, apiKeySecretKey: model.api.apiKey.key },
+      api: {
+        url: model.api.url,
+        ...(edge.urls.modelApi ? { publicUrl: `${edge.urls.modelApi}/v1` } : {}),
+        apiKeySecret: model.api.apiKey.secretName,
+        apiKeySecretKey: model.api.apiKey.key,
+      },
       models: model.servedModels,
       engines: model.engines,
     },
     /**
-     * What the performance gate tests (loadtests/runner/endpoints.ts reads this shape): in-cluster URLs
-     * until the edge layer publishes them; run the gate in the cluster or through a port-forward.
+     * What the performance gate tests (loadtests/runner/endpoints.ts reads this shape): in-cluster URLs,
+     * so the gate measures the services rather than the gateway and the local CA's trust; run it in the
+     * cluster or through port-forwards. The auth flow uses the public token endpoint.
      */
     endpoints: {
       llm: {

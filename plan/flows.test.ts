@@ -196,10 +196,13 @@ describe("the checks", () => {
 
   it("pending broad policies are reported apart, and must be removable", () => {
     const same = policy("ods-data", "allow-same-namespace", { podSelector: {}, ingress: [{ from: [{ podSelector: {} }] }] });
-    const report = checkFlows([...base, exact, same], table);
+    const pending = [{ name: "allow-same-namespace", reason: "a broad allow being phased out" }];
+    // Not tolerated by default: it is an unneeded flow like any other.
+    expect(checkFlows([...base, exact, same], table).unneeded).toEqual(["flow any pod of ods-data -> ods-data/db:every port allowed by policy ods-data/allow-same-namespace but no component needs it"]);
+    const report = checkFlows([...base, exact, same], table, pending);
     expect(report.unneeded).toEqual([]);
     expect(report.pendingOnly).toEqual(["flow any pod of ods-data -> ods-data/db:every port allowed by policy ods-data/allow-same-namespace but no component needs it"]);
     const inNs: NeededFlow = { id: "peer", from: { layer: "data" }, to: { layer: "data", labels: { app: "db" } }, ports: [3306], reason: "a peer" };
-    expect(checkFlows([...base, exact, same], [...table, inNs]).blockedWithoutPending).toEqual(["needed flow any pod of ods-data -> ods-data/db:3306 (peer: a peer) blocked"]);
+    expect(checkFlows([...base, exact, same], [...table, inNs], pending).blockedWithoutPending).toEqual(["needed flow any pod of ods-data -> ods-data/db:3306 (peer: a peer) blocked"]);
   });
 });

@@ -542,18 +542,40 @@ export function derivedNeeds(m: FlowModel): NeededFlow[] {
     for (const t of serviceTargets(m, svc)) push(need(m, `admin:${ns(svc)}/${nameOf(svc)}`, from, t.workload, t.ports.map((p) => p.target), `\`pulumi up\` configures it ${why}`));
   }
 
-  // Routes the edge layer declares: the gateway's pods (the edge namespace) reach each backend.
+  // Routes the edge layer declares: the pods of the Gateway each route attaches to reach its backends.
   for (const route of m.objects.filter((o) => (o.kind === "HTTPRoute" || o.kind === "GRPCRoute") && o.apiVersion.startsWith("gateway.networking.k8s.io/"))) {
+    const from = gatewayPods(m, route);
+    if (!from) continue;
     for (const rule of asArr(asObj(route.spec).rules)) {
       for (const ref of asArr(rule.backendRefs)) {
         if (ref.kind !== undefined && ref.kind !== "Service") continue;
         const svc = serviceNamed(m, String(ref.namespace ?? ns(route)), String(ref.name));
         if (!svc) continue;
-        for (const t of serviceTargets(m, svc)) push(need(m, `route:${ns(route)}/${nameOf(route)}`, { layer: "edge" }, t.workload, t.ports.filter((p) => p.port === Number(ref.port)).map((p) => p.target), `the gateway publishes it (${route.kind} ${ns(route)}/${nameOf(route)})`));
+        for (const t of serviceTargets(m, svc)) push(need(m, `route:${ns(route)}/${nameOf(route)}`, from, t.workload, t.ports.filter((p) => p.port === Number(ref.port)).map((p) => p.target), `the gateway publishes it (${route.kind} ${ns(route)}/${nameOf(route)})`));
       }
     }
   }
   return rows;
+}
+
+/**
+ * The pods behind the Gateway a route's first parentRef names: the Service the Gateway's `spec.addresses`
+ * name (`<svc>.<ns>.svc...`, Istio's manual deployment) and the pods it selects. Undefined when the plan
+ * has no such Gateway (a route without a gateway needs no flow).
+ */
+function gatewayPods(m: FlowModel, route: KubeObject): FlowSourceSpec | undefined {
+  const parent = asArr(asObj(route.spec).parentRefs)[0];
+  if (!parent) return undefined;
+  const gwNs = String(parent.namespace ?? ns(route));
+  const gw = m.objects.find((o) => o.kind === "Gateway" && o.apiVersion.startsWith("gateway.networking.k8s.io/") && ns(o) === gwNs && nameOf(o) === String(parent.name));
+  if (!gw) return undefined;
+  const layer = layerOfNamespace(m, gwNs);
+  const host = asArr(asObj(gw.spec).addresses).map((a) => String(a.value ?? "")).find((v) => v.includes("."));
+  const [svcName, svcNs] = host ? host.split(".") : [];
+  const svc = svcName ? serviceNamed(m, svcNs ?? gwNs, svcName) : undefined;
+  const selector = svc ? strRecord(asObj(svc.spec).selector) : {};
+  if (!layer) return undefined;
+  return Object.keys(selector).length > 0 ? { layer, labels: selector } : { layer };
 }
 
 /** The table and the plan's own declarations, as concrete flows on this plan. */
@@ -613,15 +635,12 @@ export function blockedFlows(m: FlowModel, needed: ExpandedNeed[]): string[] {
 }
 
 /**
- * Broad policies tolerated for now, each with the reason. `allow-same-namespace` (L1, one per layer
- * namespace) lets every pod reach every other pod of its namespace on every port; every in-namespace
- * flow the platform needs is also granted by its component's own policy (the test proves it by
- * dropping these), so the integrator can delete them from components/infra/namespaces.ts. Until then
- * the flows only they open are reported, not failed. An entry that matches no policy fails the test.
+ * Broad policies tolerated for a while, each with the reason: the flows only they open are reported,
+ * not failed, and the test proves no needed flow depends on them. None today: L1's former
+ * `allow-same-namespace` (every pod to every pod of its namespace) is gone, each component admitting
+ * exactly its in-namespace callers. An entry that matches no policy of the plan fails the test.
  */
-export const PENDING_REMOVAL: { name: string; reason: string }[] = [
-  { name: "allow-same-namespace", reason: "L1's blanket in-namespace allow (components/infra/namespaces.ts), redundant with the components' own policies; remove it there (docs/flows.md)" },
-];
+export const PENDING_REMOVAL: { name: string; reason: string }[] = [];
 
 /** The model without the pending broad policies: what the cluster looks like once they are deleted. */
 export function withoutPending(m: FlowModel, pending = PENDING_REMOVAL): FlowModel {

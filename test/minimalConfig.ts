@@ -8,3 +8,5 @@ export const MINIMAL_MODEL = { engine: "simulator", slo: { percentile: 99, ttftM
 export const MINIMAL_APPS = { agentApi: { image: "ghcr.io/one-data-studio/agent-api:1.0.0" }, web: { image: "ghcr.io/one-data-studio/web:1.0.0" } };
 /** The smallest `ods:identity` section valid on any cluster: on AWS the Keycloak admin endpoint needs the CIDRs that run `pulumi up`. */
 export const MINIMAL_IDENTITY = { access: { allowedCidrs: ["10.0.0.0/16"] } };
+/** The smallest `ods:edge` section valid for any domain: a self-signed CA (public domains need the issuer named). */
+export const MINIMAL_EDGE = { issuer: { kind: "selfSigned" } };

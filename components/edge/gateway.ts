@@ -27,8 +27,8 @@ export const GATEWAY_NAMES = {
 /** Labels of the gateway's pods (the chart's selector labels for release GATEWAY_NAMES.release). */
 export const GATEWAY_POD_LABELS: Readonly<Record<string, string>> = { app: GATEWAY_NAMES.release, istio: GATEWAY_NAMES.release };
 
-/** Ports of the gateway pods: listeners, the readiness/status port load balancers probe, and Envoy's merged metrics. */
-export const GATEWAY_PORTS = { http: 80, https: 443, status: 15021, metrics: 15020 } as const;
+/** Ports of the gateway pods: listeners, the readiness/status port load balancers probe, and Envoy's Prometheus port. */
+export const GATEWAY_PORTS = { http: 80, https: 443, status: 15021, metrics: 15090 } as const;
 
 /** Namespaces whose routes the HTTPS listeners accept: the kit's (components/infra/namespaces.ts labels each). */
 export const ROUTE_NAMESPACE_LABEL = "ods.io/layer";
@@ -212,6 +212,14 @@ export class EdgeGateway extends pulumi.ComponentResource {
     new k8s.networking.v1.NetworkPolicy(`${name}-allow`, {
       metadata: { name: "allow-gateway-listeners", namespace: args.namespace, labels: labels("network-policy") },
       spec: { podSelector: { matchLabels: { ...GATEWAY_POD_LABELS } }, policyTypes: ["Ingress"], ingress: gatewayIngress(args.monitoringNamespace) },
+    }, { parent: this });
+
+    // Envoy's own metrics (requests, response codes, upstream latency per route), on its Prometheus port.
+    new k8s.apiextensions.CustomResource(`${name}-monitor`, {
+      apiVersion: "monitoring.coreos.com/v1",
+      kind: "PodMonitor",
+      metadata: { name: GATEWAY_NAMES.release, namespace: args.namespace, labels: labels("monitoring") },
+      spec: { selector: { matchLabels: { ...GATEWAY_POD_LABELS } }, podMetricsEndpoints: [{ port: "http-envoy-prom", path: "/stats/prometheus", interval: "30s" }] },
     }, { parent: this });
 
     this.resource = new k8s.apiextensions.CustomResource(`${name}-gateway`, {

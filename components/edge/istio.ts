@@ -24,6 +24,8 @@ export interface IstioArgs {
   resources: ContainerResources;
   /** Namespace of Prometheus, allowed to scrape istiod's metrics. */
   monitoringNamespace: pulumi.Input<string>;
+  /** Labels of the proxies istiod serves (the gateway's pods), allowed to its xDS port. Default none. */
+  proxyPods?: Record<string, string>;
   /** Chart version (base and istiod). Default ISTIO_VERSION. */
   version?: string;
   /** What must exist first: the Gateway API CRDs (istiod watches them from its start). */
@@ -76,12 +78,14 @@ export function istiodValues(namespace: string, args: Pick<IstioArgs, "replicas"
   };
 }
 
-/** Ingress of istiod through the namespace's default deny (pure): the API server's webhook calls and Prometheus. */
-export function istiodIngress(monitoringNamespace: pulumi.Input<string>) {
+/** Ingress of istiod through the namespace's default deny (pure): the API server's webhook calls, Prometheus, and its proxies' xDS. */
+export function istiodIngress(monitoringNamespace: pulumi.Input<string>, proxyPods?: Record<string, string>) {
   return [
     // The API server calls the injection and validation webhooks from outside the pod network.
     { ports: tcpPorts(ISTIOD_PORTS.webhook) },
     { from: [namespacePeer(monitoringNamespace)], ports: tcpPorts(ISTIOD_PORTS.metrics) },
+    // The gateway's Envoy gets its configuration and certificates from istiod (same namespace).
+    ...(proxyPods ? [{ from: [{ podSelector: { matchLabels: { ...proxyPods } } }], ports: tcpPorts(ISTIOD_PORTS.xds) }] : []),
   ];
 }
 
@@ -116,8 +120,16 @@ export class Istio extends pulumi.ComponentResource {
 
     new k8s.networking.v1.NetworkPolicy(`${name}-istiod`, {
       metadata: { name: "allow-istiod", namespace: args.namespace, labels: standardLabels("istiod", name, "control-plane") },
-      spec: { podSelector: { matchLabels: { ...ISTIOD_POD_LABELS } }, policyTypes: ["Ingress"], ingress: istiodIngress(args.monitoringNamespace) },
+      spec: { podSelector: { matchLabels: { ...ISTIOD_POD_LABELS } }, policyTypes: ["Ingress"], ingress: istiodIngress(args.monitoringNamespace, args.proxyPods) },
     }, { parent: this });
+
+    // istiod's own metrics (pushes, xDS errors, config conflicts), on its Service's monitoring port.
+    new k8s.apiextensions.CustomResource(`${name}-istiod-monitor`, {
+      apiVersion: "monitoring.coreos.com/v1",
+      kind: "ServiceMonitor",
+      metadata: { name: "istiod", namespace: args.namespace, labels: standardLabels("istiod", name, "control-plane") },
+      spec: { selector: { matchLabels: { app: ISTIOD_POD_LABELS.app } }, endpoints: [{ port: "http-monitoring", interval: "30s" }] },
+    }, { parent: this, dependsOn: [this.istiod] });
 
     this.registerOutputs({ version, istiodService: pulumi.interpolate`istiod.${ns}.svc` });
   }

@@ -119,7 +119,7 @@ export function keycloakPlan(name: string, args: Pick<KeycloakArgs, "image" | "r
       { name: "http", containerPort: KEYCLOAK_PORTS.http, protocol: "TCP" },
       { name: "management", containerPort: KEYCLOAK_PORTS.management, protocol: "TCP" },
       // Infinispan's JGroups transport and failure detection between pods of the same namespace.
-      ...(replicated ? [{ name: "jgroups", containerPort: 7800, protocol: "TCP" }, { name: "jgroups-fd", containerPort: 57800, protocol: "TCP" }] : []),
+      ...(replicated ? [{ name: "jgroups", containerPort: KEYCLOAK_CLUSTER_PORTS[0], protocol: "TCP" }, { name: "jgroups-fd", containerPort: KEYCLOAK_CLUSTER_PORTS[1], protocol: "TCP" }] : []),
     ],
     resources: containerResources(args.resources),
     // The first boot builds and migrates the schema: up to 10 minutes before liveness takes over.
@@ -162,11 +162,18 @@ export function keycloakPlan(name: string, args: Pick<KeycloakArgs, "image" | "r
   };
 }
 
-/** Ingress through the namespace's default deny (pure): in-cluster clients on HTTP, Prometheus on the management port. */
-export function keycloakIngress(clientNamespaces: pulumi.Input<string>[], monitoringNamespace: pulumi.Input<string>) {
+/** Ports of Keycloak's cluster traffic between replicas (JGroups and its failure detection). */
+export const KEYCLOAK_CLUSTER_PORTS = [7800, 57800] as const;
+
+/**
+ * Ingress through the namespace's default deny (pure): in-cluster clients on HTTP, Prometheus on the
+ * management port, and with several replicas the replicas' cluster traffic (peers only: the selector).
+ */
+export function keycloakIngress(clientNamespaces: pulumi.Input<string>[], monitoringNamespace: pulumi.Input<string>, peers?: Record<string, string>) {
   return [
     ...(clientNamespaces.length > 0 ? [{ from: clientNamespaces.map(namespacePeer), ports: tcpPorts(KEYCLOAK_PORTS.http) }] : []),
     { from: [namespacePeer(monitoringNamespace)], ports: tcpPorts(KEYCLOAK_PORTS.management) },
+    ...(peers ? [{ from: [{ podSelector: { matchLabels: peers } }], ports: tcpPorts(...KEYCLOAK_CLUSTER_PORTS) }] : []),
   ];
 }
 
@@ -231,7 +238,7 @@ export class Keycloak extends pulumi.ComponentResource {
 
     new k8s.networking.v1.NetworkPolicy(`${name}-allow`, {
       metadata: meta(),
-      spec: { podSelector: { matchLabels: plan.selector }, policyTypes: ["Ingress"], ingress: keycloakIngress(args.clientNamespaces, args.monitoringNamespace) },
+      spec: { podSelector: { matchLabels: plan.selector }, policyTypes: ["Ingress"], ingress: keycloakIngress(args.clientNamespaces, args.monitoringNamespace, plan.replicated ? plan.selector : undefined) },
     }, { parent: this });
 
     new k8s.apiextensions.CustomResource(`${name}-servicemonitor`, {

@@ -1,9 +1,9 @@
 import { validateConfig } from "../../config/load";
-import { MINIMAL_APPS, MINIMAL_DATA, MINIMAL_MODEL } from "../../test/minimalConfig";
+import { MINIMAL_APPS, MINIMAL_DATA, MINIMAL_EDGE, MINIMAL_MODEL } from "../../test/minimalConfig";
 import { get, ofType, record } from "../../test/harness";
 import { limitRangeProblems, Namespaces, namespaceSettings, quotaHard } from "./namespaces";
 
-const layers = validateConfig({ environment: "t", domain: "t.example.com", infra: { kind: "existing", existingCluster: { gpus: 2 } }, data: MINIMAL_DATA, model: MINIMAL_MODEL, apps: MINIMAL_APPS }).infra.namespaces;
+const layers = validateConfig({ environment: "t", domain: "t.example.com", infra: { kind: "existing", existingCluster: { gpus: 2 } }, data: MINIMAL_DATA, model: MINIMAL_MODEL, apps: MINIMAL_APPS, edge: MINIMAL_EDGE }).infra.namespaces;
 const plan = namespaceSettings("ods", layers);
 
 test("namespaces are <prefix>-<layer>, restricted except the GPU operator's (with a reason)", () => {

@@ -161,14 +161,11 @@ export class Namespaces extends pulumi.ComponentResource {
         },
       }, opts);
 
-      // Nothing reaches a pod unless a policy of its own component allows it; traffic inside the namespace is allowed.
+      // Nothing reaches a pod unless a policy of its own component allows it, inside the namespace too:
+      // each component admits exactly its callers (the flow test, plan/flows.ts, checks every stack).
       new k8s.networking.v1.NetworkPolicy(`${name}-${ns.layer}-default-deny`, {
         metadata: { name: "default-deny-ingress", namespace: ns.name, labels },
         spec: { podSelector: {}, policyTypes: ["Ingress"] },
-      }, opts);
-      new k8s.networking.v1.NetworkPolicy(`${name}-${ns.layer}-same-namespace`, {
-        metadata: { name: "allow-same-namespace", namespace: ns.name, labels },
-        spec: { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [{ podSelector: {} }] }] },
       }, opts);
 
       names[ns.layer] = namespace.metadata.name;

@@ -39,6 +39,11 @@ export interface NeededFlow {
 }
 
 const DATA_API = { "app.kubernetes.io/name": "data-api" };
+const KEYCLOAK = { "app.kubernetes.io/name": "keycloak" };
+const PROMETHEUS = { "app.kubernetes.io/name": "prometheus" };
+const ALERTMANAGER = { "app.kubernetes.io/name": "alertmanager" };
+const GATEWAY = { app: "gateway", istio: "gateway" };
+const ISTIOD = { app: "istiod", istio: "pilot" };
 const MYSQL = { "app.kubernetes.io/name": "mysql", "app.kubernetes.io/created-by": "moco" };
 const MOCO_CONTROLLER = { "app.kubernetes.io/name": "moco", "app.kubernetes.io/component": "moco-controller" };
 const MINIO = { "app.kubernetes.io/name": "minio" };
@@ -100,26 +105,20 @@ export const NEEDED_FLOWS: NeededFlow[] = [
   { id: "data-to-engines", from: { layer: "data" }, to: { layer: "model", labels: ENGINE }, ports: [8000], reason: "the data layer's embedding jobs call an engine (layers/model.ts callers)" },
   { id: "apps-to-model-api", from: { layer: "apps" }, to: { layer: "model", labels: ROUTER }, ports: [8000], reason: "the agent API's LLM calls go through the model API router" },
   { id: "keda-metrics-to-operator", from: { layer: "model", labels: KEDA_METRICS_API }, to: { layer: "model", labels: KEDA_OPERATOR }, ports: [9666], reason: "KEDA's metrics API server asks the operator for scaler values over gRPC" },
-];
+  { id: "keda-to-prometheus", from: { layer: "model" }, to: { layer: "observability", labels: PROMETHEUS }, ports: [9090], reason: "KEDA's Prometheus scaler queries vllm:num_requests_waiting and the router's request counter" },
 
-/**
- * Rows the layers arriving next will need (identity, apps, observability, edge), written down so the
- * integrator can move each into NEEDED_FLOWS once its workload is in the plan. Labels are those the
- * charts and components are expected to use; check them against the rendered objects when moving.
- * Until moved, none of them is checked (a row whose destination is missing is skipped anyway).
- */
-export const PENDING_NEEDED_FLOWS: NeededFlow[] = [
-  { id: "edge-to-keycloak", from: { layer: "edge" }, to: { layer: "identity", labels: { "app.kubernetes.io/name": "keycloakx" } }, ports: ["http"], reason: "the gateway publishes Keycloak at auth.<domain> (derived from its HTTPRoute once the edge layer declares it)" },
-  { id: "keycloak-peers", from: { layer: "identity", labels: { "app.kubernetes.io/name": "keycloakx" } }, to: { layer: "identity", labels: { "app.kubernetes.io/name": "keycloakx" } }, ports: [7800], reason: "Keycloak's Infinispan cluster (JGroups) shares sessions between replicas" },
-  { id: "apps-to-keycloak", from: { layer: "apps" }, to: { layer: "identity", labels: { "app.kubernetes.io/name": "keycloakx" } }, ports: ["http"], reason: "the agent API fetches the realm's JWKS and exchanges tokens (in-cluster, not through the gateway)" },
-  { id: "observability-to-keycloak", from: { layer: "observability" }, to: { layer: "identity", labels: { "app.kubernetes.io/name": "keycloakx" } }, ports: ["http"], reason: "Grafana's OIDC login exchanges the code for a token at the token endpoint" },
-  { id: "keda-to-prometheus", from: { layer: "model", labels: { app: "keda-operator" } }, to: { layer: "observability", labels: { "app.kubernetes.io/name": "prometheus" } }, ports: [9090], reason: "KEDA's Prometheus scaler queries vllm:num_requests_waiting and the router's counter" },
-  { id: "grafana-to-prometheus", from: { layer: "observability", labels: { "app.kubernetes.io/name": "grafana" } }, to: { layer: "observability", labels: { "app.kubernetes.io/name": "prometheus" } }, ports: [9090], reason: "Grafana's Prometheus data source" },
-  { id: "prometheus-to-alertmanager", from: { layer: "observability", labels: { "app.kubernetes.io/name": "prometheus" } }, to: { layer: "observability", labels: { "app.kubernetes.io/name": "alertmanager" } }, ports: [9093], reason: "Prometheus sends alerts to Alertmanager" },
-  { id: "alertmanager-peers", from: { layer: "observability", labels: { "app.kubernetes.io/name": "alertmanager" } }, to: { layer: "observability", labels: { "app.kubernetes.io/name": "alertmanager" } }, ports: [9094], reason: "Alertmanager's gossip mesh between replicas (HA stacks)" },
-  { id: "prometheus-operator-webhook", from: { anywhere: true }, to: { layer: "observability", labels: { "app.kubernetes.io/name": "kube-prometheus-stack-prometheus-operator" } }, ports: ["https"], reason: "the API server calls the operator's admission webhook for PrometheusRules (derived from its webhook configuration once rendered)" },
-  { id: "gateway-to-istiod", from: { layer: "edge", labels: { app: "istio-ingressgateway" } }, to: { layer: "edge", labels: { app: "istiod" } }, ports: [15012], reason: "the gateway's Envoy gets its configuration (xDS) and certificates from istiod" },
-  { id: "outside-to-gateway", from: { anywhere: true }, to: { layer: "edge", labels: { app: "istio-ingressgateway" } }, ports: [8080, 8443], reason: "users reach every public host through the gateway's load balancer (client addresses are the internet's)" },
-  { id: "edge-to-web", from: { layer: "edge" }, to: { layer: "apps", labels: { "app.kubernetes.io/name": "web" } }, ports: ["http"], reason: "the gateway publishes the web app at app.<domain> (derived from its HTTPRoute once the edge layer declares it)" },
-  { id: "web-to-agent-api", from: { layer: "apps", labels: { "app.kubernetes.io/name": "web" } }, to: { layer: "apps", labels: { "app.kubernetes.io/name": "agent-api" } }, ports: ["http"], reason: "only if the web app calls the agent API in-cluster (server-side rendering); browsers go through the gateway" },
+  // L4 identity.
+  { id: "keycloak-peers", from: { layer: "identity", labels: KEYCLOAK }, to: { layer: "identity", labels: KEYCLOAK }, ports: [7800, 57800], whenReplicasAtLeast: 2, reason: "Keycloak's replicas share sessions and caches over JGroups (and its failure detection)" },
+  { id: "apps-to-keycloak", from: { layer: "apps" }, to: { layer: "identity", labels: KEYCLOAK }, ports: [8080], reason: "the agent API fetches the realm's keys (JWKS) and exchanges tokens in the cluster" },
+  { id: "observability-to-keycloak", from: { layer: "observability" }, to: { layer: "identity", labels: KEYCLOAK }, ports: [8080], reason: "Grafana's sign-on exchanges the code for tokens and reads userinfo" },
+
+  // Observability: the monitoring stack's own traffic (Prometheus' scrapes are derived from the monitors).
+  { id: "grafana-to-prometheus", from: { layer: "observability" }, to: { layer: "observability", labels: PROMETHEUS }, ports: [9090], reason: "Grafana's Prometheus data source (and Prometheus scraping itself)" },
+  { id: "prometheus-to-alertmanager", from: { layer: "observability" }, to: { layer: "observability", labels: ALERTMANAGER }, ports: [9093], reason: "Prometheus sends alerts to Alertmanager; Grafana's Alertmanager data source reads them" },
+  { id: "alertmanager-peers", from: { layer: "observability", labels: ALERTMANAGER }, to: { layer: "observability", labels: ALERTMANAGER }, ports: [9094], whenReplicasAtLeast: 2, reason: "Alertmanager's replicas gossip silences and notifications (TCP)" },
+  { id: "alertmanager-peers-udp", from: { layer: "observability", labels: ALERTMANAGER }, to: { layer: "observability", labels: ALERTMANAGER }, ports: [9094], protocol: "UDP", whenReplicasAtLeast: 2, reason: "Alertmanager's replicas gossip silences and notifications (UDP)" },
+
+  // Edge: users reach the gateway; the gateway's routes to each service are derived from the HTTPRoutes.
+  { id: "outside-to-gateway", from: { anywhere: true }, to: { layer: "edge", labels: GATEWAY }, ports: [80, 443, 15021], reason: "users reach every public host through the gateway's load balancer (or node ports on a laptop), and load balancers probe its status port; client addresses are the internet's" },
+  { id: "gateway-to-istiod", from: { layer: "edge", labels: GATEWAY }, to: { layer: "edge", labels: ISTIOD }, ports: [15012], reason: "the gateway's Envoy gets its configuration (xDS) and certificates from istiod" },
 ];

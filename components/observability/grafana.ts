@@ -10,6 +10,7 @@ import { DB_SECRET_KEYS } from "../data/contracts";
 import { CLIENT_SECRET_KEYS } from "../identity/contracts";
 import { k8sName, standardLabels } from "../lib/naming";
 import { quantityValue } from "../lib/quantity";
+import { namespacePeer, tcpPorts } from "../lib/network";
 
 /** Grafana's HTTP port (the image's default). */
 export const GRAFANA_PORT = 3000;
@@ -387,6 +388,13 @@ export class Grafana extends pulumi.ComponentResource {
       metadata: meta(instance),
       spec: plan.deployment,
     }, { parent: this, dependsOn: [binding, admin, secretKey, provisioning, ...dashboards, ...(pvc ? [pvc] : [])] });
+
+    // Prometheus (this namespace) scrapes Grafana's /metrics; users arrive through the gateway, whose
+    // policy the edge layer adds.
+    new k8s.networking.v1.NetworkPolicy(`${name}-allow`, {
+      metadata: meta(instance),
+      spec: { podSelector: { matchLabels: plan.selector }, policyTypes: ["Ingress"], ingress: [{ from: [namespacePeer(args.namespace)], ports: tcpPorts(GRAFANA_PORT) }] },
+    }, { parent: this });
 
     const service = new k8s.core.v1.Service(`${name}-service`, {
       metadata: meta(instance),

@@ -12,7 +12,7 @@ import type { RecordedResource } from "../../plan/types";
 import { allStrings, get, ofType, one, record } from "../../test/harness";
 import { PrometheusCrds } from "../infra/prometheusCrds";
 import { ADMIN_SECRET_KEYS, DASHBOARD_LABEL, grafanaEnv, grafanaProblems, roleAttributePath } from "./grafana";
-import { Observability, ObservabilityArgs, observabilityProblems, retentionSize, routingSpec, stackValues } from "./observability";
+import { monitoringIngress, Observability, ObservabilityArgs, observabilityProblems, retentionSize, routingSpec, stackValues } from "./observability";
 
 type Obj = Record<string, unknown>;
 const HOOK = "https://hooks.example.com/services/zq-sentinel-webhook-token";
@@ -138,10 +138,20 @@ describe("the components as recorded", () => {
   });
 
   it("the model namespace may query Prometheus on 9090; the Prometheus URL is the operator's Service", () => {
-    const np = rs.find((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy")!;
-    expect(get(np, "spec.ingress")).toEqual([{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ods-model" } } }], ports: [{ protocol: "TCP", port: 9090 }] }]);
+    const np = rs.find((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" && get(r, "metadata.name") === "monitoring-prometheus-ingress")!;
+    expect(get(np, "spec.ingress")).toContainEqual({ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ods-model" } } }], ports: [{ protocol: "TCP", port: 9090 }] });
     const prov = rs.find((r) => r.type === "kubernetes:core/v1:ConfigMap" && String(get(r, "metadata.name")).endsWith("provisioning"))!;
     expect(String(get(prov, "data.datasources\\.yaml") ?? (get(prov, "data") as Obj)["datasources.yaml"])).toContain("url: http://prometheus-operated.ods-observability.svc.cluster.local:9090");
+  });
+
+  it("the stack's own traffic: Prometheus and Alertmanager from their namespace, the Alertmanager mesh between peers only with replicas", () => {
+    const single = monitoringIngress({ namespace: "ods-observability", queryNamespaces: [], alertmanagerReplicas: 1 });
+    expect(Object.keys(single)).toEqual(["prometheus-ingress", "alertmanager-ingress", "operator-ingress"]);
+    expect(single["prometheus-ingress"].ingress).toHaveLength(1);
+    expect(JSON.stringify(single["alertmanager-ingress"].ingress)).not.toContain("9094");
+    const ha = monitoringIngress({ namespace: "ods-observability", queryNamespaces: ["ods-model"], alertmanagerReplicas: 2 });
+    expect(ha["alertmanager-ingress"].ingress[1]).toEqual({ from: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "alertmanager" } } }], ports: [{ protocol: "TCP", port: 9094 }, { protocol: "UDP", port: 9094 }] });
+    expect(ha["prometheus-ingress"].ingress[1].from).toEqual([{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ods-model" } } }]);
   });
 
   it("Grafana keeps SQLite on a retained volume with one replica (Recreate), its admin in a generated Secret", () => {

@@ -91,6 +91,47 @@ export function stackNames(release: string) {
   };
 }
 
+/** Labels of the pods the chart and the operator run (the operator labels its StatefulSets' pods by app name). */
+export const MONITORING_PODS = {
+  prometheus: { "app.kubernetes.io/name": "prometheus" },
+  alertmanager: { "app.kubernetes.io/name": "alertmanager" },
+  operator: { app: "kube-prometheus-stack-operator" },
+} as const;
+
+/** Port of the operator's web (metrics) and of the config reloaders' sidecars. */
+export const OPERATOR_PORT = 8080;
+const RELOADER_PORT = 8080;
+const ALERTMANAGER_MESH_PORT = 9094;
+
+/**
+ * Ingress of the monitoring stack's pods (pure), one policy per role: Prometheus scrapes every pod of
+ * its namespace's stack on the metrics ports and is queried by Grafana (same namespace) and KEDA
+ * (`queryNamespaces`); Alertmanager takes alerts from Prometheus and, with several replicas, gossips
+ * with its peers; the operator is scraped. Grafana's own policy lives with Grafana.
+ */
+export function monitoringIngress(a: { namespace: pulumi.Input<string>; queryNamespaces: pulumi.Input<string>[]; alertmanagerReplicas: number }) {
+  const own = [namespacePeer(a.namespace)];
+  return {
+    "prometheus-ingress": {
+      pods: { ...MONITORING_PODS.prometheus },
+      ingress: [
+        { from: own, ports: tcpPorts(PROMETHEUS_PORT, RELOADER_PORT) },
+        ...(a.queryNamespaces.length > 0 ? [{ from: a.queryNamespaces.map(namespacePeer), ports: tcpPorts(PROMETHEUS_PORT) }] : []),
+      ],
+    },
+    "alertmanager-ingress": {
+      pods: { ...MONITORING_PODS.alertmanager },
+      ingress: [
+        { from: own, ports: tcpPorts(ALERTMANAGER_PORT, RELOADER_PORT) },
+        ...(a.alertmanagerReplicas > 1
+          ? [{ from: [{ podSelector: { matchLabels: { ...MONITORING_PODS.alertmanager } } }], ports: [{ protocol: "TCP", port: ALERTMANAGER_MESH_PORT }, { protocol: "UDP", port: ALERTMANAGER_MESH_PORT }] }]
+          : []),
+      ],
+    },
+    "operator-ingress": { pods: { ...MONITORING_PODS.operator }, ingress: [{ from: own, ports: tcpPorts(OPERATOR_PORT) }] },
+  };
+}
+
 /** retentionSize for a volume: RETENTION_SIZE_SHARE of it, in whole GiB (MiB below 1 GiB). Pure. */
 export function retentionSize(storageSize: string): string {
   const bytes = quantityValue(storageSize);
@@ -292,15 +333,11 @@ export class Observability extends pulumi.ComponentResource {
       }, { parent: this, dependsOn: crds });
     }
 
-    // KEDA (model namespace) queries Prometheus; Grafana and Alertmanager share its namespace (allowed there).
-    if (args.queryNamespaces.length > 0) {
-      new k8s.networking.v1.NetworkPolicy(`${name}-prometheus-queries`, {
-        metadata: meta(k8sName(names.release, "prometheus-queries"), "prometheus"),
-        spec: {
-          podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } },
-          policyTypes: ["Ingress"],
-          ingress: [{ from: args.queryNamespaces.map(namespacePeer), ports: tcpPorts(PROMETHEUS_PORT) }],
-        },
+    // Exactly the monitoring stack's own traffic through the default deny (see monitoringIngress).
+    for (const [role, policy] of Object.entries(monitoringIngress({ namespace: args.namespace, queryNamespaces: args.queryNamespaces, alertmanagerReplicas: args.alertmanager.replicas }))) {
+      new k8s.networking.v1.NetworkPolicy(`${name}-${role}`, {
+        metadata: meta(k8sName(names.release, role), role.split("-")[0]),
+        spec: { podSelector: { matchLabels: policy.pods }, policyTypes: ["Ingress"], ingress: policy.ingress },
       }, { parent: this });
     }
 

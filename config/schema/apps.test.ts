@@ -1,6 +1,6 @@
 // The apps section: the images are required and pinned, ports an unprivileged container can bind, health
 // paths, replica ranges that follow highAvailability; every rule with the bad input that breaks it.
-import { MINIMAL_APPS, MINIMAL_DATA, MINIMAL_IDENTITY, MINIMAL_MODEL } from "../../test/minimalConfig";
+import { MINIMAL_APPS, MINIMAL_DATA, MINIMAL_EDGE, MINIMAL_IDENTITY, MINIMAL_MODEL } from "../../test/minimalConfig";
 import { configErrorOf } from "../../test/harness";
 import { validateConfig } from "../load";
 
@@ -12,7 +12,7 @@ const aws = {
 const haData = { ...MINIMAL_DATA, access: { allowedCidrs: ["10.0.0.0/16"] }, dataApi: { ...MINIMAL_DATA.dataApi, replicas: { min: 2, max: 4 } } };
 const withApp = (key: "agentApi" | "web", app: Record<string, unknown>) => ({ ...MINIMAL_APPS, [key]: { ...MINIMAL_APPS[key], ...app } });
 const cfg = (apps: unknown, ha = false) =>
-  validateConfig({ environment: "t", domain: "t.example.com", highAvailability: ha, infra: ha ? aws : existing, data: ha ? haData : MINIMAL_DATA, model: MINIMAL_MODEL, identity: MINIMAL_IDENTITY, apps });
+  validateConfig({ environment: "t", domain: "t.example.com", highAvailability: ha, infra: ha ? aws : existing, data: ha ? haData : MINIMAL_DATA, model: MINIMAL_MODEL, identity: MINIMAL_IDENTITY, edge: MINIMAL_EDGE, apps });
 const error = (apps: unknown, ha = false) => configErrorOf(() => cfg(apps, ha));
 
 test("defaults: port 8080, the health paths, 1-2 replicas, 2-6 with highAvailability, the stated resources", () => {
@@ -31,7 +31,7 @@ test("configured values win over the defaults", () => {
 test("an unset image is a config error naming the key; so is a missing section", () => {
   expect(error({ agentApi: {}, web: MINIMAL_APPS.web })).toContain("ods:apps.agentApi.image is required");
   expect(error({ agentApi: MINIMAL_APPS.agentApi, web: { port: 8080 } })).toContain("ods:apps.web.image is required");
-  expect(configErrorOf(() => validateConfig({ environment: "t", domain: "t.example.com", infra: existing, data: MINIMAL_DATA, model: MINIMAL_MODEL, identity: MINIMAL_IDENTITY }))).toContain("ods:apps");
+  expect(configErrorOf(() => validateConfig({ environment: "t", domain: "t.example.com", infra: existing, data: MINIMAL_DATA, model: MINIMAL_MODEL, identity: MINIMAL_IDENTITY, edge: MINIMAL_EDGE }))).toContain("ods:apps");
 });
 
 test.each([

@@ -1,5 +1,5 @@
 // The data section: defaults that follow highAvailability and the cluster kind, and every rule with the bad input that breaks it.
-import { MINIMAL_APPS, MINIMAL_DATA, MINIMAL_IDENTITY, MINIMAL_MODEL } from "../../test/minimalConfig";
+import { MINIMAL_APPS, MINIMAL_DATA, MINIMAL_EDGE, MINIMAL_IDENTITY, MINIMAL_MODEL } from "../../test/minimalConfig";
 import { configErrorOf } from "../../test/harness";
 import { validateConfig } from "../load";
 
@@ -9,7 +9,7 @@ const aws = {
   aws: { region: "us-east-1", availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"], kubernetesVersion: "1.35", ebsCsiAddonVersion: "v1.67.1-eksbuild.1", systemNodes: { instanceTypes: ["m6i.xlarge"], minSize: 1, desiredSize: 1, maxSize: 2 } },
 };
 const cfg = (data: Record<string, unknown>, opts: { ha?: boolean; infra?: Record<string, unknown> } = {}) =>
-  validateConfig({ environment: "t", domain: "t.example.com", highAvailability: opts.ha ?? false, infra: opts.infra ?? existing, data: { ...MINIMAL_DATA, ...data }, model: MINIMAL_MODEL, apps: MINIMAL_APPS, identity: MINIMAL_IDENTITY });
+  validateConfig({ environment: "t", domain: "t.example.com", highAvailability: opts.ha ?? false, infra: opts.infra ?? existing, data: { ...MINIMAL_DATA, ...data }, model: MINIMAL_MODEL, apps: MINIMAL_APPS, identity: MINIMAL_IDENTITY, edge: MINIMAL_EDGE });
 const error = (data: Record<string, unknown>, opts: { ha?: boolean; infra?: Record<string, unknown> } = {}) => configErrorOf(() => cfg(data, opts));
 
 test("single instances everywhere by default, failover everywhere with highAvailability", () => {

@@ -1,5 +1,5 @@
 // The edge section: defaults that follow the domain, the cluster and highAvailability, and every rule with the bad input that breaks it.
-import { MINIMAL_DATA, MINIMAL_MODEL } from "../../test/minimalConfig";
+import { MINIMAL_APPS, MINIMAL_DATA, MINIMAL_IDENTITY, MINIMAL_MODEL } from "../../test/minimalConfig";
 import { configErrorOf } from "../../test/harness";
 import { validateConfig } from "../load";
 import { ACME_SERVERS, DEFAULT_AWS_LB_ANNOTATIONS, isPrivateDomain } from "./edge";
@@ -18,6 +18,8 @@ const cfg = (edge: Record<string, unknown> | undefined, opts: Opts = {}) =>
     infra: opts.infra ?? existing,
     data: { ...MINIMAL_DATA, access: { mode: "nodePort" } },
     model: MINIMAL_MODEL,
+    identity: MINIMAL_IDENTITY,
+    apps: opts.ha ? { agentApi: { ...MINIMAL_APPS.agentApi, replicas: { min: 2, max: 4 } }, web: { ...MINIMAL_APPS.web, replicas: { min: 2, max: 4 } } } : MINIMAL_APPS,
     ...(edge ? { edge } : {}),
   });
 const error = (edge: Record<string, unknown> | undefined, opts: Opts = {}) => configErrorOf(() => cfg(edge, opts));

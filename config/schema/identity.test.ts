@@ -1,5 +1,5 @@
 // The identity section: defaults that follow highAvailability and the cluster kind, and every rule with the bad input that breaks it.
-import { MINIMAL_APPS, MINIMAL_DATA, MINIMAL_MODEL } from "../../test/minimalConfig";
+import { MINIMAL_APPS, MINIMAL_DATA, MINIMAL_EDGE, MINIMAL_MODEL } from "../../test/minimalConfig";
 import { configErrorOf } from "../../test/harness";
 import { validateConfig } from "../load";
 import { KEYCLOAK_IMAGE } from "./identity";
@@ -18,6 +18,7 @@ const cfg = (identity: Record<string, unknown> | undefined, opts: Opts = {}) =>
     infra: opts.infra ?? existing,
     data: { ...MINIMAL_DATA, access: { mode: "nodePort" }, ...(opts.ha ? { mysql: { replicas: 3 }, redis: { replicas: 3 }, milvus: { mode: "cluster" }, objectStore: { kind: "minio", minio: { servers: 4 } }, dataApi: { ...MINIMAL_DATA.dataApi, replicas: { min: 2, max: 4 } } } : {}) },
     model: MINIMAL_MODEL,
+    edge: opts.ha ? { ...MINIMAL_EDGE, gateway: { replicas: 2 } } : MINIMAL_EDGE,
     apps: opts.ha ? { agentApi: { ...MINIMAL_APPS.agentApi, replicas: { min: 2, max: 4 } }, web: { ...MINIMAL_APPS.web, replicas: { min: 2, max: 4 } } } : MINIMAL_APPS,
     ...(identity ? { identity } : {}),
   });

@@ -1,8 +1,8 @@
 // Derived settings of the infra section: GPU capacity, the operator switch, per-layer namespace defaults.
-import { MINIMAL_APPS, MINIMAL_DATA, MINIMAL_IDENTITY, MINIMAL_MODEL } from "../../test/minimalConfig";
+import { MINIMAL_APPS, MINIMAL_DATA, MINIMAL_EDGE, MINIMAL_IDENTITY, MINIMAL_MODEL } from "../../test/minimalConfig";
 import { validateConfig } from "../load";
 
-const base = { environment: "t", domain: "t.example.com", data: MINIMAL_DATA, model: MINIMAL_MODEL, apps: MINIMAL_APPS, identity: MINIMAL_IDENTITY };
+const base = { environment: "t", domain: "t.example.com", data: MINIMAL_DATA, model: MINIMAL_MODEL, apps: MINIMAL_APPS, identity: MINIMAL_IDENTITY, edge: MINIMAL_EDGE };
 const awsSection = {
   region: "us-east-1",
   availabilityZones: ["us-east-1a", "us-east-1b"],

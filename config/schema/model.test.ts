@@ -1,5 +1,5 @@
 // The model section: defaults that follow the cluster's GPUs and highAvailability, and every rule with the bad input that breaks it.
-import { MINIMAL_APPS, MINIMAL_DATA, MINIMAL_IDENTITY } from "../../test/minimalConfig";
+import { MINIMAL_APPS, MINIMAL_DATA, MINIMAL_EDGE, MINIMAL_IDENTITY } from "../../test/minimalConfig";
 import { configErrorOf } from "../../test/harness";
 import { validateConfig } from "../load";
 
@@ -16,7 +16,7 @@ const QWEN = { name: "qwen", modelId: "Qwen/Qwen2.5-7B-Instruct", revision: "a09
 type Opts = { ha?: boolean; infra?: Record<string, unknown> };
 const SLO = { percentile: 99, ttftMs: 2000, tpotMs: 100, goodput: 0.9 };
 const cfg = (model: Record<string, unknown>, opts: Opts = {}) =>
-  validateConfig({ environment: "t", domain: "t.example.com", highAvailability: opts.ha ?? false, infra: opts.infra ?? existing(), data: { ...MINIMAL_DATA, access: { mode: "nodePort" } }, model: { slo: SLO, ...model }, identity: MINIMAL_IDENTITY, apps: MINIMAL_APPS });
+  validateConfig({ environment: "t", domain: "t.example.com", highAvailability: opts.ha ?? false, infra: opts.infra ?? existing(), data: { ...MINIMAL_DATA, access: { mode: "nodePort" } }, model: { slo: SLO, ...model }, identity: MINIMAL_IDENTITY, edge: MINIMAL_EDGE, apps: MINIMAL_APPS });
 const error = (model: Record<string, unknown>, opts: Opts = {}) => configErrorOf(() => cfg(model, opts));
 
 test("the engine follows the cluster: vLLM on GPUs where there are any, the simulator where there are none", () => {

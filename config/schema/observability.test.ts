@@ -1,5 +1,5 @@
 // The observability section: defaults that follow highAvailability, and every rule with the bad input that breaks it.
-import { MINIMAL_APPS, MINIMAL_DATA, MINIMAL_IDENTITY, MINIMAL_MODEL } from "../../test/minimalConfig";
+import { MINIMAL_APPS, MINIMAL_DATA, MINIMAL_EDGE, MINIMAL_IDENTITY, MINIMAL_MODEL } from "../../test/minimalConfig";
 import { configErrorOf } from "../../test/harness";
 import { HIDDEN, validateConfig } from "../load";
 import { DEFAULT_GRAFANA_IMAGES, isWebhookUrl, OBSERVABILITY_SECRET_ONLY_FIELDS } from "./observability";
@@ -9,7 +9,7 @@ const HOOK = "https://hooks.example.com/services/T000/B000/zq-sentinel-token";
 const holdsReceivers = (o: Record<string, unknown> | undefined) => JSON.stringify(o ?? {}).includes("receivers");
 const cfg = (observability: Record<string, unknown> | undefined, ha = false, secret = holdsReceivers(observability)) =>
   validateConfig(
-    { environment: "t", domain: "t.example.com", highAvailability: ha, infra: { kind: "existing" }, data: { ...MINIMAL_DATA, access: { mode: "nodePort" } }, model: MINIMAL_MODEL, apps: MINIMAL_APPS, identity: MINIMAL_IDENTITY, ...(observability ? { observability } : {}) },
+    { environment: "t", domain: "t.example.com", highAvailability: ha, infra: { kind: "existing" }, data: { ...MINIMAL_DATA, access: { mode: "nodePort" } }, model: MINIMAL_MODEL, apps: MINIMAL_APPS, identity: MINIMAL_IDENTITY, edge: MINIMAL_EDGE, ...(observability ? { observability } : {}) },
     [],
     secret ? ["ods:observability"] : [],
   ).observability;

@@ -19,7 +19,7 @@ export function describeEdgeLayer(stack: string, plan: () => FullPlanResult): vo
   const cfg = parseRawConfig(sc.config, sc.secretKeys);
   const e = cfg.edge;
   const edgeNs = `${cfg.namePrefix}-edge`;
-  // The hosts the data and model layers expose on this stack (the upper layers add theirs when they land).
+  // Every layer's public hosts on this stack (MinIO's only where MinIO serves).
   const expected: PublicHostKey[] = orderedHostKeys(["web", "agentApi", "dataApi", "modelApi", "keycloak", "grafana", ...(cfg.data.objectStore.kind === "minio" ? (["minioConsole", "s3"] as const) : [])]);
 
   describe(`the edge layer of ${stack} (${e.issuer.kind}, ${e.gateway.service.type})`, () => {
@@ -45,6 +45,12 @@ export function describeEdgeLayer(stack: string, plan: () => FullPlanResult): vo
       const file = ofType(plan().resources, "kubernetes:yaml/v2:ConfigFile")[0];
       const istiodChart = charts.find((c) => get(c, "chart") === "istiod")!;
       expect(istiodChart.dependencies).toContain(file.urn);
+    });
+
+    it("publishes the URL of every exposed host (output `urls`) and the model API's public /v1 URL", () => {
+      const o = plan().outputs as { urls: Record<string, string>; modelServices: { api: { publicUrl: string } } };
+      expect(o.urls).toEqual(Object.fromEntries(expected.map((k) => [k, `https://${PUBLIC_HOST_LABELS[k]}.${cfg.domain}`])));
+      expect(o.modelServices.api.publicUrl).toBe(`https://llm.${cfg.domain}/v1`);
     });
 
     it("has one HTTPS listener per exposed host, all presenting the one certificate, and an HTTP listener for the redirect", () => {

@@ -27,14 +27,14 @@ export function describeFlows(stack: string, plan: () => FullPlanResult): void {
       for (const id of ["apps-to-mysql", "moco-to-mysql", "milvus-to-etcd", "router-to-engines", "apps-to-model-api", "scrape", "webhook", "apiservice", "admin"]) expect(ids).toContain(id);
     });
 
-    it("L1's allow-same-namespace can go: no needed flow depends on it, and it alone opens flows no component needs", () => {
+    it("no broad in-namespace allow: L1's namespaces deny by default, inside the namespace too", () => {
       const report = checkFlows(objects);
       expect(report.blockedWithoutPending).toEqual([]);
-      expect(report.pendingOnly.length).toBeGreaterThan(0);
-      // Every pending entry still matches a policy of the plan (a stale one must be deleted).
+      expect(report.pendingOnly).toEqual([]);
       const m = flowModel(objects);
       for (const p of PENDING_REMOVAL) expect(m.policies.filter((x) => x.name === p.name).length).toBeGreaterThan(0);
-      expect(withoutPending(m).policies.some((x) => x.name === "allow-same-namespace")).toBe(false);
+      expect(m.policies.filter((x) => x.name === "allow-same-namespace")).toEqual([]);
+      expect(withoutPending(m).policies.length).toBe(m.policies.length);
     });
 
     it("DNS stays open (no egress policy cuts a workload off from kube-dns)", () => {

@@ -116,13 +116,14 @@ export function describeIdentityLayer(stack: string, plan: () => FullPlanResult)
       expect(ofType(plan().resources, "keycloak:index/userGroups:UserGroups")).toHaveLength(id.users.length);
     });
 
-    it("publishes Keycloak's Service to the gateway and lets only the named namespaces in", () => {
+    it("lets in only its in-cluster callers, Prometheus, and (with replicas) its own peers", () => {
       const np = plan().resources.find((r) => r.name === `${base}-keycloak-allow`)!;
-      const ingress = get(np, "spec.ingress") as { from: { namespaceSelector: { matchLabels: Obj } }[]; ports: { port: number }[] }[];
-      const peers = ingress.map((i) => [i.from.map((f) => f.namespaceSelector.matchLabels["kubernetes.io/metadata.name"]), i.ports.map((p) => p.port)]);
+      const ingress = get(np, "spec.ingress") as { from: { namespaceSelector?: { matchLabels: Obj }; podSelector?: { matchLabels: Obj } }[]; ports: { port: number }[] }[];
+      const peers = ingress.map((i) => [i.from.map((f) => (f.namespaceSelector ? f.namespaceSelector.matchLabels["kubernetes.io/metadata.name"] : f.podSelector!.matchLabels)), i.ports.map((p) => p.port)]);
       expect(peers).toEqual([
-        [[ns("apps"), ns("data"), ns("model"), ns("observability")], [KEYCLOAK_PORTS.http]],
+        [[ns("apps"), ns("observability")], [KEYCLOAK_PORTS.http]],
         [[ns("observability")], [KEYCLOAK_PORTS.management]],
+        ...(id.keycloak.replicas > 1 ? [[[{ "app.kubernetes.io/name": "keycloak", "app.kubernetes.io/instance": `${base}-keycloak` }], [7800, 57800]]] : []),
       ]);
     });
 

@@ -42,8 +42,11 @@ export function describeObservabilityLayer(stack: string, plan: () => FullPlanRe
     it("KEDA's Prometheus URL is the operator's Service, and the model namespace may reach it on 9090", async () => {
       const url = await new Promise<string>((resolve) => prometheusUrl(ns).apply(resolve));
       expect(url).toBe(`http://prometheus-operated.${ns}.svc.cluster.local:9090`);
-      const np = of("kubernetes:networking.k8s.io/v1:NetworkPolicy").find((p) => get(p, "metadata.name") === "monitoring-prometheus-queries")!;
-      expect(get(np, "spec.ingress")).toEqual([{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": `${cfg.namePrefix}-model` } } }], ports: [{ protocol: "TCP", port: 9090 }] }]);
+      const np = of("kubernetes:networking.k8s.io/v1:NetworkPolicy").find((p) => get(p, "metadata.name") === "monitoring-prometheus-ingress")!;
+      expect(get(np, "spec.ingress")).toEqual([
+        { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": `${cfg.namePrefix}-observability` } } }], ports: [{ protocol: "TCP", port: 9090 }, { protocol: "TCP", port: 8080 }] },
+        { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": `${cfg.namePrefix}-model` } } }], ports: [{ protocol: "TCP", port: 9090 }] },
+      ]);
     });
 
     it("runs Grafana as configured: image, replicas, SQLite on a retained volume or MySQL with HA, root URL on the public host", () => {
