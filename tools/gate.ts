@@ -7,7 +7,8 @@ import { Endpoints, readEndpointsFile, readStackEndpoints } from "../loadtests/r
 import { runGate } from "../loadtests/runner/gate";
 import { resolveK6 } from "../loadtests/runner/k6";
 import { isService, readProfile, Service, SERVICES } from "../loadtests/runner/profile";
-import { failedThresholds, verdictTable } from "../loadtests/runner/report";
+import { pushGateMetrics, pushUrl } from "../loadtests/runner/push";
+import { failedThresholds, GateReport, verdictTable } from "../loadtests/runner/report";
 import { resolveSlo } from "../loadtests/runner/slo";
 
 export const GATE_CLI = {
@@ -21,6 +22,7 @@ export const GATE_CLI = {
     slo: { value: true, placeholder: "percentile=P,ttftMs=N,tpotMs=N,goodput=G", help: "LLM SLO for a --stack without a stack file (e.g. a local target); refused when stacks/Pulumi.<stack>.yaml exists" },
     out: { value: true, placeholder: "DIR", help: "report folder instead of out/gate/<stack>" },
     "no-dashboard": { help: "skip k6's HTML dashboards" },
+    pushgateway: { value: true, placeholder: "URL", help: "after the verdict, PUT it to this Prometheus Pushgateway (group job=ods-gate, stack=<stack>) for the gate dashboard; default $ODS_PUSHGATEWAY_URL" },
   },
   notes: [
     "the gate passes when every service the profile lists under \"required\" was tested and passed, and every other tested service passed;",
@@ -28,6 +30,7 @@ export const GATE_CLI = {
     "exit codes: 0 passed, 1 a threshold failed, a required service was not tested or a run broke, 2 usage or setup error.",
     "the llm thresholds (TTFT, TPOT, E2E, goodput) come from the stack's SLO, ods:model.slo in stacks/Pulumi.<stack>.yaml, or from --slo when the stack has no stack file.",
     "credentials come from the environment: LLM_API_KEY, ODS_API_TOKEN, MILVUS_TOKEN, KEYCLOAK_CLIENT_SECRET.",
+    "a failed push (Pushgateway unreachable or not 2xx) is reported on stderr and leaves the exit code to the verdict.",
   ],
 } as const;
 
@@ -42,10 +45,12 @@ export interface GateArgs {
   profile: string;
   out: string;
   dashboard: boolean;
+  /** Where the verdict is PUT (the stack's Pushgateway group URL), from --pushgateway or ODS_PUSHGATEWAY_URL; none = no push. */
+  pushUrl?: string;
 }
 
 /** Checks what the parser cannot: the stack name's characters and the --only service names. */
-export function gateArgs(p: Parsed<GateFlag>): GateArgs {
+export function gateArgs(p: Parsed<GateFlag>, env: NodeJS.ProcessEnv = process.env): GateArgs {
   const stack = p.values.stack as string;
   try {
     checkStackName(stack);
@@ -59,6 +64,16 @@ export function gateArgs(p: Parsed<GateFlag>): GateArgs {
     if (bad.length) throw new UsageError(`--only: unknown service ${bad.join(", ")}; allowed: ${SERVICES.join(", ")}`);
     only = names.filter(isService);
   }
+  // The flag wins over the variable; an empty variable means none (CI templates often set it empty).
+  const [push, from] = p.values.pushgateway !== undefined ? [p.values.pushgateway, "--pushgateway"] : [env.ODS_PUSHGATEWAY_URL || undefined, "ODS_PUSHGATEWAY_URL"];
+  let pushTo: string | undefined;
+  if (push !== undefined) {
+    try {
+      pushTo = pushUrl(push, stack, from);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
   return {
     stack,
     only,
@@ -67,12 +82,28 @@ export function gateArgs(p: Parsed<GateFlag>): GateArgs {
     profile: p.values.profile ?? repoPath("loadtests", "profiles", `${stack}.json`),
     out: p.values.out ?? repoPath("out", "gate", stack),
     dashboard: !p.switches["no-dashboard"],
+    ...(pushTo ? { pushUrl: pushTo } : {}),
   };
 }
 
 /** Parses a gate command line (for tests and the CLI). */
-export function parseGateArgs(argv: string[]): GateArgs {
-  return gateArgs(parseCli(argv, GATE_CLI));
+export function parseGateArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): GateArgs {
+  return gateArgs(parseCli(argv, GATE_CLI), env);
+}
+
+/**
+ * After the verdict: pushes it when a Pushgateway is configured and returns the exit code, which is
+ * the verdict's (0 passed, 1 failed) whether or not the push worked. A monitoring outage must neither
+ * block a release that passed nor mask a failed gate; a failed push is an ERROR line on stderr, and the
+ * dashboard's "last run" age shows that the verdict there is old.
+ */
+export async function publishVerdict(report: GateReport, pushTo: string | undefined, finishedAt: Date, log: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
+  if (pushTo) {
+    const r = await pushGateMetrics(pushTo, report, finishedAt);
+    if (r.ok) log.out(`verdict pushed to ${r.url} (HTTP ${r.status})`);
+    else log.err(`ERROR pushing the verdict to ${r.url}: ${r.error}; the exit code is the verdict's`);
+  }
+  return report.passed ? 0 : 1;
 }
 
 async function main(parsed: Parsed<GateFlag>): Promise<number> {
@@ -105,7 +136,7 @@ async function main(parsed: Parsed<GateFlag>): Promise<number> {
   }
   console.log(`reports: ${path.join(args.out, "{summary.json,junit.xml,report.md}")}`);
   if (!report.services.some((s) => s.status === "passed" || s.status === "failed" || s.status === "error")) console.error("nothing was tested: every service was skipped or missing");
-  return report.passed ? 0 : 1;
+  return publishVerdict(report, args.pushUrl, new Date(), { out: (s) => console.log(s), err: (s) => console.error(s) });
 }
 
 if (require.main === module) runCli(GATE_CLI, main);

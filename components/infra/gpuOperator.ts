@@ -2,7 +2,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { standardLabels } from "../lib/naming";
-import { GPU_TAINT } from "./gpuNodePool";
+import { GPU_POOL_LABEL, GPU_TAINT } from "./gpuNodePool";
 import { namespacePeer, tcpPorts } from "../lib/network";
 
 export const GPU_OPERATOR_CHART = {
@@ -32,6 +32,28 @@ export interface GpuOperatorArgs {
 
 export const TIME_SLICING_CONFIG_NAME = "time-slicing-config";
 
+/** The label the DCGM series carry with the node's GPU pool (the GPU dashboard's pool filter). */
+export const GPU_POOL_METRIC_LABEL = "gpu_pool";
+
+/**
+ * The `__meta_kubernetes_node_label_<name>` label Prometheus' Kubernetes discovery gives a node label:
+ * every character that is not a letter, digit or underscore becomes `_` (ods.io/gpu-pool -> ods_io_gpu_pool).
+ */
+export function nodeLabelMetaLabel(nodeLabel: string): string {
+  return `__meta_kubernetes_node_label_${nodeLabel.replace(/[^a-zA-Z0-9_]/g, "_")}`;
+}
+
+/**
+ * Relabelings of the DCGM exporter's ServiceMonitor: the node's GPU pool label becomes `gpu_pool` on
+ * every series. Node labels reach an `endpoints` target only when Prometheus attaches node metadata
+ * (attachMetadata.node), which the operator's ServiceMonitor cannot set: the Prometheus side provides
+ * it with a default scrape class (docs/obsfollow.md). A node without the label, or no node metadata,
+ * leaves `gpu_pool` unset (regex `(.+)` does not match an empty value), never an empty or wrong pool.
+ */
+export function dcgmRelabelings(): Record<string, unknown>[] {
+  return [{ action: "replace", sourceLabels: [nodeLabelMetaLabel(GPU_POOL_LABEL)], regex: "(.+)", targetLabel: GPU_POOL_METRIC_LABEL, replacement: "$1" }];
+}
+
 /** Helm values for the chart (pure, so tests can check them without a cluster). */
 export function gpuOperatorValues(args: Omit<GpuOperatorArgs, "namespace" | "monitoringNamespace">): Record<string, unknown> {
   const replicas = args.timeSlicingReplicas;
@@ -40,7 +62,7 @@ export function gpuOperatorValues(args: Omit<GpuOperatorArgs, "namespace" | "mon
     driver: { enabled: args.driver },
     toolkit: { enabled: args.toolkit },
     daemonsets: { tolerations: [gpuToleration] },
-    dcgmExporter: { enabled: true, serviceMonitor: { enabled: args.serviceMonitor, interval: "15s" } },
+    dcgmExporter: { enabled: true, serviceMonitor: { enabled: args.serviceMonitor, interval: "15s", relabelings: dcgmRelabelings() } },
     "node-feature-discovery": {
       worker: {
         tolerations: [
