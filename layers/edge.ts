@@ -1,9 +1,9 @@
 // Edge: the certificate issuer, Istio with the Gateway API, one Gateway with an HTTPS listener per public
 // host (HTTP redirected), and an HTTPRoute per service the layers below expose.
+import type * as pulumi from "@pulumi/pulumi";
 import { EdgeConfig, PlatformConfig } from "../config";
 import { ExposedService, PublicHostKey } from "../components/edge/contracts";
 import { EdgeGateway, GATEWAY_NAMES, GATEWAY_POD_LABELS, orderedHostKeys } from "../components/edge/gateway";
-import { GatewayApiCrds } from "../components/edge/gatewayApi";
 import { CertIssuer } from "../components/edge/issuer";
 import { Istio } from "../components/edge/istio";
 import { PublicRoutes } from "../components/edge/routes";
@@ -40,7 +40,8 @@ export function edgeLayer(platform: PlatformConfig, cfg: EdgeConfig, below: { in
   // cert-manager's CRDs (Certificate, ClusterIssuer) arrive with its chart in L1, where the kit installs it.
   const certManager = c.certManager ? [c.certManager] : [];
 
-  const crds = new GatewayApiCrds(`${base}-gateway-api`, {}, k8sOpts);
+  // The Gateway API CRDs come with L1 (before cert-manager); on clusters that already had them, nothing to wait for.
+  const crds: pulumi.Resource[] = c.gatewayApiCrds ? [c.gatewayApiCrds] : [];
   // istiod's and the gateway's monitors need the Prometheus operator's CRDs (children wait for their component).
   const monitors = c.prometheusCrds ? [c.prometheusCrds] : [];
 
@@ -50,7 +51,7 @@ export function edgeLayer(platform: PlatformConfig, cfg: EdgeConfig, below: { in
     resources: cfg.istiod.resources,
     monitoringNamespace: ns.observability,
     proxyPods: { ...GATEWAY_POD_LABELS },
-    dependsOn: [crds],
+    dependsOn: crds,
   }, { ...k8sOpts, dependsOn: monitors });
 
   const i = cfg.issuer;
@@ -77,7 +78,7 @@ export function edgeLayer(platform: PlatformConfig, cfg: EdgeConfig, below: { in
     service: cfg.gateway.service,
     issuerRef: issuer.issuerRef,
     monitoringNamespace: ns.observability,
-    dependsOn: [crds, istio],
+    dependsOn: [...crds, istio],
     certificateDependsOn: [...certManager, issuer],
   }, { ...k8sOpts, dependsOn: monitors });
 
@@ -86,7 +87,7 @@ export function edgeLayer(platform: PlatformConfig, cfg: EdgeConfig, below: { in
     hosts: platform.hosts,
     gateway: gateway.gateway,
     gatewayPods: gateway.podLabels,
-    dependsOn: [crds, gateway.resource],
+    dependsOn: [...crds, gateway.resource],
   }, k8sOpts);
 
   return { urls: publicUrls(platform.hosts, hostKeys) };

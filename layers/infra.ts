@@ -7,6 +7,7 @@ import { Cluster } from "../components/infra/cluster";
 import { ExistingCluster } from "../components/infra/existingCluster";
 import { GPU_TAINT, gpuPoolLabels, GpuNodePool } from "../components/infra/gpuNodePool";
 import { CertManager } from "../components/infra/certManager";
+import { GatewayApiCrds } from "../components/infra/gatewayApiCrds";
 import { GpuOperator } from "../components/infra/gpuOperator";
 import { PrometheusCrds } from "../components/infra/prometheusCrds";
 import { Namespaces, namespaceSettings } from "../components/infra/namespaces";
@@ -89,8 +90,11 @@ export function infraLayer(platform: PlatformConfig, cfg: InfraConfig): InfraHan
   const k8sOpts = { providers: { kubernetes: parts.provider } };
   const ns = new Namespaces(`${base}-ns`, { namespaces: namespaceSettings(platform.namePrefix, cfg.namespaces) }, k8sOpts);
 
+  // Before cert-manager: its Gateway API support (ACME HTTP-01 through the gateway) needs them at start.
+  const gatewayApiCrds = cfg.gatewayApiCrds.enabled ? new GatewayApiCrds(`${base}-gateway-api`, {}, k8sOpts) : undefined;
+
   const certManager = cfg.certManager.enabled
-    ? new CertManager(`${base}-cert-manager`, { namespace: ns.names.infra, highAvailability: platform.highAvailability }, { ...k8sOpts, dependsOn: [ns] })
+    ? new CertManager(`${base}-cert-manager`, { namespace: ns.names.infra, highAvailability: platform.highAvailability }, { ...k8sOpts, dependsOn: [ns, ...(gatewayApiCrds ? [gatewayApiCrds] : [])] })
     : undefined;
 
   // Installed before anything that declares a monitor: one `pulumi up` converges on a bare cluster.
@@ -119,6 +123,7 @@ export function infraLayer(platform: PlatformConfig, cfg: InfraConfig): InfraHan
       gpu: { capacity: cfg.gpuCapacity, pools: parts.pools, operatorInstalled: cfg.gpuOperator.enabled },
       namespaces: ns.names,
       ...(certManager ? { certManager } : {}),
+      ...(gatewayApiCrds ? { gatewayApiCrds } : {}),
       ...(prometheusCrds ? { prometheusCrds } : {}),
       ...(parts.aws ? { aws: parts.aws } : {}),
     },

@@ -19,7 +19,7 @@ export function stackFacts(cfg: OdsConfig): StackFacts {
     worldOpenReason: cfg.infra.aws?.endpoint.worldOpenReason ?? "",
     worldOpenSecurityGroups: cfg.infra.aws?.worldOpenSecurityGroups ?? [],
     vars,
-    deploys: { gpuOperator: cfg.infra.gpuOperator.enabled, certManager: cfg.infra.certManager.enabled, minio: cfg.data.objectStore.kind === "minio", s3: cfg.data.objectStore.kind === "s3", milvusCluster: cfg.data.milvus.mode === "cluster" },
+    deploys: { gpuOperator: cfg.infra.gpuOperator.enabled, certManager: cfg.infra.certManager.enabled, minio: cfg.data.objectStore.kind === "minio", s3: cfg.data.objectStore.kind === "s3", milvusCluster: cfg.data.milvus.mode === "cluster", publicGateway: cfg.edge.gateway.service.type === "LoadBalancer" },
   };
 }
 

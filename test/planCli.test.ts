@@ -20,7 +20,7 @@ test("writes resources.json, manifests and a per-layer summary", () => {
   expect(res.stdout).toMatch(/ {2}infra \(\d+\)\n/);
   expect(res.stdout).toContain("schema errors: 0");
   // Staging renders the GPU operator, cert-manager, MOCO, redis-ha and Milvus.
-  expect(res.stdout).toMatch(/Kubernetes objects: \d+, \d+ declared and \d+ rendered from charts \(schema errors: 0\); Helm charts\/releases: 8, rendered with Helm into \d+ objects/);
+  expect(res.stdout).toMatch(/Kubernetes objects: \d+, \d+ declared and \d+ rendered from charts \(schema errors: 0\); Helm charts\/releases: 12, rendered with Helm into \d+ objects/);
   expect(res.stdout).toContain("placeholders");
   const resources = JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8")) as { type: string; name: string; parent: string | null; urn: string; inputs: Record<string, unknown> }[];
   expect(Object.keys(resources[0]).sort()).toEqual(["inputs", "name", "parent", "type", "urn"]);
@@ -45,7 +45,7 @@ test("--no-charts records each chart as one resource with its values, for compar
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "ods-plan-"));
   const res = plan(["--stack", "staging", "--out", out, "--no-charts"]);
   expect(res.status).toBe(0);
-  expect(res.stdout).toMatch(/Kubernetes objects: \d+ \(schema errors: 0\); Helm charts\/releases: 8, not rendered \(--no-charts; custom resources of chart-installed CRDs unchecked\)/);
+  expect(res.stdout).toMatch(/Kubernetes objects: \d+ \(schema errors: 0\); Helm charts\/releases: 12, not rendered \(--no-charts; custom resources of chart-installed CRDs unchecked\)/);
   const resources = JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8")) as { type: string; parent: string | null }[];
   expect(resources.filter((r) => r.parent === "ods-staging-gpu-operator-chart")).toEqual([]);
   expect(fs.readdirSync(path.join(out, "manifests"))).not.toContain("clusterpolicy.cluster-policy.yaml");

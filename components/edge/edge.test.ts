@@ -4,7 +4,7 @@ import * as path from "path";
 import { allStrings, get, record } from "../../test/harness";
 import { publicHosts } from "./contracts";
 import { EdgeGateway, edgeGatewayProblems, gatewayListeners, gatewayValues, listenerName, orderedHostKeys, redirectRouteSpec } from "./gateway";
-import { gatewayApiUrlProblem, GATEWAY_API } from "./gatewayApi";
+import { gatewayApiUrlProblem, GATEWAY_API } from "../infra/gatewayApiCrds";
 import { acmeSolver, CertIssuer, issuerProblems, route53Policy } from "./issuer";
 import { istioProblems, istiodValues } from "./istio";
 import { routePlans, routeProblems } from "./routes";

@@ -14,6 +14,8 @@ test("one replica without budgets when not HA; two, with budgets and spreading, 
     expect((part.topologySpreadConstraints as { topologyKey: string }[]).map((t) => t.topologyKey)).toEqual(["kubernetes.io/hostname", "topology.kubernetes.io/zone"]);
   }
   expect(ha.crds).toEqual({ enabled: true, keep: true });
+  // Gateway API support (the HTTP-01 solver through the gateway); L1 installs the CRDs it needs first.
+  expect(single.config).toEqual({ apiVersion: "controller.config.cert-manager.io/v1alpha1", kind: "ControllerConfiguration", enableGatewayAPI: true });
 });
 
 describe("rendered in the staging plan", () => {
@@ -32,6 +34,18 @@ describe("rendered in the staging plan", () => {
       const match = pdbs.filter((p) => Object.entries(get(p, "spec.selector.matchLabels") as Record<string, string>).every(([k, v]) => labels[k] === v));
       expect(match).toHaveLength(1);
     }
+  });
+
+  test("the controller starts with Gateway API support, after the Gateway API CRDs (without them it would crash)", () => {
+    const controller = ofType(inChart(), "kubernetes:apps/v1:Deployment").find((d) => !String(get(d, "metadata.name")).match(/-(webhook|cainjector)$/))!;
+    const args = (get(controller, "spec.template.spec.containers") as { args: string[] }[])[0].args;
+    expect(args.some((a) => a.startsWith("--config="))).toBe(true);
+    const config = ofType(inChart(), "kubernetes:core/v1:ConfigMap").find((c) => JSON.stringify(get(c, "data")).includes("enableGatewayAPI"))!;
+    expect(JSON.stringify(get(config, "data"))).toContain("enableGatewayAPI: true");
+    const crdFile = ofType(plan.resources, "kubernetes:yaml/v2:ConfigFile")[0];
+    // The component waits for them, and its chart waits for the component (its parent).
+    const component = plan.resources.find((r) => r.name === "ods-staging-cert-manager" && r.type === "ods:infra:CertManager")!;
+    expect(component.dependencies).toContain(crdFile.urn);
   });
 
   test("the CRDs come with the release and are kept when it is uninstalled", () => {

@@ -43,6 +43,9 @@ export function certManagerValues(args: Pick<CertManagerArgs, "highAvailability"
     webhook: { replicaCount: replicas, resources: small("20m", "64Mi", "256Mi"), ...spread("webhook") },
     cainjector: { replicaCount: replicas, resources: small("20m", "128Mi", "512Mi"), ...spread("cainjector") },
     startupapicheck: { resources: small("10m", "64Mi", "128Mi") },
+    // ACME HTTP-01 through the Gateway (gatewayHTTPRoute solver) needs cert-manager's Gateway API support;
+    // its controller fails to start without the Gateway API CRDs, which L1 installs first.
+    config: { apiVersion: "controller.config.cert-manager.io/v1alpha1", kind: "ControllerConfiguration", enableGatewayAPI: true },
     // The monitoring CRDs arrive with the observability layer; until then metrics are scraped by annotation.
     prometheus: { enabled: true, servicemonitor: { enabled: false } },
   };

@@ -55,6 +55,8 @@ export interface ClusterHandle {
   namespaces: Record<Layer, pulumi.Output<string>>;
   /** cert-manager, where the kit installs it: operators whose webhooks need certificates (MOCO) depend on it. */
   certManager?: pulumi.Resource;
+  /** The Gateway API CRDs, where the kit installs them: cert-manager, istiod, the Gateway and every route depend on it. */
+  gatewayApiCrds?: pulumi.Resource;
   /** The Prometheus operator's CRDs, where the kit installs them: whatever declares a ServiceMonitor, PodMonitor or PrometheusRule depends on it. */
   prometheusCrds?: pulumi.Resource;
   /** Set on AWS only. */

@@ -56,6 +56,8 @@ describe("pure parts", () => {
     expect(at("prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage")).toBe("50Gi");
     expect([at("prometheus.podDisruptionBudget.enabled"), at("alertmanager.podDisruptionBudget.enabled"), at("prometheus.prometheusSpec.podAntiAffinity")]).toEqual([true, true, "soft"]);
     expect(at("alertmanager.alertmanagerSpec.alertmanagerConfiguration")).toEqual({ name: "monitoring-routing" });
+    // Node labels on every target, so the DCGM relabeling can copy the node's GPU pool.
+    expect(at("prometheus.prometheusSpec.scrapeClasses")).toEqual([{ name: "node-metadata", default: true, attachMetadata: { node: true } }]);
     expect(allStrings(v)).not.toContain(HOOK);
     const single = stackValues(ARGS(false)) as unknown as Obj;
     expect((single.prometheus as Obj).podDisruptionBudget).toEqual({ enabled: false });
@@ -158,7 +160,7 @@ describe("the components as recorded", () => {
     const pvc = one(rs, "kubernetes:core/v1:PersistentVolumeClaim");
     expect(pvc.options?.retainOnDelete).toBe(true);
     expect(get(pvc, "spec.resources.requests.storage")).toBe("10Gi");
-    const d = one(rs, "kubernetes:apps/v1:Deployment");
+    const d = ofType(rs, "kubernetes:apps/v1:Deployment").find((x) => String(get(x, "metadata.name")).endsWith("grafana"))!;
     expect(get(d, "spec.strategy")).toEqual({ type: "Recreate" });
     expect(ofType(rs, "random:index/randomPassword:RandomPassword")).toHaveLength(2);
   });

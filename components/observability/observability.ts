@@ -8,6 +8,7 @@ import { k8sName, standardLabels } from "../lib/naming";
 import { namespacePeer, tcpPorts } from "../lib/network";
 import { quantityValue } from "../lib/quantity";
 import { PROMETHEUS_CRDS_CHART } from "../infra/prometheusCrds";
+import { Pushgateway } from "./pushgateway";
 import { Grafana, GrafanaArgs } from "./grafana";
 
 export const KUBE_PROMETHEUS_STACK_CHART = { chart: PROMETHEUS_CRDS_CHART.chart, version: PROMETHEUS_CRDS_CHART.version, repo: PROMETHEUS_CRDS_CHART.repo } as const;
@@ -236,6 +237,8 @@ export function stackValues(args: Pick<ObservabilityArgs, "prometheus" | "alertm
         podMonitorNamespaceSelector: {},
         ruleSelector: {},
         ruleNamespaceSelector: {},
+        // Node labels on every target (the DCGM relabeling turns the node's GPU pool into `gpu_pool`).
+        scrapeClasses: [{ name: "node-metadata", default: true, attachMetadata: { node: true } }],
         podAntiAffinity: ha ? "soft" : "",
         securityContext: podSecurity,
         externalUrl: "",
@@ -290,6 +293,8 @@ export class Observability extends pulumi.ComponentResource {
   readonly prometheusUrl: pulumi.Output<string>;
   readonly alertmanagerUrl: pulumi.Output<string>;
   readonly grafana: Grafana;
+  /** Where the performance gate pushes its verdict (in-cluster URL). */
+  readonly pushgatewayUrl: pulumi.Output<string>;
   readonly chart: k8s.helm.v4.Chart;
 
   constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -353,6 +358,8 @@ export class Observability extends pulumi.ComponentResource {
       highAvailability: args.highAvailability,
     }, { parent: this, dependsOn: crds });
 
-    this.registerOutputs({ prometheusUrl: this.prometheusUrl, alertmanagerUrl: this.alertmanagerUrl, grafanaUrl: this.grafana.url, chart: KUBE_PROMETHEUS_STACK_CHART.version });
+    this.pushgatewayUrl = new Pushgateway(`${name}-pushgateway`, { namespace: args.namespace }, { parent: this, dependsOn: crds }).url;
+
+    this.registerOutputs({ prometheusUrl: this.prometheusUrl, alertmanagerUrl: this.alertmanagerUrl, grafanaUrl: this.grafana.url, pushgatewayUrl: this.pushgatewayUrl, chart: KUBE_PROMETHEUS_STACK_CHART.version });
   }
 }

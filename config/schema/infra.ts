@@ -206,6 +206,13 @@ export const infraInputSchema = z.strictObject({
       enabled: z.boolean().default(true),
     })
     .default({ enabled: true }),
+  /** The Gateway API v1.5.1 CRDs (Gateway, HTTPRoute, ...), which cert-manager's Gateway API support and the edge layer need. */
+  gatewayApiCrds: z
+    .strictObject({
+      /** Install them with L1; false only where the cluster already has them (v1.5.1 or newer, standard channel). Default true. */
+      enabled: z.boolean().default(true),
+    })
+    .default({ enabled: true }),
   /** The Prometheus operator's CRDs (ServiceMonitor, PodMonitor, PrometheusRule, ...), which every layer's monitors need. */
   prometheusCrds: z
     .strictObject({

@@ -8,7 +8,7 @@ import { REPO_ROOT } from "../../lib/repo";
 import type { FullPlanResult } from "../../plan/run";
 import type { RecordedResource } from "../../plan/types";
 import { GATEWAY_NAMES, GATEWAY_POD_LABELS, listenerName, orderedHostKeys } from "../../components/edge/gateway";
-import { GATEWAY_API } from "../../components/edge/gatewayApi";
+import { GATEWAY_API } from "../../components/infra/gatewayApiCrds";
 import { PUBLIC_HOST_LABELS, PublicHostKey } from "../../components/edge/contracts";
 import { get, ofType } from "../harness";
 

@@ -39,6 +39,14 @@ export function describeObservabilityLayer(stack: string, plan: () => FullPlanRe
       expect(pdbs).toEqual(cfg.highAvailability ? ["monitoring-alertmanager", "monitoring-prometheus", `ods-${stack}-observability-grafana`] : []);
     });
 
+    it("runs the Pushgateway the gate pushes its verdict to (Service pushgateway:9091), scraped with honorLabels", () => {
+      const svc = of("kubernetes:core/v1:Service").find((x) => get(x, "metadata.name") === "pushgateway")!;
+      expect(get(svc, "metadata.namespace")).toBe(ns);
+      expect((get(svc, "spec.ports") as Obj[])[0].port).toBe(9091);
+      const sm = of("kubernetes:monitoring.coreos.com/v1:ServiceMonitor").find((x) => get(x, "metadata.name") === "pushgateway")!;
+      expect((get(sm, "spec.endpoints") as Obj[])[0].honorLabels).toBe(true);
+    });
+
     it("KEDA's Prometheus URL is the operator's Service, and the model namespace may reach it on 9090", async () => {
       const url = await new Promise<string>((resolve) => prometheusUrl(ns).apply(resolve));
       expect(url).toBe(`http://prometheus-operated.${ns}.svc.cluster.local:9090`);

@@ -1,5 +1,7 @@
 // The Gateway API's standard CRDs (Gateway, HTTPRoute, ...), applied from the upstream release manifest
-// pinned by URL. Istio does not install them, and istiod, the Gateway and every HTTPRoute need them first.
+// pinned by URL. Installed with L1 (Istio does not install them): cert-manager's Gateway API support
+// (ACME HTTP-01 through the gateway) crashes its controller when they are missing at its start, and
+// istiod, the Gateway and every HTTPRoute of the edge layer need them first.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
@@ -27,7 +29,7 @@ export class GatewayApiCrds extends pulumi.ComponentResource {
   readonly manifest: k8s.yaml.v2.ConfigFile;
 
   constructor(name: string, args: GatewayApiCrdsArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("ods:edge:GatewayApiCrds", name, {}, opts);
+    super("ods:infra:GatewayApiCrds", name, {}, opts);
     this.url = args.url ?? GATEWAY_API.url;
     const problem = gatewayApiUrlProblem(this.url);
     if (problem) throw new Error(`GatewayApiCrds "${name}": ${problem}`);
