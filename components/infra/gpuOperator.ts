@@ -47,7 +47,7 @@ export function nodeLabelMetaLabel(nodeLabel: string): string {
  * Relabelings of the DCGM exporter's ServiceMonitor: the node's GPU pool label becomes `gpu_pool` on
  * every series. Node labels reach an `endpoints` target only when Prometheus attaches node metadata
  * (attachMetadata.node), which the operator's ServiceMonitor cannot set: the Prometheus side provides
- * it with a default scrape class (docs/obsfollow.md). A node without the label, or no node metadata,
+ * it with a default scrape class (docs/observability.md ("GPU pool label")). A node without the label, or no node metadata,
  * leaves `gpu_pool` unset (regex `(.+)` does not match an empty value), never an empty or wrong pool.
  */
 export function dcgmRelabelings(): Record<string, unknown>[] {

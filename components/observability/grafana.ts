@@ -27,7 +27,11 @@ export const ADMIN_SECRET_KEYS = { user: "admin-user", password: "admin-password
 /** Key of the Secret holding the key Grafana encrypts stored credentials with (shared by every replica). */
 export const SECRET_KEY_KEY = "secret-key";
 
-/** Realm roles -> Grafana roles, strongest first (JMESPath over the token's realm_access.roles). */
+/**
+ * Realm roles -> Grafana roles, strongest first: JMESPath over the `groups` claim, which the realm puts in
+ * the ID token and userinfo (where Grafana looks; realm_access.roles is in the access token only). Each
+ * realm group carries the realm role of the same name.
+ */
 export const ROLE_MAPPING: { grafanaRole: "Admin" | "Editor" | "Viewer"; realmRoles: string[] }[] = [
   { grafanaRole: "Admin", realmRoles: ["admin"] },
   { grafanaRole: "Editor", realmRoles: ["data-engineer", "ml-engineer", "app-developer"] },
@@ -37,7 +41,7 @@ export const ROLE_MAPPING: { grafanaRole: "Admin" | "Editor" | "Viewer"; realmRo
 /** The JMESPath Grafana evaluates on the ID token (then the userinfo response) to pick the user's role. */
 export function roleAttributePath(mapping = ROLE_MAPPING): string {
   return mapping
-    .map((m) => `(${m.realmRoles.map((r) => `contains(realm_access.roles[*], '${r}')`).join(" || ")}) && '${m.grafanaRole}'`)
+    .map((m) => `(${m.realmRoles.map((r) => `contains(groups[*], '${r}')`).join(" || ")}) && '${m.grafanaRole}'`)
     .join(" || ");
 }
 

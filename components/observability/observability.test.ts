@@ -75,7 +75,7 @@ describe("pure parts", () => {
 
   it("Grafana: realm roles map to Admin, Editor, Viewer; single sign-on only with a client Secret; the database only from a Secret", () => {
     expect(roleAttributePath()).toBe(
-      "(contains(realm_access.roles[*], 'admin')) && 'Admin' || (contains(realm_access.roles[*], 'data-engineer') || contains(realm_access.roles[*], 'ml-engineer') || contains(realm_access.roles[*], 'app-developer')) && 'Editor' || (contains(realm_access.roles[*], 'viewer')) && 'Viewer'",
+      "(contains(groups[*], 'admin')) && 'Admin' || (contains(groups[*], 'data-engineer') || contains(groups[*], 'ml-engineer') || contains(groups[*], 'app-developer')) && 'Editor' || (contains(groups[*], 'viewer')) && 'Viewer'",
     );
     const base = { host: "grafana.t.example.com", oauth: { issuerUrl: "https://auth.t.example.com/realms/ods" } };
     const noSso = grafanaEnv(base, { admin: "a", secretKey: "k" });
