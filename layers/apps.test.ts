@@ -11,7 +11,7 @@ const WIRING: AgentApiWiring = {
   text2sql: "text2sql-db",
   redis: { host: "redis.ods-data.svc.cluster.local", port: 6379, passwordSecret: "redis-auth" },
   objectStore: { endpoint: "https://s3.us-east-1.amazonaws.com", region: "us-east-1", pathStyle: false, datasetsBucket: "ods-prod-datasets" },
-  oidc: { issuerUrl: "https://auth.example.com/realms/ods", clientId: "agent-api" },
+  oidc: { issuerUrl: "https://auth.example.com/realms/ods", internalIssuerUrl: "http://kc.ods-identity.svc.cluster.local:8080/realms/ods", clientId: "agent-api" },
   publicUrl: "https://agent.example.com",
   webOrigin: "https://app.example.com",
 };
@@ -20,6 +20,12 @@ test("plain endpoints, Secret references for every credential; on S3 no key pair
   const { env, secretEnv } = agentApiSettings(WIRING);
   expect(env).toMatchObject({ LLM_BASE_URL: WIRING.llm.baseUrl, LLM_MODEL: "m1", LLM_MODELS: "m1,m2", DATA_API_URL: WIRING.dataApiUrl, MILVUS_URI: WIRING.milvus.uri, REDIS_PORT: "6379", S3_PATH_STYLE: "false", S3_BUCKET_DATASETS: "ods-prod-datasets", OIDC_CLIENT_ID: "agent-api", CORS_ALLOWED_ORIGINS: "https://app.example.com" });
   expect(Object.keys(env).filter(envNameLooksSecret)).toEqual([]);
+  // Tokens carry the public issuer; keys and token calls go to Keycloak inside the cluster.
+  expect([env.OIDC_ISSUER_URL, env.OIDC_JWKS_URL, env.OIDC_TOKEN_URL]).toEqual([
+    "https://auth.example.com/realms/ods",
+    "http://kc.ods-identity.svc.cluster.local:8080/realms/ods/protocol/openid-connect/certs",
+    "http://kc.ods-identity.svc.cluster.local:8080/realms/ods/protocol/openid-connect/token",
+  ]);
   expect(env.REDIS_SENTINEL_HOST).toBeUndefined();
   expect(secretEnv.map((e) => `${e.name}=${e.secretName}/${e.key}`)).toEqual([
     "LLM_API_KEY=model-key/api-key",

@@ -41,7 +41,8 @@ export interface AgentApiWiring {
   text2sql: pulumi.Input<string>;
   redis: { host: pulumi.Input<string>; port: number; passwordSecret: pulumi.Input<string>; sentinel?: { host: pulumi.Input<string>; port: number; masterSet: string } };
   objectStore: { endpoint: pulumi.Input<string>; region: string; pathStyle: boolean; datasetsBucket: pulumi.Input<string>; credentialsSecret?: pulumi.Input<string> };
-  oidc: { issuerUrl: string; clientId: string; secretName?: pulumi.Input<string> };
+  /** issuerUrl: what tokens carry (validate `iss` against it); internalIssuerUrl: where to fetch keys inside the cluster. */
+  oidc: { issuerUrl: string; internalIssuerUrl: string; clientId: string; secretName?: pulumi.Input<string> };
   /** https://<agentApi host> and https://<web host> (the browser's origin, for CORS). */
   publicUrl: string;
   webOrigin: string;
@@ -78,7 +79,9 @@ export function agentApiSettings(w: AgentApiWiring): { env: Record<string, pulum
     S3_BUCKET_DATASETS: w.objectStore.datasetsBucket,
     // OIDC: tokens from the platform realm; the JWKS is the realm's, the audience this API's client.
     OIDC_ISSUER_URL: w.oidc.issuerUrl,
-    OIDC_JWKS_URL: `${w.oidc.issuerUrl}/protocol/openid-connect/certs`,
+    // Keys and token calls inside the cluster (never through the public name); `iss` is the public issuer.
+    OIDC_JWKS_URL: `${w.oidc.internalIssuerUrl}/protocol/openid-connect/certs`,
+    OIDC_TOKEN_URL: `${w.oidc.internalIssuerUrl}/protocol/openid-connect/token`,
     ...(w.oidc.secretName ? {} : { OIDC_CLIENT_ID: w.oidc.clientId }),
     PUBLIC_URL: w.publicUrl,
     CORS_ALLOWED_ORIGINS: w.webOrigin,
@@ -151,7 +154,7 @@ export function appsLayer(platform: PlatformConfig, cfg: AppsConfig, below: { in
     text2sql: data.mysql.access[a.readOnlyDatabase].secretName,
     redis: { host: data.redis.host, port: data.redis.port, passwordSecret: data.redis.passwordSecret[a.redisNamespaceKey], sentinel: data.redis.sentinel },
     objectStore: { endpoint: data.objectStore.endpoint, region: data.objectStore.region, pathStyle: data.objectStore.pathStyle, datasetsBucket: data.objectStore.buckets.datasets, credentialsSecret: objects.credentialsSecret },
-    oidc: { issuerUrl: identity.issuerUrl, clientId: oidcClient.clientId, secretName: oidcClient.secretName },
+    oidc: { issuerUrl: identity.issuerUrl, internalIssuerUrl: identity.internalIssuerUrl, clientId: oidcClient.clientId, secretName: oidcClient.secretName },
     publicUrl: agentPublicUrl,
     webOrigin: webPublicUrl,
   });

@@ -61,7 +61,7 @@ export function edgeLayer(platform: PlatformConfig, cfg: EdgeConfig, below: { in
     certManagerNamespace: ns.infra,
     caCommonName: `ONE-DATA-STUDIO ${platform.environment} CA`,
     ...(i.acme ? { acme: i.acme } : {}),
-    ...(i.kind === "acme-http01" ? { http01: { gateway: GATEWAY_NAMES.gateway, namespace: ns.edge, sectionName: GATEWAY_NAMES.httpListener } } : {}),
+    ...(i.kind === "acme-http01" ? { http01: { gateway: GATEWAY_NAMES.gateway, namespace: ns.edge, sectionName: GATEWAY_NAMES.httpListener, gatewayPods: { ...GATEWAY_POD_LABELS } } } : {}),
     ...(i.kind === "acme-dns01" && i.route53 && c.aws
       ? { dns01: { hostedZoneId: i.route53.hostedZoneId, region: c.aws.region, oidcProviderArn: c.aws.oidcProviderArn, oidcIssuerUrl: c.aws.oidcIssuerUrl } }
       : {}),

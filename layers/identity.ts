@@ -2,10 +2,10 @@
 // clients (through @pulumi/keycloak), and Kubernetes access through the same identities.
 import { IdentityConfig, PlatformConfig } from "../config";
 import { IdentityHandle, OIDC_CLIENTS } from "../components/identity/contracts";
-import { Keycloak } from "../components/identity/keycloak";
+import { Keycloak, keycloakInternalUrl } from "../components/identity/keycloak";
 import { KubernetesAccess } from "../components/identity/kubernetesAccess";
 import { PlatformRealm } from "../components/identity/platformRealm";
-import { baseName } from "../components/lib/naming";
+import { baseName, namespaceName } from "../components/lib/naming";
 import { DataHandle } from "./data";
 import { InfraHandle } from "./infra";
 
@@ -31,6 +31,7 @@ export function identityLayer(platform: PlatformConfig, cfg: IdentityConfig, bel
     replicas: cfg.keycloak.replicas,
     resources: cfg.keycloak.resources,
     publicUrl: urls.publicUrl,
+    realm: cfg.realm.name,
     databaseSecret: db.secretName,
     access: cfg.access,
     // Services that validate tokens or introspect them without the gateway hop.
@@ -63,5 +64,6 @@ export function identityLayer(platform: PlatformConfig, cfg: IdentityConfig, bel
   }
 
   const clients = Object.fromEntries(OIDC_CLIENTS.map((n) => [n, realm.clients[n]])) as IdentityHandle["clients"];
-  return { realm: cfg.realm.name, issuerUrl: urls.issuerUrl, tokenEndpoint: urls.tokenEndpoint, clients, exposed: [server.exposed] };
+  const internalIssuerUrl = `${keycloakInternalUrl(`${base}-keycloak`, namespaceName(platform.namePrefix, "identity"))}/realms/${cfg.realm.name}`;
+  return { realm: cfg.realm.name, issuerUrl: urls.issuerUrl, internalIssuerUrl, tokenEndpoint: urls.tokenEndpoint, clients, exposed: server.exposed };
 }

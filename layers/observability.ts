@@ -70,7 +70,7 @@ export function observabilityLayer(
       // Several replicas share one database: the platform MySQL (HA only; the schema keeps 1 replica otherwise).
       database: platform.highAvailability ? { secretName: below.data.mysql.access["grafana"].secretName } : undefined,
       host: platform.hosts.grafana,
-      oauth: { issuerUrl: below.identity.issuerUrl, clientSecretName: grafanaClient.secretName },
+      oauth: { issuerUrl: below.identity.issuerUrl, internalIssuerUrl: below.identity.internalIssuerUrl, clientSecretName: grafanaClient.secretName },
     },
     ruleGroups: content.ruleGroups,
     dashboards: content.dashboards,

@@ -278,6 +278,8 @@ describe("MySql component", () => {
       expect(get(s, "metadata.namespace")).toBe(ns);
       expect(get(s, "metadata.name")).toBe(`${consumer}-mysql`);
       expect(get(s, "stringData")).toBe("[secret]");
+      // Written only once the user can use its database: pods that start with it never see "access denied".
+      expect(s.dependencies).toEqual(expect.arrayContaining([named(rs, "mysql:index/user:User", `ods-t-mysql-${consumer}-user`).urn, named(rs, "mysql:index/grant:Grant", `ods-t-mysql-${consumer}-grant`).urn]));
     }
     expect(Object.keys(component!.access).sort()).toEqual(Object.keys(expected).sort());
     expect(component!.access.text2sql).toEqual(expect.objectContaining({ database: "data_api", user: "text2sql_ro" }));

@@ -468,7 +468,7 @@ export class MySql extends pulumi.ComponentResource {
     for (const c of args.consumers) {
       const password = new random.RandomPassword(`${name}-${c.name}-pw`, { length: 32, special: false }, { parent: this });
       const user = new mysql.User(`${name}-${c.name}-user`, { user: c.user, host: "%", plaintextPassword: pulumi.secret(password.result) }, { parent: this, provider });
-      new mysql.Grant(`${name}-${c.name}-grant`, {
+      const grant = new mysql.Grant(`${name}-${c.name}-grant`, {
         user: c.user,
         host: "%",
         database: c.database,
@@ -479,7 +479,8 @@ export class MySql extends pulumi.ComponentResource {
         metadata: { name: secretName, namespace: c.namespace, labels: standardLabels("mysql", clusterName, `credentials-${c.name}`) },
         type: "Opaque",
         stringData: consumerSecretData(c, c.access === "read" ? this.replicaHost : this.host, password.result),
-      }, { parent: this, dependsOn: [user] });
+      // After the grant: a pod that starts with these credentials can use its database at once.
+      }, { parent: this, dependsOn: [user, grant] });
       this.access[c.name] = { secretName: secret.metadata.name, database: c.database, user: c.user };
     }
 

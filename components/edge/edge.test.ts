@@ -4,8 +4,8 @@ import * as path from "path";
 import { allStrings, get, record } from "../../test/harness";
 import { publicHosts } from "./contracts";
 import { EdgeGateway, edgeGatewayProblems, gatewayListeners, gatewayValues, listenerName, orderedHostKeys, redirectRouteSpec } from "./gateway";
-import { gatewayApiUrlProblem, GATEWAY_API } from "../infra/gatewayApiCrds";
-import { acmeSolver, CertIssuer, issuerProblems, route53Policy } from "./issuer";
+import { gatewayApiUrlProblem, GATEWAY_API, retainChildren } from "../infra/gatewayApiCrds";
+import { acmeSolver, CertIssuer, HTTP01_SOLVER, issuerProblems, route53Policy } from "./issuer";
 import { istioProblems, istiodValues } from "./istio";
 import { routePlans, routeProblems } from "./routes";
 import { publicUrls } from "../../layers/edge";
@@ -84,14 +84,17 @@ test("routes: one per service, named by host and path; duplicates, bad paths, po
 
 test("issuers: solver per kind, Route53 scoped to one zone, missing settings refused", () => {
   expect(acmeSolver({ kind: "acme-http01", http01: { gateway: "public", namespace: "ods-edge", sectionName: "http" } })).toEqual({
-    http01: { gatewayHTTPRoute: { parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "public", namespace: "ods-edge", sectionName: "http" }] } },
+    http01: { gatewayHTTPRoute: { serviceType: "ClusterIP", parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "public", namespace: "ods-edge", sectionName: "http" }] } },
   });
   expect(acmeSolver({ kind: "acme-dns01" }, { hostedZoneId: "Z1", region: "us-east-1", roleArn: "arn:aws:iam::1:role/r", serviceAccount: "sa" })).toEqual({
     dns01: { route53: { region: "us-east-1", hostedZoneID: "Z1", role: "arn:aws:iam::1:role/r", auth: { kubernetes: { serviceAccountRef: { name: "sa" } } } } },
   });
   expect(() => acmeSolver({ kind: "selfSigned" })).toThrow("has no ACME solver");
-  const policy = JSON.parse(route53Policy("Z1")) as { Statement: { Resource: string }[] };
-  expect(policy.Statement.map((s) => s.Resource)).toEqual(["arn:aws:route53:::change/*", "arn:aws:route53:::hostedzone/Z1", "*"]);
+  const policy = JSON.parse(route53Policy("Z1")) as { Statement: { Action: string[]; Resource: string; Condition?: Record<string, Record<string, string[]>> }[] };
+  expect(policy.Statement.map((s) => s.Resource)).toEqual(["arn:aws:route53:::change/*", "arn:aws:route53:::hostedzone/Z1", "arn:aws:route53:::hostedzone/Z1", "*"]);
+  // Record changes: TXT records of the challenge only, never the platform's A/CNAME records.
+  const change = policy.Statement.find((s) => s.Action.includes("route53:ChangeResourceRecordSets"))!;
+  expect(change.Condition).toEqual({ "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["TXT"] }, "ForAllValues:StringLike": { "route53:ChangeResourceRecordSetsNormalizedRecordNames": ["_acme-challenge.*"] } });
   expect(issuerProblems({ kind: "acme-http01" })).toEqual(["kind acme-http01 needs acme.email (the ACME account's contact)", "kind acme-http01 needs http01 (the Gateway and its HTTP listener that answer the challenge)"]);
   expect(issuerProblems({ kind: "acme-dns01", acme: { email: "a@b.c", server: "http://x" } })).toContain('acme.server "http://x" is not an https ACME directory URL');
   expect(issuerProblems({ kind: "selfSigned", dns01: { hostedZoneId: "Z", region: "r", oidcProviderArn: "a", oidcIssuerUrl: "u" } })).toEqual(["dns01 is only used by kind acme-dns01 (kind is selfSigned)"]);
@@ -106,8 +109,25 @@ test("the Gateway API manifest must be a pinned release; the offline plan reads 
   expect(() => cachedManifest("https://example.com/x.yaml", shared, "x")).toThrow("is not a manifest the offline plan knows");
 });
 
+test("the Gateway API CRDs' children are kept on delete (the transform adds retainOnDelete to each)", async () => {
+  const out = await retainChildren({ type: "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", name: "gateways", custom: true, props: { a: 1 }, opts: { protect: false } });
+  expect(out).toEqual({ props: { a: 1 }, opts: { protect: false, retainOnDelete: true } });
+});
+
 test("urls: https://<host> per exposed host key", () => {
   expect(publicUrls(hosts, ["modelApi", "dataApi"])).toEqual({ dataApi: "https://data.t.example.com", modelApi: "https://llm.t.example.com" });
+});
+
+test("recorded: HTTP-01 answers through the Gateway, whose pods alone may reach the solver pods (default deny)", async () => {
+  const gatewayPods = { app: "gateway", istio: "gateway" };
+  const rs = await record(() => new CertIssuer("t-issuer", { kind: "acme-http01", acme: { email: "ops@example.com", server: "https://acme-v02.api.letsencrypt.org/directory" }, certManagerNamespace: "ods-infra", http01: { gateway: "public", namespace: "ods-edge", sectionName: "http", gatewayPods } }));
+  const np = rs.find((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy")!;
+  expect(get(np, "metadata.namespace")).toBe("ods-edge");
+  expect(get(np, "spec.podSelector")).toEqual({ matchLabels: { [HTTP01_SOLVER.label]: "true" } });
+  expect(get(np, "spec.ingress")).toEqual([{ from: [{ podSelector: { matchLabels: gatewayPods } }], ports: [{ protocol: "TCP", port: 8089 }] }]);
+  // No policy for the other kinds: nothing runs a solver pod.
+  const selfSigned = await record(() => new CertIssuer("t-issuer", { kind: "selfSigned", certManagerNamespace: "ods-infra" }));
+  expect(selfSigned.filter((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy")).toEqual([]);
 });
 
 test("recorded: the self-signed chain, the Gateway bound to the chart's Service, no secret anywhere", async () => {

@@ -16,8 +16,11 @@ export interface IssuerArgs {
   certManagerNamespace: pulumi.Input<string>;
   /** acme-*: the account's contact and the ACME directory URL. */
   acme?: { email: string; server: string };
-  /** acme-http01: the Gateway listener that serves the challenge (the HTTP listener). */
-  http01?: { gateway: string; namespace: pulumi.Input<string>; sectionName: string };
+  /**
+   * acme-http01: the Gateway listener that serves the challenge (the HTTP listener), and the labels of
+   * the Gateway's pods, which must reach cert-manager's solver pods through the namespace's default deny.
+   */
+  http01?: { gateway: string; namespace: pulumi.Input<string>; sectionName: string; gatewayPods?: Record<string, string> };
   /** acme-dns01: the hosted zone and the cluster's OIDC provider (IRSA); AWS resources use opts.providers.aws. */
   dns01?: { hostedZoneId: string; region: string; oidcProviderArn: pulumi.Input<string>; oidcIssuerUrl: pulumi.Input<string> };
   /** Name of the CA for selfSigned, shown to users who trust it. Default "ONE-DATA-STUDIO". */
@@ -41,17 +44,28 @@ export function route53Policy(hostedZoneId: string): string {
     Version: "2012-10-17",
     Statement: [
       { Effect: "Allow", Action: ["route53:GetChange"], Resource: "arn:aws:route53:::change/*" },
-      { Effect: "Allow", Action: ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"], Resource: `arn:aws:route53:::hostedzone/${hostedZoneId}` },
+      { Effect: "Allow", Action: ["route53:ListResourceRecordSets"], Resource: `arn:aws:route53:::hostedzone/${hostedZoneId}` },
+      // Only the challenge's TXT records: the role cannot repoint the platform's hosts.
+      {
+        Effect: "Allow",
+        Action: ["route53:ChangeResourceRecordSets"],
+        Resource: `arn:aws:route53:::hostedzone/${hostedZoneId}`,
+        Condition: { "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["TXT"] }, "ForAllValues:StringLike": { "route53:ChangeResourceRecordSetsNormalizedRecordNames": ["_acme-challenge.*"] } },
+      },
       { Effect: "Allow", Action: ["route53:ListHostedZonesByName"], Resource: "*" },
     ],
   });
 }
 
+/** Label and port of the pods cert-manager runs to answer an HTTP-01 challenge. */
+export const HTTP01_SOLVER = { label: "acme.cert-manager.io/http01-solver", port: 8089 } as const;
+
 /** The ACME solver of a ClusterIssuer (pure). */
 export function acmeSolver(args: Pick<IssuerArgs, "kind" | "http01">, dns01?: { hostedZoneId: string; region: string; roleArn: pulumi.Input<string>; serviceAccount: string }) {
   if (args.kind === "acme-http01" && args.http01) {
     // cert-manager creates a temporary HTTPRoute on the Gateway's HTTP listener for each challenge.
-    return { http01: { gatewayHTTPRoute: { parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: args.http01.gateway, namespace: args.http01.namespace, sectionName: args.http01.sectionName }] } } };
+    // A ClusterIP Service per challenge (the default would open a node port on every node).
+    return { http01: { gatewayHTTPRoute: { serviceType: "ClusterIP", parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: args.http01.gateway, namespace: args.http01.namespace, sectionName: args.http01.sectionName }] } } };
   }
   if (args.kind === "acme-dns01" && dns01) {
     return { dns01: { route53: { region: dns01.region, hostedZoneID: dns01.hostedZoneId, role: dns01.roleArn, auth: { kubernetes: { serviceAccountRef: { name: dns01.serviceAccount } } } } } };
@@ -131,6 +145,18 @@ export class CertIssuer extends pulumi.ComponentResource {
         }, { parent: this });
         this.dns01RoleArn = role.arn;
         dns01 = { hostedZoneId: d.hostedZoneId, region: d.region, roleArn: role.arn, serviceAccount };
+      }
+      if (args.kind === "acme-http01" && args.http01) {
+        // cert-manager's solver pods answer the challenge in the Gateway's namespace, which denies ingress
+        // by default: only the Gateway's pods may reach them, on the solver's port.
+        new k8s.networking.v1.NetworkPolicy(`${name}-http01-solver`, {
+          metadata: { name: "allow-acme-http01-solver", namespace: args.http01.namespace, labels: labels("http01-solver") },
+          spec: {
+            podSelector: { matchLabels: { [HTTP01_SOLVER.label]: "true" } },
+            policyTypes: ["Ingress"],
+            ingress: [{ ...(args.http01.gatewayPods ? { from: [{ podSelector: { matchLabels: { ...args.http01.gatewayPods } } }] } : {}), ports: [{ protocol: "TCP", port: HTTP01_SOLVER.port }] }],
+          },
+        }, { parent: this });
       }
       new k8s.apiextensions.CustomResource(`${name}-issuer`, {
         apiVersion: "cert-manager.io/v1",

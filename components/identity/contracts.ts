@@ -26,6 +26,12 @@ export interface IdentityHandle {
   realm: string;
   /** Issuer URL tokens carry: https://<keycloak host>/realms/<realm>. */
   issuerUrl: string;
+  /**
+   * The realm's URL inside the cluster (http://<keycloak svc>.<ns>.svc.cluster.local:8080/realms/<realm>):
+   * what services use for back-channel calls (token exchange, userinfo, JWKS), so they never depend on the
+   * public name resolving and its certificate being trusted inside the cluster. Tokens still carry issuerUrl.
+   */
+  internalIssuerUrl: string;
   /** OAuth 2.0 token endpoint of the realm (what the performance gate's auth flow calls). */
   tokenEndpoint: string;
   clients: Record<OidcClientName, OidcClient>;

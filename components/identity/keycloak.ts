@@ -34,6 +34,8 @@ export interface KeycloakArgs {
   resources: ContainerResources;
   /** The public URL (hostname v2 takes a full URL): https://auth.<domain>. */
   publicUrl: string;
+  /** The platform realm, the only one the gateway publishes (the master realm stays inside). */
+  realm: string;
   /** Secret with the database's host, port, database, username, password (DB_SECRET_KEYS) in `namespace`. */
   databaseSecret: pulumi.Input<string>;
   /** How `pulumi up` reaches the admin API, and the node port in nodePort mode. */
@@ -82,6 +84,9 @@ export function keycloakEnv(args: { publicUrl: string; replicas: number }, datab
     // endpoint, services inside the cluster) may use the address they came in on.
     { name: "KC_HOSTNAME", value: args.publicUrl },
     { name: "KC_HOSTNAME_BACKCHANNEL_DYNAMIC", value: "true" },
+    // The gateway publishes only the platform realm and the static resources; the admin console (and the
+    // master realm) stay inside, reached with `kubectl port-forward` on this address.
+    { name: "KC_HOSTNAME_ADMIN", value: ADMIN_CONSOLE_URL },
     // TLS ends at the gateway, which sets X-Forwarded-* on the plain-HTTP hop to Keycloak.
     { name: "KC_HTTP_ENABLED", value: "true" },
     { name: "KC_HTTP_PORT", value: String(KEYCLOAK_PORTS.http) },
@@ -162,6 +167,19 @@ export function keycloakPlan(name: string, args: Pick<KeycloakArgs, "image" | "r
   };
 }
 
+/** Where the admin console answers: through `kubectl port-forward svc/<keycloak> 8080:8080`, never the gateway. */
+export const ADMIN_CONSOLE_URL = "http://localhost:8080";
+
+/** Keycloak's address inside the cluster (pure): its Service, named after the component, on the HTTP port. */
+export function keycloakInternalUrl(componentName: string, namespace: string): string {
+  return `http://${k8sName(componentName)}.${namespace}.svc.cluster.local:${KEYCLOAK_PORTS.http}`;
+}
+
+/** Path prefixes the gateway routes to Keycloak (pure): the realm's endpoints and the static resources its pages load. */
+export function publishedPaths(realm: string): string[] {
+  return [`/realms/${realm}`, "/resources"];
+}
+
 /** Ports of Keycloak's cluster traffic between replicas (JGroups and its failure detection). */
 export const KEYCLOAK_CLUSTER_PORTS = [7800, 57800] as const;
 
@@ -185,7 +203,8 @@ export class Keycloak extends pulumi.ComponentResource {
   /** Name of the Secret holding the bootstrap admin (keys username, password). */
   readonly adminSecret: pulumi.Output<string>;
   /** Keycloak's Service, for the gateway. */
-  readonly exposed: ExposedService;
+  /** What the gateway publishes: the platform realm's endpoints and the static resources, nothing else. */
+  readonly exposed: ExposedService[];
 
   constructor(name: string, args: KeycloakArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ods:identity:Keycloak", name, {}, opts);
@@ -276,7 +295,7 @@ export class Keycloak extends pulumi.ComponentResource {
 
     this.adminSecret = adminSecret.metadata.name;
     this.internalUrl = pulumi.interpolate`http://${service.metadata.name}.${args.namespace}.svc.cluster.local:${KEYCLOAK_PORTS.http}`;
-    this.exposed = { host: "keycloak", namespace: args.namespace, service: service.metadata.name, port: KEYCLOAK_PORTS.http, pods: plan.selector, targetPort: KEYCLOAK_PORTS.http };
+    this.exposed = publishedPaths(args.realm).map((pathPrefix) => ({ host: "keycloak" as const, namespace: args.namespace, service: service.metadata.name, port: KEYCLOAK_PORTS.http, pods: plan.selector, targetPort: KEYCLOAK_PORTS.http, pathPrefix }));
     this.registerOutputs({ internalUrl: this.internalUrl, adminSecret: this.adminSecret, service: service.metadata.name });
   }
 }

@@ -24,6 +24,9 @@ export function gatewayApiUrlProblem(url: string): string | undefined {
   return undefined;
 }
 
+/** Resource transform: every object registered under the manifest is kept when it leaves the program. */
+export const retainChildren: pulumi.ResourceTransform = (args) => ({ props: args.props, opts: pulumi.mergeOptions(args.opts, { retainOnDelete: true }) });
+
 export class GatewayApiCrds extends pulumi.ComponentResource {
   readonly url: string;
   readonly manifest: k8s.yaml.v2.ConfigFile;
@@ -34,7 +37,9 @@ export class GatewayApiCrds extends pulumi.ComponentResource {
     const problem = gatewayApiUrlProblem(this.url);
     if (problem) throw new Error(`GatewayApiCrds "${name}": ${problem}`);
     // Kept when the stack goes: deleting a CRD deletes every Gateway and route of its kind in the cluster.
-    this.manifest = new k8s.yaml.v2.ConfigFile(`${name}-crds`, { file: this.url }, { parent: this, retainOnDelete: true });
+    // retainOnDelete on the ConfigFile alone does not reach the objects it creates (its children), so a
+    // transform puts it on each of them.
+    this.manifest = new k8s.yaml.v2.ConfigFile(`${name}-crds`, { file: this.url }, { parent: this, retainOnDelete: true, transforms: [retainChildren] });
     this.registerOutputs({ url: this.url });
   }
 }

@@ -46,8 +46,10 @@ export function roleAttributePath(mapping = ROLE_MAPPING): string {
 }
 
 export interface GrafanaOAuth {
-  /** Issuer URL of the realm: https://<keycloak host>/realms/<realm>. */
+  /** Issuer URL of the realm: https://<keycloak host>/realms/<realm> (the browser's login and logout). */
   issuerUrl: string;
+  /** The realm inside the cluster, for Grafana's own calls (token, userinfo). Default issuerUrl. */
+  internalIssuerUrl?: string;
   /** Secret in Grafana's namespace with keys client-id and client-secret; unset: no single sign-on (admin login only). */
   clientSecretName?: pulumi.Input<string>;
 }
@@ -114,6 +116,7 @@ export function grafanaEnv(args: Pick<GrafanaArgs, "host" | "oauth" | "database"
   const root = `https://${args.host}`;
   const issuer = args.oauth.issuerUrl;
   const oidc = `${issuer}/protocol/openid-connect`;
+  const backChannel = `${args.oauth.internalIssuerUrl ?? issuer}/protocol/openid-connect`;
   const env: Env[] = [
     { name: "GF_SERVER_DOMAIN", value: args.host },
     { name: "GF_SERVER_ROOT_URL", value: root },
@@ -158,8 +161,9 @@ export function grafanaEnv(args: Pick<GrafanaArgs, "host" | "oauth" | "database"
       fromSecret("GF_AUTH_GENERIC_OAUTH_CLIENT_SECRET", s, CLIENT_SECRET_KEYS.secret),
       { name: "GF_AUTH_GENERIC_OAUTH_SCOPES", value: "openid email profile roles" },
       { name: "GF_AUTH_GENERIC_OAUTH_AUTH_URL", value: `${oidc}/auth` },
-      { name: "GF_AUTH_GENERIC_OAUTH_TOKEN_URL", value: `${oidc}/token` },
-      { name: "GF_AUTH_GENERIC_OAUTH_API_URL", value: `${oidc}/userinfo` },
+      // Grafana's server calls Keycloak inside the cluster; only the browser goes through the gateway.
+      { name: "GF_AUTH_GENERIC_OAUTH_TOKEN_URL", value: `${backChannel}/token` },
+      { name: "GF_AUTH_GENERIC_OAUTH_API_URL", value: `${backChannel}/userinfo` },
       { name: "GF_AUTH_GENERIC_OAUTH_USE_PKCE", value: "true" },
       { name: "GF_AUTH_GENERIC_OAUTH_LOGIN_ATTRIBUTE_PATH", value: "preferred_username" },
       { name: "GF_AUTH_GENERIC_OAUTH_EMAIL_ATTRIBUTE_PATH", value: "email" },

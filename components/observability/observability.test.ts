@@ -84,6 +84,13 @@ describe("pure parts", () => {
     const byName = Object.fromEntries(sso.map((e) => [e.name, e]));
     expect(byName.GF_SERVER_ROOT_URL.value).toBe("https://grafana.t.example.com");
     expect(byName.GF_AUTH_GENERIC_OAUTH_TOKEN_URL.value).toBe("https://auth.t.example.com/realms/ods/protocol/openid-connect/token");
+    // With the realm's in-cluster URL, Grafana's server calls go there; the browser's login stays public.
+    const internal = Object.fromEntries(grafanaEnv({ ...base, oauth: { ...base.oauth, internalIssuerUrl: "http://kc.ods-identity.svc.cluster.local:8080/realms/ods", clientSecretName: "grafana-oidc" } }, { admin: "a", secretKey: "k" }).map((e) => [e.name, e.value]));
+    expect([internal.GF_AUTH_GENERIC_OAUTH_AUTH_URL, internal.GF_AUTH_GENERIC_OAUTH_TOKEN_URL, internal.GF_AUTH_GENERIC_OAUTH_API_URL]).toEqual([
+      "https://auth.t.example.com/realms/ods/protocol/openid-connect/auth",
+      "http://kc.ods-identity.svc.cluster.local:8080/realms/ods/protocol/openid-connect/token",
+      "http://kc.ods-identity.svc.cluster.local:8080/realms/ods/protocol/openid-connect/userinfo",
+    ]);
     expect(byName.GF_AUTH_GENERIC_OAUTH_CLIENT_SECRET.valueFrom).toEqual({ secretKeyRef: { name: "grafana-oidc", key: "client-secret", optional: false } });
     expect(byName.GF_AUTH_GENERIC_OAUTH_ROLE_ATTRIBUTE_STRICT.value).toBe("true");
     expect(byName.GF_DATABASE_PASSWORD.valueFrom).toEqual({ secretKeyRef: { name: "grafana-mysql", key: "password", optional: false } });

@@ -64,7 +64,9 @@ export function describeAppsLayer(stack: string, plan: () => FullPlanResult): vo
       expect(value("S3_ENDPOINT")).toBe(at(o.dataServices, "objectStore.endpoint"));
       expect(value("S3_BUCKET_DATASETS")).toBe(at(o.dataServices, "objectStore.buckets.datasets"));
       expect(value("OIDC_ISSUER_URL")).toBe(`https://auth.${cfg.domain}/realms/ods`);
-      expect(value("OIDC_JWKS_URL")).toBe(`https://auth.${cfg.domain}/realms/ods/protocol/openid-connect/certs`);
+      // Keys come from Keycloak's own Service (the one the plan declares), never through the public name.
+      const kc = plan().resources.find((r) => r.type === "kubernetes:core/v1:Service" && get(r, "metadata.namespace") === `${cfg.namePrefix}-identity` && !String(get(r, "metadata.name")).endsWith("-admin"))!;
+      expect(value("OIDC_JWKS_URL")).toBe(`http://${String(get(kc, "metadata.name"))}.${cfg.namePrefix}-identity.svc.cluster.local:8080/realms/ods/protocol/openid-connect/certs`);
       expect(value("PUBLIC_URL")).toBe(`https://agent.${cfg.domain}`);
       expect(value("CORS_ALLOWED_ORIGINS")).toBe(`https://app.${cfg.domain}`);
     });

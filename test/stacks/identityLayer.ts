@@ -116,6 +116,15 @@ export function describeIdentityLayer(stack: string, plan: () => FullPlanResult)
       expect(ofType(plan().resources, "keycloak:index/userGroups:UserGroups")).toHaveLength(id.users.length);
     });
 
+    it("publishes only the platform realm and the static resources; the admin console and the master realm stay inside", () => {
+      const routes = plan().resources.filter((r) => r.type.endsWith(":HTTPRoute") && get(r, "metadata.namespace") === ns("identity"));
+      const prefixes = routes.flatMap((r) => (get(r, "spec.rules") as { matches: { path: { type: string; value: string } }[] }[]).flatMap((x) => x.matches.map((m) => `${m.path.type} ${m.path.value}`)));
+      expect(prefixes.sort()).toEqual([`PathPrefix /realms/${id.realm.name}`, "PathPrefix /resources"]);
+      const d = plan().resources.find((r) => r.type === "kubernetes:apps/v1:Deployment" && get(r, "metadata.namespace") === ns("identity"))!;
+      const env = (get(d, "spec.template.spec.containers") as { env: { name: string; value?: string }[] }[])[0].env;
+      expect(env.find((e) => e.name === "KC_HOSTNAME_ADMIN")?.value).toBe("http://localhost:8080");
+    });
+
     it("lets in only its in-cluster callers, Prometheus, and (with replicas) its own peers", () => {
       const np = plan().resources.find((r) => r.name === `${base}-keycloak-allow`)!;
       const ingress = get(np, "spec.ingress") as { from: { namespaceSelector?: { matchLabels: Obj }; podSelector?: { matchLabels: Obj } }[]; ports: { port: number }[] }[];
