@@ -141,7 +141,6 @@ export const identityInputSchema = z
 type IdentityInput = z.infer<typeof identityInputSchema>;
 
 /** Node ports `ods:data.access` uses by default (a Keycloak node port must not collide with them). */
-const DATA_NODE_PORTS = [30900, 30306];
 
 /** Rules across the section's keys and with the platform's; paths are relative to `identity`. */
 export function checkIdentity(identity: IdentityInput, ctx: z.RefinementCtx, at: PropertyKey[], facts: PlatformFacts): void {
@@ -182,7 +181,6 @@ export function checkIdentity(identity: IdentityInput, ctx: z.RefinementCtx, at:
       if (isWorldOpenCidr(c)) issue(["access", "allowedCidrs", i], `${c} opens Keycloak's admin endpoint to (nearly) the whole internet; allowed: the CIDRs of your CI runners or VPN`);
     });
   }
-  if (r.access.mode === "nodePort" && DATA_NODE_PORTS.includes(a.nodePort)) issue(["access", "nodePort"], `${a.nodePort} is a node port of ods:data.access (MinIO 30900, MySQL 30306); allowed: another port in 30000-32767`);
 }
 
 /** The validated section with the defaults that depend on highAvailability and the cluster kind filled in. */
