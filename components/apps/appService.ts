@@ -7,6 +7,7 @@ import { ContainerResources } from "../data/contracts";
 import { k8sName, standardLabels } from "../lib/naming";
 import { quantityValue } from "../lib/quantity";
 import { namespacePeer, tcpPorts } from "../lib/network";
+import { spreadOverNodesAndZones } from "../lib/scheduling";
 
 /** An environment variable read from a key of a Secret (never a literal secret). */
 export interface SecretEnv {
@@ -218,11 +219,7 @@ export function appServicePlan(name: string, args: AppServiceArgs) {
 
   // Over nodes strictly, over zones as far as the zones allow; counted per ReplicaSet so a rollout spreads too.
   const topologySpreadConstraints = replicated
-    ? [
-        { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels: selector }, matchLabelKeys: ["pod-template-hash"] },
-        { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: selector }, matchLabelKeys: ["pod-template-hash"] },
-      ]
-    : undefined;
+    ? spreadOverNodesAndZones(selector) : undefined;
 
   const deployment = {
     // The HPA owns the count afterwards (HPA_OWNED_FIELDS); this is the count at creation.

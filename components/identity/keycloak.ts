@@ -13,6 +13,7 @@ import { k8sName, standardLabels } from "../lib/naming";
 import { namespacePeer, tcpPorts } from "../lib/network";
 import { quantityValue } from "../lib/quantity";
 import type { ExposedService } from "../edge/contracts";
+import { spreadOverNodesAndZones } from "../lib/scheduling";
 
 /** Keycloak's ports: HTTP (served behind the gateway's TLS) and the management interface (health, metrics). */
 export const KEYCLOAK_PORTS = { http: 8080, management: 9000 } as const;
@@ -144,11 +145,7 @@ export function keycloakPlan(name: string, args: Pick<KeycloakArgs, "image" | "r
     volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
   };
   const topologySpreadConstraints = replicated
-    ? [
-        { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels: selector }, matchLabelKeys: ["pod-template-hash"] },
-        { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: selector }, matchLabelKeys: ["pod-template-hash"] },
-      ]
-    : undefined;
+    ? spreadOverNodesAndZones(selector) : undefined;
   return {
     objectName,
     labels,

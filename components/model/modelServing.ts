@@ -22,7 +22,7 @@ import {
   WeightStore,
 } from "./contracts";
 
-/** vLLM's metric names this kit uses (all in ../shared/FACTS.md); dashboards and alerts share them. */
+/** vLLM's metric names this kit uses (listed with their sources in components/observability/metrics.ts); dashboards and alerts share them. */
 export const VLLM_METRICS = {
   requestsRunning: "vllm:num_requests_running",
   requestsWaiting: "vllm:num_requests_waiting",

@@ -11,6 +11,7 @@ import { CLIENT_SECRET_KEYS } from "../identity/contracts";
 import { k8sName, standardLabels } from "../lib/naming";
 import { quantityValue } from "../lib/quantity";
 import { namespacePeer, tcpPorts } from "../lib/network";
+import { spreadOverNodesAndZones } from "../lib/scheduling";
 
 /** Grafana's HTTP port (the image's default). */
 export const GRAFANA_PORT = 3000;
@@ -288,11 +289,7 @@ export function grafanaPlan(name: string, args: GrafanaArgs, refs: { admin: pulu
     volumeMounts: [{ name: "dashboards", mountPath: DASHBOARD_DIR }],
   };
   const spread = replicated
-    ? [
-        { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels: selector }, matchLabelKeys: ["pod-template-hash"] },
-        { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: selector }, matchLabelKeys: ["pod-template-hash"] },
-      ]
-    : undefined;
+    ? spreadOverNodesAndZones(selector) : undefined;
   const storage = refs.pvc ? { name: "storage", persistentVolumeClaim: { claimName: refs.pvc } } : { name: "storage", emptyDir: { sizeLimit: "1Gi" } };
   const deployment = {
     replicas: args.replicas,
