@@ -217,7 +217,6 @@ export function appServicePlan(name: string, args: AppServiceArgs) {
     volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
   };
 
-  // Over nodes strictly, over zones as far as the zones allow; counted per ReplicaSet so a rollout spreads too.
   const topologySpreadConstraints = replicated
     ? spreadOverNodesAndZones(selector) : undefined;
 

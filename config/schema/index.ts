@@ -63,16 +63,16 @@ type Input = z.infer<typeof inputSchema>;
  * Node ports the stack's Services claim, each with its key (pure): the data layer's and Keycloak's admin
  * endpoints in nodePort mode, and the gateway's NodePort listeners.
  */
-export function nodePortClaims(c: Input): { path: PropertyKey[]; port: number; what: string }[] {
+export function nodePortClaims(c: Input, facts: PlatformFacts): { path: PropertyKey[]; port: number; what: string }[] {
   const aws = c.infra.kind === "aws";
   const claims: { path: PropertyKey[]; port: number; what: string }[] = [];
   if ((c.data.access.mode ?? (aws ? "loadBalancer" : "nodePort")) === "nodePort") {
     if (c.data.objectStore.kind === "minio") claims.push({ path: ["data", "access", "ports", "minio"], port: c.data.access.ports.minio, what: "MinIO's admin endpoint" });
     claims.push({ path: ["data", "access", "ports", "mysql"], port: c.data.access.ports.mysql, what: "MySQL's admin endpoint" });
   }
-  const identity = resolveIdentity(c.identity, platformFacts(c));
+  const identity = resolveIdentity(c.identity, facts);
   if (identity.access.mode === "nodePort") claims.push({ path: ["identity", "access", "nodePort"], port: identity.access.nodePort, what: "Keycloak's admin endpoint" });
-  const edge = resolveEdge(c.edge, platformFacts(c)).gateway.service;
+  const edge = resolveEdge(c.edge, facts).gateway.service;
   if ("nodePorts" in edge && edge.nodePorts) {
     claims.push({ path: ["edge", "gateway", "service", "nodePorts", "http"], port: edge.nodePorts.http, what: "the gateway's HTTP listener" });
     claims.push({ path: ["edge", "gateway", "service", "nodePorts", "https"], port: edge.nodePorts.https, what: "the gateway's HTTPS listener" });
@@ -93,7 +93,7 @@ export const configSchema = inputSchema
     // One node port, one Service: a clash would only show at `pulumi up` ("port already allocated").
     // (The gateway's own two ports are compared by the edge section's rule.)
     // Each key of a clash is named, with the other claimant: either may be the one to change.
-    const claims = nodePortClaims(c);
+    const claims = nodePortClaims(c, facts);
     for (const claim of claims) {
       const other = claims.find((o) => o !== claim && o.port === claim.port && !(o.path[0] === "edge" && claim.path[0] === "edge"));
       if (other) ctx.addIssue({ code: "custom", path: claim.path, message: `${claim.port} is also the node port of ${other.what} (ods:${other.path.join(".")}); allowed: a distinct port in 30000-32767` });
