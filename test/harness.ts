@@ -46,3 +46,36 @@ export function configErrorOf(fn: () => unknown): string {
   }
   throw new Error("expected a ConfigError");
 }
+
+type Obj = Record<string, unknown>;
+const meta = (r: RecordedResource) => (r.inputs.metadata ?? {}) as { name?: string; namespace?: string };
+
+/**
+ * What a workload's pods can do with the Kubernetes API in a plan (rendered, patches applied): their
+ * ServiceAccount, whether its token is mounted (the pod's automountServiceAccountToken, else the
+ * ServiceAccount's, else true as in Kubernetes) and every rule the plan binds to that account
+ * (RoleBindings of its namespace, ClusterRoleBindings; a bound role the plan lacks shows as
+ * `{ unresolvedRoleRef }`).
+ */
+export function podApiAccess(resources: RecordedResource[], workload: RecordedResource): { serviceAccount: string; token: boolean; rules: unknown[] } {
+  const ns = meta(workload).namespace;
+  const pod = (get(workload, "spec.template.spec") ?? {}) as Obj;
+  const serviceAccount = typeof pod.serviceAccountName === "string" ? pod.serviceAccountName : "default";
+  const find = (kind: string, name: unknown, namespace?: string) =>
+    resources.find((r) => r.type === `kubernetes:${kind}` && meta(r).name === name && (namespace === undefined || meta(r).namespace === namespace));
+  const sa = find("core/v1:ServiceAccount", serviceAccount, ns);
+  const token = (pod.automountServiceAccountToken ?? sa?.inputs.automountServiceAccountToken ?? true) as boolean;
+  const rbac = "rbac.authorization.k8s.io/v1";
+  const bindsIt = (r: RecordedResource) =>
+    ((r.inputs.subjects ?? []) as Obj[]).some((s) => s.kind === "ServiceAccount" && s.name === serviceAccount && (s.namespace ?? meta(r).namespace) === ns);
+  const rules = resources
+    .filter((r) => (r.type === `kubernetes:${rbac}:RoleBinding` && meta(r).namespace === ns) || r.type === `kubernetes:${rbac}:ClusterRoleBinding`)
+    .filter(bindsIt)
+    .flatMap((b) => {
+      const ref = (b.inputs.roleRef ?? {}) as Obj;
+      const role = ref.kind === "Role" ? find(`${rbac}:Role`, ref.name, ns) : find(`${rbac}:ClusterRole`, ref.name);
+      // A role the plan does not hold may grant anything: it shows up instead of passing as "no rules".
+      return role ? ((role.inputs.rules ?? []) as unknown[]) : [{ unresolvedRoleRef: ref }];
+    });
+  return { serviceAccount, token, rules };
+}

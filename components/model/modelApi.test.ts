@@ -1,5 +1,6 @@
 // ModelApi: the plan and router values (pure), the component as recorded, and what vllm-stack renders
-// for it with the real Helm, schema-validated and checked by the policy pack (1 and 2 router replicas).
+// for it with the real Helm and the component's patches applied, schema-validated and checked by the
+// policy pack (1 and 2 router replicas).
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
@@ -10,8 +11,9 @@ import { stackPackConfig } from "../../policy-check/stackPackConfig";
 import { chartCacheDir } from "../../plan/charts/cache";
 import { renderCharts } from "../../plan/charts/render";
 import { manifestFiles, validateObjects } from "../../plan/manifests";
+import { applyPatches } from "../../plan/patches";
 import type { RecordedResource } from "../../plan/types";
-import { allStrings, get, ofType, one, record } from "../../test/harness";
+import { allStrings, get, ofType, one, podApiAccess, record } from "../../test/harness";
 import type { ServedModelHandle } from "./contracts";
 import { API_KEY_KEY, ModelApi, ModelApiArgs, modelApiPlan, ModelApiKey, ROUTER_IMAGE, ROUTER_PORT, routerIngress, routerValues } from "./modelApi";
 
@@ -41,7 +43,8 @@ describe("modelApiPlan", () => {
       release: "ods-test-model-api",
       deploymentName: "ods-test-model-api-deployment-router",
       serviceName: "ods-test-model-api-router-service",
-      serviceAccountName: "ods-test-model-api-router",
+      serviceAccountName: "ods-test-model-api-router-service-account",
+      roleName: "ods-test-model-api-reader",
       image: { repository: "docker.io/lmcache/lmstack-router", tag: "v0.1.12" },
       servedModelNames: ["a", "b"],
       autoscaling: false,
@@ -89,6 +92,10 @@ describe("routerValues", () => {
     expect(one1.routerSpec).toMatchObject({ serviceDiscovery: "static", staticBackends: "http://a:8000,http://b:8000", staticModels: "a,b", routingLogic: "roundrobin" });
     const reversed = routerValues(modelApiPlan("api", { ...PURE, models: [...PURE.models].reverse() }), "x", REF);
     expect(reversed.routerSpec.staticModels).toBe("b,a");
+  });
+
+  it("no routerSpec.serviceAccountName: the release ignores it (its router always runs as <release>-router-service-account)", () => {
+    expect(one1.routerSpec).not.toHaveProperty("serviceAccountName");
   });
 
   it("pins the image; no `latest` anywhere in the values", () => {
@@ -172,9 +179,19 @@ describe("the component", () => {
     expect(allStrings(leaked).filter((s) => s.includes(MOCK_SECRET_MARK))).toEqual([`${MOCK_SECRET_MARK}leak`]);
   });
 
-  it("its own service account without a token, and every child parented", () => {
-    const sa = one(rs, "kubernetes:core/v1:ServiceAccount");
-    expect(sa.inputs).toMatchObject({ metadata: { name: "ods-test-model-api-router" }, automountServiceAccountToken: false });
+  it("no ServiceAccount of its own; after the chart, patches take the token off the router's pods and the rules off the chart's Role; every child parented", () => {
+    expect(ofType(rs, "kubernetes:core/v1:ServiceAccount")).toEqual([]);
+    const chart = one(rs, "kubernetes:helm.sh/v4:Chart");
+    const noToken = one(rs, "kubernetes:apps/v1:DeploymentPatch");
+    expect(noToken.name).toBe("ods-test-model-api-router-no-token");
+    expect(noToken.inputs).toMatchObject({
+      metadata: { name: "ods-test-model-api-deployment-router", namespace: "ods-model", annotations: { "pulumi.com/patchForce": "true" } },
+      spec: { template: { spec: { automountServiceAccountToken: false } } },
+    });
+    const noRules = one(rs, "kubernetes:rbac.authorization.k8s.io/v1:RolePatch");
+    expect(noRules.name).toBe("ods-test-model-api-router-no-rules");
+    expect(noRules.inputs).toMatchObject({ metadata: { name: "ods-test-model-api-reader", namespace: "ods-model", annotations: { "pulumi.com/patchForce": "true" } }, rules: [] });
+    for (const p of [noToken, noRules]) expect(p.dependencies).toContain(chart.urn);
     for (const r of rs.filter((x) => x.name !== "ods-test-model-api")) expect(r.parent).not.toBeNull();
     expect(ofType(rs, "ods:model:ModelApiKey")).toHaveLength(1);
   });
@@ -193,10 +210,11 @@ describe("the component", () => {
   });
 });
 
+/** What the chart renders for the component (`raw`) and the plan after the component's patches (`rs`), as runPlan does. */
 async function renderedFor(replicas: { min: number; max: number }) {
   const declared = await record(() => new ModelApi("ods-prod-model-api", { ...ARGS(), namespace: "ods-model", replicas }));
   const { resources } = await renderCharts(declared, { kubeVersion: "1.35", cacheDir: chartCacheDir() });
-  return resources;
+  return { raw: resources, rs: applyPatches(resources) };
 }
 
 describe.each([
@@ -204,14 +222,16 @@ describe.each([
   [{ min: 2, max: 2 }, "prod"],
   [{ min: 2, max: 4 }, "staging"],
 ])("rendered with replicas %p, checked with the %s pack config", (replicas, stack) => {
+  let raw: RecordedResource[];
   let rs: RecordedResource[];
   beforeAll(async () => {
-    rs = await renderedFor(replicas);
+    ({ raw, rs } = await renderedFor(replicas));
   }, 120000);
+  const router = (resources: RecordedResource[]) => one(resources, "kubernetes:apps/v1:Deployment");
 
-  it("renders the router only: Deployment, Service, ServiceMonitor (+ HPA, PDB when replicated); no Role, no engine, no Secret from the chart", () => {
+  it("renders the router only: Deployment, Service, ServiceMonitor, its ServiceAccount, Role and RoleBinding (+ HPA, PDB when replicated); no engine, no Secret from the chart", () => {
     const kinds = rs.filter((r) => r.parent === "ods-prod-model-api-chart").map((r) => r.type.split(":").pop()).sort();
-    const expected = ["Deployment", "Service", "ServiceMonitor"];
+    const expected = ["Deployment", "Role", "RoleBinding", "Service", "ServiceAccount", "ServiceMonitor"];
     if (replicas.max > 1) expected.push("PodDisruptionBudget");
     if (replicas.min < replicas.max) expected.push("HorizontalPodAutoscaler");
     expect(kinds).toEqual(expected.sort());
@@ -223,8 +243,23 @@ describe.each([
     expect(c.image).toBe(ROUTER_IMAGE);
     expect((c.env as Obj[]).filter((e) => e.name === "VLLM_API_KEY")).toEqual([{ name: "VLLM_API_KEY", valueFrom: { secretKeyRef: { name: "ods-prod-model-api-key", key: "api-key", optional: false } } }]);
     expect(c.args).toEqual(expect.arrayContaining(["--service-discovery", "static", "--static-models", "Qwen/Qwen2.5-7B-Instruct,bge-m3"]));
-    expect(get(d, "spec.template.spec.serviceAccountName")).toBe("ods-prod-model-api-router");
+    expect(get(d, "spec.template.spec.serviceAccountName")).toBe("ods-prod-model-api-router-service-account");
     expect(allStrings(rs).filter((s) => /:latest$/.test(s))).toEqual([]);
+  });
+
+  it("the router's pods get no Kubernetes API token, and its ServiceAccount no rule (the chart's Role, emptied)", () => {
+    expect(podApiAccess(rs, router(rs))).toEqual({ serviceAccount: "ods-prod-model-api-router-service-account", token: false, rules: [] });
+    expect(get(one(rs, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding"), "roleRef")).toEqual({ kind: "Role", name: "ods-prod-model-api-reader", apiGroup: "rbac.authorization.k8s.io" });
+  });
+
+  it("the bad cases fail: the chart alone mounts a token and binds pod get/watch/list/patch; a patch whose target the chart no longer renders fails the plan", () => {
+    expect(podApiAccess(raw, router(raw))).toEqual({
+      serviceAccount: "ods-prod-model-api-router-service-account",
+      token: true,
+      rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "watch", "list", "patch"] }],
+    });
+    const renamed = raw.filter((r) => r.type !== "kubernetes:rbac.authorization.k8s.io/v1:Role");
+    expect(() => applyPatches(renamed)).toThrow('RolePatch "ods-prod-model-api-router-no-rules" patches kubernetes:rbac.authorization.k8s.io/v1:Role ods-model/ods-prod-model-api-reader, which the plan neither declares nor renders');
   });
 
   it("every object passes its schema", () => {

@@ -118,7 +118,10 @@ export interface ModelApiPlan {
   release: string;
   deploymentName: string;
   serviceName: string;
+  /** The chart's router ServiceAccount (it always creates and uses this one; token automount on by default). */
   serviceAccountName: string;
+  /** The chart's pod-reading Role, bound to that ServiceAccount (for the `k8s` discovery modes). */
+  roleName: string;
   image: { repository: string; tag: string };
   servedModelNames: string[];
   replicas: { min: number; max: number };
@@ -170,7 +173,8 @@ export function modelApiPlan(name: string, args: Pick<ModelApiArgs, "models" | "
     release,
     deploymentName: `${release}-deployment-router`,
     serviceName: `${release}-router-service`,
-    serviceAccountName: `${release}-router`,
+    serviceAccountName: `${release}-router-service-account`,
+    roleName: `${release}-reader`,
     image: { repository: image.slice(0, colon), tag: image.slice(colon + 1) },
     servedModelNames: args.models.map((m) => m.servedModelName),
     replicas: { min, max },
@@ -207,9 +211,6 @@ export function routerValues<B>(plan: ModelApiPlan, backends: B, apiKey: { secre
       repository: plan.image.repository,
       tag: plan.image.tag,
       imagePullPolicy: "IfNotPresent",
-      // Created by the component without an API token: static discovery never calls the Kubernetes API,
-      // and naming it keeps the chart from rendering its pod-reading Role.
-      serviceAccountName: plan.serviceAccountName,
       replicaCount: plan.replicas.min,
       autoscaling: {
         enabled: plan.autoscaling,
@@ -293,11 +294,6 @@ export class ModelApi extends pulumi.ComponentResource {
     this.apiKey = key.ref;
     this.podLabels = plan.podLabels;
 
-    const sa = new k8s.core.v1.ServiceAccount(`${name}-sa`, {
-      metadata: { name: plan.serviceAccountName, namespace: args.namespace, labels: standardLabels("model-api", plan.release, "router") },
-      automountServiceAccountToken: false,
-    }, { parent: this });
-
     const backends = pulumi.all(args.models.map((m) => m.url)).apply((urls) => urls.join(","));
     this.chart = new k8s.helm.v4.Chart(`${name}-chart`, {
       chart: VLLM_STACK_CHART.chart,
@@ -308,7 +304,20 @@ export class ModelApi extends pulumi.ComponentResource {
       // The chart's only CRD is the LoRA adapter controller's, which is not installed.
       skipCrds: true,
       values: routerValues(plan, backends, key.ref),
-    }, { parent: this, dependsOn: [sa, key, ...(args.dependsOn ?? [])] });
+    }, { parent: this, dependsOn: [key, ...(args.dependsOn ?? [])] });
+
+    // vllm-stack 0.1.12 always runs the router as its own `<release>-router-service-account` (token
+    // automounted) bound to a Role that reads and patches pods, for its `k8s` discovery modes, and has no
+    // value to turn either off. Static discovery never calls the Kubernetes API: server-side-apply patches
+    // take the token off the router's pods and every rule off the Role.
+    new k8s.apps.v1.DeploymentPatch(`${name}-router-no-token`, {
+      metadata: { name: plan.deploymentName, namespace: args.namespace, annotations: { "pulumi.com/patchForce": "true" } },
+      spec: { template: { spec: { automountServiceAccountToken: false } } },
+    }, { parent: this, dependsOn: [this.chart] });
+    new k8s.rbac.v1.RolePatch(`${name}-router-no-rules`, {
+      metadata: { name: plan.roleName, namespace: args.namespace, annotations: { "pulumi.com/patchForce": "true" } },
+      rules: [],
+    }, { parent: this, dependsOn: [this.chart] });
 
     new k8s.networking.v1.NetworkPolicy(`${name}-allow`, {
       metadata: { name: `${plan.release}-router`, namespace: args.namespace, labels: standardLabels("model-api", plan.release, "router") },
