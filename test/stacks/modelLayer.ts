@@ -1,7 +1,8 @@
 // The model layer as each stack's plan has it, checked against that stack's own config: the exact
 // engine args, GPUs where the stack has them and none on the laptop, probes, shm, rollout, the KEDA
-// query on a metric vLLM exports, the weight cache bound to the model, the router's backends, and the
-// gate's endpoint. Called from each stack's test file with the plan it already made.
+// query on a metric vLLM exports, the weight cache bound to the model, the router's backends, its pods
+// without a Kubernetes API token or rules, and the gate's endpoint. Called from each stack's test file
+// with the plan it already made.
 import * as fs from "fs";
 import * as path from "path";
 import { parseRawConfig } from "../../config/load";
@@ -10,7 +11,7 @@ import { REPO_ROOT } from "../../lib/repo";
 import type { FullPlanResult } from "../../plan/run";
 import type { RecordedResource } from "../../plan/types";
 import { ROUTER_INCOMING_REQUESTS, weightsHash } from "../../components/model/modelServing";
-import { get, ofType } from "../harness";
+import { get, ofType, podApiAccess } from "../harness";
 
 /** vLLM metric names ../shared/FACTS.md lists (the exporters' real names). */
 function factsMetrics(): string[] {
@@ -141,6 +142,12 @@ export function describeModelLayer(stack: string, plan: () => FullPlanResult): v
       expect(llm.baseUrl).toBe(`http://ods-${stack}-model-api-router-service.ods-model.svc.cluster.local:8000`);
       expect(llm.model).toBe(m.models[0].servedModelName);
       expect("metricsUrl" in llm).toBe(m.models[0].replicas.max <= 1);
+    });
+
+    it("runs the router without a Kubernetes API token and binds its ServiceAccount no rule (the chart's, patched: static discovery never calls the API)", () => {
+      const r = plan().resources;
+      const router = r.find((x) => x.type === "kubernetes:apps/v1:Deployment" && get(x, "metadata.name") === `ods-${stack}-model-api-deployment-router`)!;
+      expect(podApiAccess(r, router)).toEqual({ serviceAccount: `ods-${stack}-model-api-router-service-account`, token: false, rules: [] });
     });
   });
 }
