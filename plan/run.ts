@@ -3,7 +3,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { REPO_ROOT } from "../lib/repo";
 import { chartCacheDir } from "./charts/cache";
-import { manifestCacheDir, renderManifestFiles } from "./manifestFiles";
+import { fetchMissingManifests, manifestCacheDir, renderManifestFiles } from "./manifestFiles";
 import { renderCharts, RenderedChart } from "./charts/render";
 import { planMocks, unmockedInvokes } from "./mocks";
 import { configHash } from "./outputDir";
@@ -76,10 +76,35 @@ export async function underMocks<T>(
   await pulumi.runtime.setMocks(planMocks(opts.region), opts.project, opts.stack, false);
   unmockedInvokes.length = 0;
   const recorder = attachRecorder();
-  const value = await declare();
-  await waitForRPCs();
-  if (unmockedInvokes.length > 0) throw new Error(`invokes the offline plan has no mock for: ${[...new Set(unmockedInvokes)].join(", ")}`);
-  return { value, resources: recorder.resources() };
+  const restore = cheapStackCaptures();
+  try {
+    const value = await declare();
+    await waitForRPCs();
+    if (unmockedInvokes.length > 0) throw new Error(`invokes the offline plan has no mock for: ${[...new Set(unmockedInvokes)].join(", ")}`);
+    return { value, resources: recorder.resources() };
+  } finally {
+    restore();
+  }
+}
+
+/**
+ * The SDK reads `new Error().stack` (an unbounded one) for every resource it registers (the source
+ * position it sends the engine) and every promise it tracks (leak reports). Under the mocks nothing
+ * reads those, and formatting them, through the source-map support ts-node installs, was an eighth
+ * of a plan's time. While the program runs, an Error without a message (those captures: a real error
+ * has one) gets an empty stack; every other error keeps its stack as usual. Returns the undo.
+ */
+function cheapStackCaptures(): () => void {
+  const ErrorCtor = Error as ErrorConstructor & { prepareStackTrace?: (err: Error, frames: NodeJS.CallSite[]) => unknown };
+  const previous = ErrorCtor.prepareStackTrace;
+  ErrorCtor.prepareStackTrace = (err, frames) => {
+    if (err instanceof Error && err.message === "" && err.name === "Error") return "";
+    if (previous) return previous(err, frames);
+    return `${err.name}: ${err.message}${frames.map((f) => `\n    at ${String(f)}`).join("")}`;
+  };
+  return () => {
+    ErrorCtor.prepareStackTrace = previous;
+  };
 }
 
 /**
@@ -104,7 +129,9 @@ export async function runPlan(stack: string, opts: PlanOptions = {}): Promise<Fu
   let charts: RenderedChart[] | null = null;
   if (opts.charts !== false) {
     // Manifests first: charts then see the CRDs they define (their API versions).
-    resources = renderManifestFiles(declared, { cacheDir: manifestCacheDir(opts.manifestCache, opts.chartCache) });
+    const manifestCache = manifestCacheDir(opts.manifestCache, opts.chartCache);
+    const fetchFailures = await fetchMissingManifests(declared, manifestCache);
+    resources = renderManifestFiles(declared, { cacheDir: manifestCache, fetchFailures });
     ({ resources, charts } = await renderCharts(resources, { kubeVersion: outputs.kubernetesVersion, cacheDir: chartCacheDir(opts.chartCache), root }));
     // A patch's target may be a rendered object, so patches apply only to a rendered plan.
     resources = applyPatches(resources);

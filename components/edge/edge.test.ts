@@ -1,5 +1,9 @@
 // The edge components' pure parts (listeners, routes, chart values, issuer solvers) with the bad arguments
 // each refuses, and the components as recorded under the mocks.
+import * as fs from "fs";
+import * as http from "http";
+import type { AddressInfo } from "net";
+import * as os from "os";
 import * as path from "path";
 import { allStrings, get, record } from "../../test/harness";
 import { publicHosts } from "./contracts";
@@ -9,7 +13,7 @@ import { acmeSolver, CertIssuer, HTTP01_SOLVER, issuerProblems, route53Policy } 
 import { istioProblems, istiodValues } from "./istio";
 import { routePlans, routeProblems } from "./routes";
 import { publicUrls } from "../../layers/edge";
-import { cachedManifest, renderManifestFiles } from "../../plan/manifestFiles";
+import { cachedManifest, fetchManifest, manifestProblems, PINNED_MANIFESTS, renderManifestFiles } from "../../plan/manifestFiles";
 
 const hosts = publicHosts("t.example.com");
 const res = { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "1Gi" } };
@@ -100,13 +104,47 @@ test("issuers: solver per kind, Route53 scoped to one zone, missing settings ref
   expect(issuerProblems({ kind: "selfSigned", dns01: { hostedZoneId: "Z", region: "r", oidcProviderArn: "a", oidcIssuerUrl: "u" } })).toEqual(["dns01 is only used by kind acme-dns01 (kind is selfSigned)"]);
 });
 
+/** A manifest shaped like a Gateway API release: one CRD stamped with `version`. */
+const crdManifest = (version: string, group = "gateway.networking.k8s.io") =>
+  `apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: gateways.${group}\n  annotations:\n    gateway.networking.k8s.io/bundle-version: ${version}\nspec:\n  group: ${group}\n`;
+
 test("the Gateway API manifest must be a pinned release; the offline plan reads it from the cache or says how to fill it", () => {
   expect(gatewayApiUrlProblem(GATEWAY_API.url)).toBeUndefined();
   expect(gatewayApiUrlProblem("https://github.com/kubernetes-sigs/gateway-api/releases/latest/download/standard-install.yaml")).toContain("is not a pinned Gateway API release manifest");
-  const shared = path.resolve(__dirname, "..", "..", "..", "shared", "manifests");
-  expect(cachedManifest(GATEWAY_API.url, shared, "x")).toBe(path.join(shared, "gateway-api-v1.5.1", "standard-crds.yaml"));
+  const cache = fs.mkdtempSync(path.join(os.tmpdir(), "ods-manifests-"));
+  fs.mkdirSync(path.join(cache, "gateway-api-v1.5.1"));
+  fs.writeFileSync(path.join(cache, "gateway-api-v1.5.1", "standard-crds.yaml"), crdManifest("v1.5.1"));
+  expect(cachedManifest(GATEWAY_API.url, cache, "x")).toBe(path.join(cache, "gateway-api-v1.5.1", "standard-crds.yaml"));
+  expect(() => cachedManifest(GATEWAY_API.url, "/nonexistent", "x", "GET: offline")).toThrow(`fetching it failed (GET: offline)`);
   expect(() => cachedManifest(GATEWAY_API.url, "/nonexistent", "x")).toThrow(`curl -fsSL ${GATEWAY_API.url} -o /nonexistent/gateway-api-v1.5.1/standard-install.yaml`);
-  expect(() => cachedManifest("https://example.com/x.yaml", shared, "x")).toThrow("is not a manifest the offline plan knows");
+  expect(() => cachedManifest("https://example.com/x.yaml", cache, "x")).toThrow("is not a manifest the offline plan knows");
+});
+
+test("a missing pinned manifest is fetched into the cache, checked against its release; another release or a broken body is refused", async () => {
+  const bodies: Record<string, [number, string]> = { "/ok": [200, crdManifest("v1.5.1")], "/old": [200, crdManifest("v1.4.0")], "/foreign": [200, crdManifest("v1.5.1", "example.com")], "/gone": [404, ""], "/junk": [200, "{: ["] };
+  const server = http.createServer((req, res) => {
+    const [status, body] = bodies[req.url ?? ""] ?? [500, ""];
+    res.writeHead(status).end(body);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const pinned = PINNED_MANIFESTS[GATEWAY_API.url];
+  try {
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), "ods-manifests-"));
+    const dest = path.join(cache, pinned.files[0]);
+    expect(await fetchManifest(`${base}/old`, pinned, cache, "x")).toContain("release v1.4.0, not gateway.networking.k8s.io v1.5.1");
+    expect(await fetchManifest(`${base}/foreign`, pinned, cache, "x")).toContain("of group example.com");
+    expect(await fetchManifest(`${base}/gone`, pinned, cache, "x")).toBe(`GET ${base}/gone: HTTP 404`);
+    expect(await fetchManifest(`${base}/junk`, pinned, cache, "x")).toMatch(/invalid YAML|not an object/);
+    expect(fs.existsSync(dest)).toBe(false);
+    expect(await fetchManifest(`${base}/ok`, pinned, cache, "x")).toBeUndefined();
+    expect(fs.readFileSync(dest, "utf8")).toBe(crdManifest("v1.5.1"));
+    expect(cachedManifest(GATEWAY_API.url, cache, "x")).toBe(dest);
+    expect(fs.readdirSync(path.dirname(dest))).toEqual(["standard-install.yaml"]);
+  } finally {
+    server.close();
+  }
+  expect(manifestProblems("kind: ConfigMap\napiVersion: v1\n", pinned, "x")).toEqual(["x: holds no CustomResourceDefinition"]);
 });
 
 test("the Gateway API CRDs' children are kept on delete (the transform adds retainOnDelete to each)", async () => {

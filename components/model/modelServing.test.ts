@@ -1,6 +1,6 @@
+import { chartCacheDir, findCached, indexCache } from "../../plan/charts/cache";
+import { HISTOGRAMS, SERIES } from "../observability/metrics";
 import { spawnSync } from "child_process";
-import * as fs from "fs";
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { CrdValidator } from "../../plan/crdSchema";
@@ -180,21 +180,15 @@ describe("rollout strategy (pure)", () => {
 });
 
 describe("autoscaling metrics", () => {
-  const FACTS = path.resolve(__dirname, "..", "..", "..", "shared", "FACTS.md");
-  const factsMetrics = (): string[] => {
-    // The item "- vLLM: `...`, ..." runs over several lines, up to the next item.
-    const text = fs.readFileSync(FACTS, "utf8").split("## Metric names that exist")[1] ?? "";
-    const item = /^- vLLM:([\s\S]*?)^- /m.exec(text)?.[1] ?? "";
-    return [...item.matchAll(/`(vllm:[a-z0-9_]+)`/g)].map((m) => m[1]);
-  };
-  const known = fs.existsSync(FACTS) ? factsMetrics() : Object.values(VLLM_METRICS);
+  // The kit's metric list (components/observability/metrics.ts) records each name with its upstream source.
+  const known = [...Object.keys(HISTOGRAMS), ...Object.keys(SERIES)].filter((n) => n.startsWith("vllm:"));
 
-  test("the exported metric names are all in FACTS.md's vLLM list", () => {
+  test("the exported metric names are all in the kit's metric list of vLLM's names", () => {
     expect(known.length).toBeGreaterThan(5);
     expect(Object.values(VLLM_METRICS).filter((m) => !known.includes(m))).toEqual([]);
   });
 
-  test("the ScaledObject queries the waiting queue (and KV cache) by model_name and namespace, names from FACTS.md", () => {
+  test("the ScaledObject queries the waiting queue (and KV cache) by model_name and namespace, names from the metric list", () => {
     const spec = scaledObjectSpec("qwen2-5-7b", GPU_MODEL, AUTOSCALING, "ods-model", "http://prom:9090") as Obj;
     const [waiting, kv] = spec.triggers as Obj[];
     expect(waiting.metadata.query).toBe('sum(vllm:num_requests_waiting{model_name="qwen2.5-7b-instruct",namespace="ods-model"})');
@@ -360,7 +354,8 @@ describe("ModelServing (recorded under mocks)", () => {
 
 /** The ScaledObject CRD as KEDA's chart 2.20.2 renders it (from the chart cache). */
 function kedaCrds(): KubeObject[] {
-  const chart = path.join(process.env.ODS_CHART_CACHE ?? path.resolve(__dirname, "..", "..", "..", "shared", "charts"), "keda");
+  const chart = findCached(indexCache(chartCacheDir()), "keda", "2.20.2")?.path;
+  if (!chart) throw new Error(`keda 2.20.2 is not in the chart cache ${chartCacheDir()}: run \`npm run setup\` or set ODS_CHART_CACHE`);
   const res = spawnSync(helmBinary(), ["template", "keda", chart, "--show-only", "templates/crds/crd-scaledobjects.yaml"], { encoding: "utf8" });
   if (res.status !== 0) throw new Error(res.stderr);
   return YAML.parseAllDocuments(res.stdout).map((d) => d.toJS() as KubeObject).filter((o) => o?.kind === "CustomResourceDefinition");

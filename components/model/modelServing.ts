@@ -323,7 +323,7 @@ export function metricsIn(query: string): string[] {
   return [...new Set(query.match(/vllm:[a-z0-9_:]+/g) ?? [])];
 }
 
-/** Metric names of a query not in `known` (FACTS.md's list): a dashboard or scaler on them would see nothing. */
+/** Metric names of a query not in `known` (the kit's metric list): a dashboard or scaler on them would see nothing. */
 export function unknownMetrics(query: string, known: readonly string[]): string[] {
   return metricsIn(query).filter((m) => !known.includes(m));
 }

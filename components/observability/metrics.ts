@@ -9,9 +9,9 @@ export interface MetricSource {
   source: string;
 }
 
-const VLLM: MetricSource = { exporter: "vLLM engine /metrics (also llm-d-inference-sim)", source: "vllm-project/vllm vllm/v1/metrics/loggers.py; shared/FACTS.md" };
+const VLLM: MetricSource = { exporter: "vLLM engine /metrics (also llm-d-inference-sim)", source: "vllm-project/vllm vllm/v1/metrics/loggers.py" };
 const ROUTER: MetricSource = { exporter: "vLLM production-stack router (model API)", source: "vllm-project/production-stack src/vllm_router/services/metrics_service; components/model/modelServing.ts ROUTER_INCOMING_REQUESTS" };
-const DCGM: MetricSource = { exporter: "NVIDIA DCGM exporter (GPU operator)", source: "NVIDIA/dcgm-exporter etc/default-counters.csv; shared/FACTS.md" };
+const DCGM: MetricSource = { exporter: "NVIDIA DCGM exporter (GPU operator)", source: "NVIDIA/dcgm-exporter etc/default-counters.csv" };
 const MYSQLD: MetricSource = { exporter: "mysqld_exporter sidecar of each MOCO mysqld Pod", source: "prometheus/mysqld_exporter collector/global_status.go, collector/global_variables.go, collector/slave_status.go (mysql_slave_status_<lower-cased SHOW REPLICA STATUS column>), collector/exporter.go (mysql_up)" };
 const MOCO: MetricSource = { exporter: "moco-controller", source: "cybozu-go/moco docs/metrics.md, pkg/metrics/metrics.go" };
 const REDIS: MetricSource = { exporter: "redis_exporter sidecar of the redis-ha chart (components/data/redis.ts)", source: "oliver006/redis_exporter exporter/info.go, exporter/exporter.go" };

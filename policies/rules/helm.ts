@@ -8,7 +8,7 @@ export const helmChartPinned: ResourceValidationPolicy = {
   name: "helm-chart-version-pinned",
   description: "Helm charts (helm.v4.Chart, helm.v3.Release) must pin an exact chart version; without one Helm installs whatever is newest.",
   enforcementLevel: "mandatory",
-  remediationSteps: "Set `version` to the exact chart version (see the versions table in FACTS.md), not a range.",
+  remediationSteps: "Set `version` to the exact chart version the kit pins (a published release), not a range.",
   validateResource: validateTypes([...HELM_CHART_TYPES], {}, (props, _cfg, args, report) => {
     const v = props["version"];
     if (isUnknown(v)) return;

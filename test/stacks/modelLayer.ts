@@ -3,20 +3,18 @@
 // query on a metric vLLM exports, the weight cache bound to the model, the router's backends, its pods
 // without a Kubernetes API token or rules, and the gate's endpoint. Called from each stack's test file
 // with the plan it already made.
-import * as fs from "fs";
-import * as path from "path";
 import { parseRawConfig } from "../../config/load";
 import { readStackConfig } from "../../plan/stackConfig";
 import { REPO_ROOT } from "../../lib/repo";
 import type { FullPlanResult } from "../../plan/run";
 import type { RecordedResource } from "../../plan/types";
 import { ROUTER_INCOMING_REQUESTS, weightsHash } from "../../components/model/modelServing";
+import { HISTOGRAMS, SERIES } from "../../components/observability/metrics";
 import { get, ofType, podApiAccess } from "../harness";
 
-/** vLLM metric names ../shared/FACTS.md lists (the exporters' real names). */
-function factsMetrics(): string[] {
-  const facts = fs.readFileSync(path.resolve(REPO_ROOT, "..", "shared", "FACTS.md"), "utf8");
-  return [...facts.matchAll(/`(vllm:[a-z_:]+)`/g)].map((m) => m[1]);
+/** vLLM's metric names as the kit's metric list records them, each with its upstream source. */
+function vllmMetrics(): string[] {
+  return [...Object.keys(HISTOGRAMS), ...Object.keys(SERIES)].filter((n) => n.startsWith("vllm:"));
 }
 
 type Obj = Record<string, unknown>;
@@ -106,8 +104,8 @@ export function describeModelLayer(stack: string, plan: () => FullPlanResult): v
       }
     });
 
-    it("scales on vLLM's own queue metric (one FACTS.md lists) within the configured replicas", () => {
-      const known = [...factsMetrics(), ROUTER_INCOMING_REQUESTS];
+    it("scales on vLLM's own queue metric (one the kit's metric list records) within the configured replicas", () => {
+      const known = [...vllmMetrics(), ROUTER_INCOMING_REQUESTS];
       expect(known).toContain("vllm:num_requests_waiting");
       for (const x of m.models) {
         const s = get(servingOf(x.name).scaler, "spec") as { minReplicaCount: number; maxReplicaCount: number; triggers: { metadata: { query: string } }[] };
