@@ -140,11 +140,25 @@ function formatErrors(errors: ErrorObject[]): string {
 }
 
 /** Custom-resource validation against the CRDs among a set of objects; schemas are compiled on first use. */
+// optimize: false halves the compile time of big CRD schemas; the checks are the same.
+let sharedAjv: Ajv | undefined;
+/** Compiled validators by the JSON of their schema: one process that validates several plans compiles each CRD's schema once. */
+const compiledBySchema = new Map<string, ValidateFunction>();
+
+function compiledValidator(schema: K8sSchema): ValidateFunction {
+  const key = JSON.stringify(schema);
+  let fn = compiledBySchema.get(key);
+  if (!fn) {
+    sharedAjv ??= new Ajv({ strict: false, allErrors: true, validateFormats: false, unicodeRegExp: false, code: { optimize: false } });
+    fn = sharedAjv.compile(toJsonSchema(schema, { root: true }));
+    compiledBySchema.set(key, fn);
+  }
+  return fn;
+}
+
 export class CrdValidator {
   private readonly versions = new Map<string, CrdVersion>();
   private readonly compiled = new Map<string, { validate: ValidateFunction; schema: K8sSchema }>();
-  // optimize: false halves the compile time of big CRD schemas; the checks are the same.
-  private readonly ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, unicodeRegExp: false, code: { optimize: false } });
 
   constructor(objects: KubeObject[]) {
     for (const o of objects) {
@@ -172,7 +186,7 @@ export class CrdValidator {
     if (!v.schema) return `CRD ${v.crd} has no openAPIV3Schema for ${o.apiVersion}`;
     let c = this.compiled.get(key);
     if (!c) {
-      c = { validate: this.ajv.compile(toJsonSchema(v.schema, { root: true })), schema: v.schema };
+      c = { validate: compiledValidator(v.schema), schema: v.schema };
       this.compiled.set(key, c);
     }
     if (c.validate(pruneNulls(o, c.schema))) return undefined;

@@ -14,6 +14,7 @@ import type { RecordedResource } from "../types";
 import { ChartError, chartRequest, ChartRequest, isChart } from "./adapters";
 import { ChartCache, renderableChartDir } from "./cache";
 import { helmBinary, limiter, runHelm } from "./helm";
+import { cachedRender, renderKey, storeRender } from "./renderCache";
 import { childRecords, crdApiVersions, crdFacts, CrdFacts, parseManifest, ParseCache, scopeOracle } from "./objects";
 
 export interface RenderOptions {
@@ -103,10 +104,15 @@ async function template(helm: string, req: ChartRequest, chartPath: string, kube
   args.push(req.includeCrds ? "--include-crds" : "--skip-crds");
   for (const v of apiVersions) args.push("--api-versions", v);
   args.push("--values", "-");
+  const key = renderKey({ helm, chartPath, args, values: req.values });
+  const hit = cachedRender(key);
+  if (hit) return hit;
   const res = await runHelm(helm, args, { input: JSON.stringify(req.values) });
   const what = `${req.source.type} "${req.source.name}" (chart ${req.chart} ${req.version})`;
   if (res.code !== 0) throw new ChartError(`helm template of ${what} failed: ${res.stderr.trim()}`);
-  return parseManifest(res.stdout, what, cache);
+  const objects = parseManifest(res.stdout, what, cache);
+  storeRender(key, objects);
+  return objects;
 }
 
 /**
@@ -134,7 +140,10 @@ export async function renderCharts(resources: RecordedResource[], opts: RenderOp
 
   const declared = resources.map((r) => crdFacts(r.inputs)).filter((c): c is CrdFacts => c !== undefined);
   const firstApiVersions = crdApiVersions(declared);
-  const rendered = await all(requests.map((req, i) => run(() => template(helm, req, sources[i], kubeVersion, firstApiVersions, parsed))));
+  // A chart that never consults .Capabilities.APIVersions renders the same without them, and leaving
+  // them out keeps its render-cache key stable when other charts add CRDs.
+  const consults = sources.map((s) => usesApiVersions(s));
+  const rendered = await all(requests.map((req, i) => run(() => template(helm, req, sources[i], kubeVersion, consults[i] ? firstApiVersions : [], parsed))));
   const passes = requests.map(() => 1);
 
   const renderedCrds = () => rendered.flat().map(crdFacts).filter((c): c is CrdFacts => c !== undefined);
@@ -142,7 +151,7 @@ export async function renderCharts(resources: RecordedResource[], opts: RenderOp
   if (secondApiVersions.length > firstApiVersions.length) {
     await all(
       requests.map((req, i) =>
-        usesApiVersions(sources[i])
+        consults[i]
           ? run(async () => {
               rendered[i] = await template(helm, req, sources[i], kubeVersion, secondApiVersions, parsed);
               passes[i] = 2;
