@@ -1,22 +1,18 @@
-/** Jest runs TypeScript through swc (transpile only); `tsc --noEmit` in `npm test` does the type-checking. */
-const fs = require("fs");
-const path = require("path");
-
-// The offline plan renders Helm charts from a local chart cache. Where ../shared/charts sits beside
-// the checkout (this project's CI, no network), tests use those pinned charts; elsewhere the plan's
-// default cache (.cache/charts, filled by `helm pull`). An ODS_CHART_CACHE set by the caller wins.
-const sharedCharts = path.resolve(__dirname, "..", "shared", "charts");
-if (!process.env.ODS_CHART_CACHE && fs.existsSync(sharedCharts)) process.env.ODS_CHART_CACHE = sharedCharts;
-
+/**
+ * Jest runs TypeScript through swc (transpile only); `tsc --noEmit` in `npm test` does the type-checking.
+ * `npm test` runs every *.test.ts except the load-test suites that drive the real k6 (*.k6.test.ts),
+ * which `npm run test:gate` runs (jest.gate.config.js). Charts and manifests come from the caches that
+ * ODS_CHART_CACHE and ODS_MANIFEST_CACHE name, else .cache/charts and .cache/manifests.
+ */
 module.exports = {
   testEnvironment: "node",
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } }] },
   testMatch: ["**/*.test.ts"],
-  testPathIgnorePatterns: ["/node_modules/", "/out/", "/.tools/"],
-  testTimeout: 60000,
-  // Jest's default leaves a core idle; most test time is spent waiting on child processes (plan CLIs,
-  // k6 against a target with fixed latencies), so one worker per core halves the wall time (measured
-  // on 2 cores: 142 s -> 71-78 s over three runs, the k6 accuracy assertions holding in each).
+  testPathIgnorePatterns: ["/node_modules/", "/out/", "/.tools/", "/.cache/", "\\.k6\\.test\\.ts$"],
+  // A bound on a hung test, not a speed requirement: plans are shared through the plan cache, and a
+  // test that waits for one being planned by another worker waits as long as that takes.
+  testTimeout: 300000,
+  // Most test time is spent waiting on child processes (Helm, the planner, promtool): one worker per core.
   maxWorkers: "100%",
   reporters: ["default", "<rootDir>/test/summaryReporter.js"],
 };

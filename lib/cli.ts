@@ -78,31 +78,44 @@ export function parseCli<F extends string>(argv: readonly string[], spec: CliSpe
   return { values, switches, help: false };
 }
 
-/**
- * Runs a CLI's main: `--help` prints the usage on stdout and exits 0; a UsageError prints the message
- * and the usage line on stderr and exits 2; any other error is left to `onError` (exit code it returns).
- */
-export function runCli<F extends string>(
-  spec: CliSpec<F>,
-  main: (args: Parsed<F>) => Promise<number>,
-  onError: (err: unknown) => number = (err) => {
+/** The default error handler: the message, prefixed by the command's name; exit 2. */
+function defaultOnError(spec: CliSpec<string>): (err: unknown) => number {
+  return (err) => {
     console.error(`${spec.command.replace(/^npm run /, "").replace(/ --$/, "")}: ${err instanceof Error ? err.message : String(err)}`);
     return 2;
-  },
-): void {
+  };
+}
+
+/**
+ * A CLI's main without the process around it (tests run it in-process): `--help` prints the usage on
+ * stdout and gives 0; a bad argument prints the message and the usage line on stderr and gives 2; an
+ * error from `main` is left to `onError` (the exit code it returns).
+ */
+export async function cliMain<F extends string>(
+  spec: CliSpec<F>,
+  argv: readonly string[],
+  main: (args: Parsed<F>) => Promise<number>,
+  onError: (err: unknown) => number = defaultOnError(spec),
+): Promise<number> {
   let args: Parsed<F>;
   try {
-    args = parseCli(process.argv.slice(2), spec);
+    args = parseCli(argv, spec);
   } catch (err) {
     console.error(`${err instanceof Error ? err.message : String(err)}\n${usage(spec).split("\n")[0]}`);
-    process.exit(2);
+    return 2;
   }
   if (args.help) {
     console.log(usage(spec));
-    process.exit(0);
+    return 0;
   }
-  main(args).then(
-    (code) => process.exit(code),
-    (err: unknown) => process.exit(onError(err)),
-  );
+  try {
+    return await main(args);
+  } catch (err) {
+    return onError(err);
+  }
+}
+
+/** Runs a CLI's main (see cliMain) on this process's arguments and exits with its code. */
+export function runCli<F extends string>(spec: CliSpec<F>, main: (args: Parsed<F>) => Promise<number>, onError?: (err: unknown) => number): void {
+  cliMain(spec, process.argv.slice(2), main, onError).then((code) => process.exit(code));
 }

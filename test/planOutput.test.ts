@@ -1,97 +1,102 @@
 // The plan's output folder as users and CI meet it: concurrent runs, a plan killed midway, a failed
 // plan over an old one, user files in the folder, stale config, and a separate folder for --stack-file.
-import { spawn, spawnSync } from "child_process";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { PLAN_CLI, planCommand } from "../plan/cli";
 import { defaultOut, PlanOutput, PlanRecord, readPlanRecord } from "../plan/outputDir";
+import { cachedPlan } from "../plan/planCache";
+import { FullPlanResult, PlanOptions } from "../plan/run";
+import { runInProcess } from "./cli";
 
 const ROOT = path.resolve(__dirname, "..");
-const TS_NODE = path.join(ROOT, "node_modules", ".bin", "ts-node");
 const LOCAL = path.join(ROOT, "stacks", "Pulumi.local.yaml");
 
-function plan(args: string[], env: Record<string, string> = {}) {
-  return spawnSync(TS_NODE, ["tools/plan.ts", ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...env }, timeout: 120_000 });
-}
-
-function planAsync(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(TS_NODE, ["tools/plan.ts", ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
-    let stderr = "";
-    child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
-    child.on("close", (code) => resolve({ code, stderr }));
-  });
+/** The plan command in this process, planning through the shared plan cache (or `planner`). */
+function plan(args: string[], planner: (stack: string, opts: PlanOptions) => Promise<FullPlanResult> = cachedPlan) {
+  return runInProcess(PLAN_CLI, args, planCommand({ plan: planner, hook: () => undefined }));
 }
 
 const record = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, "plan.json"), "utf8")) as PlanRecord;
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), `ods-out-${prefix}-`));
 
-test("a complete plan records stack, config hash, kit version, time and its files; --verify accepts it", () => {
+test("a complete plan records stack, config hash, kit version, time and its files; --verify accepts it", async () => {
   const out = path.join(tmp("ok"), "out");
-  expect(plan(["--stack", "local", "--out", out]).status).toBe(0);
+  expect((await plan(["--stack", "local", "--out", out])).status).toBe(0);
   const r = record(out);
   expect(r).toMatchObject({ status: "complete", stack: "local", kit: { version: "0.1.0" } });
   expect(r.configHash).toMatch(/^[0-9a-f]{64}$/);
   expect(r.files).toContain("resources.json");
   expect(r.files.filter((f) => f.startsWith("manifests")).length).toBe(fs.readdirSync(path.join(out, "manifests")).length);
   expect(fs.readdirSync(out).sort()).toEqual(["manifests", "outputs.json", "plan.json", "resources.json"]);
-  const v = plan(["--stack", "local", "--verify", out]);
+  const v = await plan(["--stack", "local", "--verify", out]);
   expect(v.stdout).toContain("complete plan of stack local");
   expect(v.status).toBe(0);
-  expect(plan(["--stack", "dev", "--verify", out]).stderr).toContain("is a plan of stack local, not dev");
+  expect((await plan(["--stack", "dev", "--verify", out])).stderr).toContain("is a plan of stack local, not dev");
 });
 
 test("two plans into one folder cannot interleave: the second is refused by name while the first holds it", async () => {
   const out = path.join(tmp("race"), "out");
-  const first = planAsync(["--stack", "local", "--out", out], { ODS_PLAN_TEST_HOLD_AT: "locked:4000" });
-  const lock = path.join(out, ".plan.lock");
-  for (let i = 0; i < 200 && !fs.existsSync(lock); i++) await new Promise((r) => setTimeout(r, 50));
-  expect(fs.existsSync(lock)).toBe(true);
-  const second = plan(["--stack", "local", "--out", out]);
+  // The first plan holds the folder while it plans, until the test lets it go on.
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  let planning!: () => void;
+  const started = new Promise<void>((r) => (planning = r));
+  const first = plan(["--stack", "local", "--out", out], async (stack, opts) => {
+    planning();
+    await held;
+    return cachedPlan(stack, opts);
+  });
+  await started;
+  expect(fs.existsSync(path.join(out, ".plan.lock"))).toBe(true);
+  const second = await plan(["--stack", "local", "--out", out]);
   expect(second.status).toBe(2);
   expect(second.stderr).toMatch(/is being written by another plan \(pid \d+ on \S+, since /);
-  expect((await first).code).toBe(0);
+  release();
+  expect((await first).status).toBe(0);
   expect(record(out).status).toBe("complete");
-  expect(plan(["--stack", "local", "--verify", out]).status).toBe(0);
-}, 120_000);
+  expect((await plan(["--stack", "local", "--verify", out])).status).toBe(0);
+});
 
-test("a plan killed midway (old files moved out, new not yet in) leaves a folder readers refuse; the next plan recovers it", () => {
+test("a plan killed midway (old files moved out, new not yet in) leaves a folder readers refuse; the next plan recovers it", async () => {
   const out = path.join(tmp("kill"), "out");
-  expect(plan(["--stack", "local", "--out", out]).status).toBe(0);
-  const killed = plan(["--stack", "local", "--out", out], { ODS_PLAN_TEST_STOP_AT: "moved-out:manifests" });
+  expect((await plan(["--stack", "local", "--out", out])).status).toBe(0);
+  // A real process killed with SIGKILL while it moves the files: no handler of its own runs.
+  const killed = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "test/fixtures/killedWriter.ts", out, "moved-out:manifests"], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
   expect(killed.signal).toBe("SIGKILL");
   expect(fs.existsSync(path.join(out, "manifests"))).toBe(false);
-  const v = plan(["--stack", "local", "--verify", out]);
+  const v = await plan(["--stack", "local", "--verify", out]);
   expect(v.status).toBe(1);
   expect(v.stderr).toMatch(/stopped before finishing/);
-  expect(plan(["--stack", "local", "--out", out]).status).toBe(0);
+  expect((await plan(["--stack", "local", "--out", out])).status).toBe(0);
   expect(readPlanRecord(out, { stack: "local" }).status).toBe("complete");
   expect(fs.readdirSync(out).filter((e) => e.startsWith("."))).toEqual([]);
-}, 120_000);
+});
 
-test("a failed plan over an old one says so: the old files stay, marked as not current", () => {
+test("a failed plan over an old one says so: the old files stay, marked as not current", async () => {
   const dir = tmp("fail");
   const out = path.join(dir, "out");
-  expect(plan(["--stack", "local", "--out", out]).status).toBe(0);
+  expect((await plan(["--stack", "local", "--out", out])).status).toBe(0);
   const bad = path.join(dir, "bad.yaml");
   fs.writeFileSync(bad, "config:\n  ods:environment: local\n  ods:domain: x\n  ods:infra: { kind: existing }\n");
-  const failed = plan(["--stack", "local", "--stack-file", bad, "--out", out]);
+  const failed = await plan(["--stack", "local", "--stack-file", bad, "--out", out]);
   expect(failed.status).toBe(2);
   expect(record(out)).toMatchObject({ status: "failed", error: expect.stringContaining("invalid stack config") });
   expect(fs.existsSync(path.join(out, "resources.json"))).toBe(true);
   expect(() => readPlanRecord(out)).toThrow("the last plan of it failed (invalid stack config:");
 });
 
-test("a stack name that is not a plain name is refused before anything is written", () => {
+test("a stack name that is not a plain name is refused before anything is written", async () => {
   for (const bad of ["..", ".", "a/b"]) {
-    const res = plan(["--stack", bad]);
+    const res = await plan(["--stack", bad]);
     expect(res.status).toBe(2);
     expect(res.stderr).toContain(`stack name ${JSON.stringify(bad)} is not valid`);
   }
   expect(fs.existsSync(path.join(ROOT, "plan.json"))).toBe(false);
 });
 
-test("--stack-file plans go to a folder of their own, never over out/<stack>", () => {
+test("--stack-file plans go to a folder of their own, never over out/<stack>", async () => {
   expect(defaultOut("prod")).toBe(path.join(ROOT, "out", "prod"));
   const a = defaultOut("prod", "/tmp/x/my-config.yaml");
   expect(a).toMatch(/out[/\\]prod--my-config-[0-9a-f]{8}$/);
@@ -99,18 +104,18 @@ test("--stack-file plans go to a folder of their own, never over out/<stack>", (
   const dir = tmp("sf");
   const file = path.join(dir, "Pulumi.try.yaml");
   fs.copyFileSync(LOCAL, file);
-  const res = plan(["--stack", "local", "--stack-file", file]);
+  const res = await plan(["--stack", "local", "--stack-file", file]);
   expect(res.status).toBe(0);
   const expected = defaultOut("local", file);
   expect(res.stdout).toContain(path.join(expected, "resources.json"));
   expect(record(expected)).toMatchObject({ status: "complete", stack: "local", stackFile: file });
   // --verify re-reads the recorded config file: a change to it makes the folder stale.
   fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("ods:domain: ods.localtest.me", "ods:domain: other.localtest.me"));
-  const v = plan(["--stack", "local", "--verify", expected]);
+  const v = await plan(["--stack", "local", "--verify", expected]);
   expect(v.status).toBe(1);
   expect(v.stderr).toContain("is stale: the stack's config changed since it was planned");
   fs.rmSync(file);
-  const gone = plan(["--stack", "local", "--verify", expected]);
+  const gone = await plan(["--stack", "local", "--verify", expected]);
   expect(gone.status).toBe(1);
   expect(gone.stderr).toContain("cannot be checked against its config");
   fs.rmSync(expected, { recursive: true, force: true });

@@ -1,3 +1,4 @@
+import { cachedPlan } from "../../plan/planCache";
 import * as pulumi from "@pulumi/pulumi";
 import { allStrings, get, ofType, one, record } from "../../test/harness";
 import type { RecordedResource } from "../../plan/types";
@@ -195,9 +196,7 @@ const milvusObjects = (rs: RecordedResource[], release: string) => rs.filter((r)
 const secretLooking = /(password\w*|secret\w*|token|access[_-]?key\w*)\s*[:=]\s*[^\s"']+/i;
 
 async function plan(stack: string): Promise<RecordedResource[]> {
-  jest.resetModules();
-  const { runPlan } = await import("../../plan/run");
-  return (await runPlan(stack)).resources;
+  return (await cachedPlan(stack)).resources;
 }
 
 describe("rendered chart", () => {

@@ -1,5 +1,6 @@
 // Redis: the plan and values (pure), the component as recorded, and what redis-ha renders for the local
 // (single instance) and staging (Sentinel + HAProxy) stacks.
+import { cachedPlan } from "../../plan/planCache";
 import * as pulumi from "@pulumi/pulumi";
 import type { FullPlanResult } from "../../plan/run";
 import type { RecordedResource } from "../../plan/types";
@@ -217,11 +218,8 @@ describe("the component", () => {
   });
 });
 
-// Each stack is planned in a fresh module registry: the program is imported once per registry.
 async function planOf(stack: string): Promise<FullPlanResult> {
-  jest.resetModules();
-  const { runPlan } = (await import("../../plan/run")) as typeof import("../../plan/run");
-  return runPlan(stack);
+  return cachedPlan(stack);
 }
 
 type Container = { name: string; image: string; env?: { name: string; value?: string; valueFrom?: unknown }[]; resources?: Obj; livenessProbe?: unknown; readinessProbe?: unknown };

@@ -1,5 +1,6 @@
 // cert-manager: values per availability, and what the chart really renders with them.
-import { runPlan, FullPlanResult } from "../../plan/run";
+import { FullPlanResult } from "../../plan/run";
+import { cachedPlan } from "../../plan/planCache";
 import { get, ofType } from "../../test/harness";
 import { certManagerValues, CERT_MANAGER_WEBHOOK_PORT } from "./certManager";
 
@@ -21,7 +22,7 @@ test("one replica without budgets when not HA; two, with budgets and spreading, 
 describe("rendered in the staging plan", () => {
   let plan: FullPlanResult;
   beforeAll(async () => {
-    plan = await runPlan("staging");
+    plan = await cachedPlan("staging");
   });
   const inChart = () => plan.resources.filter((r) => r.parent === "ods-staging-cert-manager-chart");
 

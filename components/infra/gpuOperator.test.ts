@@ -1,5 +1,5 @@
 import { get, one, record } from "../../test/harness";
-import { runPlan } from "../../plan/run";
+import { cachedPlan } from "../../plan/planCache";
 import { dcgmRelabelings, GpuOperator, gpuOperatorValues, nodeLabelMetaLabel } from "./gpuOperator";
 import { gpuPoolLabels } from "./gpuNodePool";
 
@@ -56,9 +56,9 @@ test("the DCGM ServiceMonitor copies the GPU node pool's label (the one gpuPoolL
 });
 
 describe("dev stack plan (the chart rendered by Helm)", () => {
-  let resources: Awaited<ReturnType<typeof runPlan>>["resources"];
+  let resources: Awaited<ReturnType<typeof cachedPlan>>["resources"];
   beforeAll(async () => {
-    resources = (await runPlan("dev")).resources;
+    resources = (await cachedPlan("dev")).resources;
   }, 300_000);
 
   it("renders the relabeling into the ClusterPolicy, from which the operator creates the DCGM exporter's ServiceMonitor", () => {

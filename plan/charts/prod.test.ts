@@ -5,7 +5,8 @@ import { evaluate } from "../../policy-check/evaluate";
 import { stackPackConfig } from "../../policy-check/stackPackConfig";
 import { get, ofType } from "../../test/harness";
 import { manifestFiles, validateObjects } from "../manifests";
-import { FullPlanResult, runPlan } from "../run";
+import { FullPlanResult } from "../run";
+import { cachedPlan } from "../planCache";
 import type { RecordedResource } from "../types";
 
 const CHART = "ods-prod-gpu-operator-chart";
@@ -15,7 +16,7 @@ const URN_PREFIX = `urn:pulumi:prod::ods::ods:infra:GpuOperator$${CHART_TYPE}$`;
 let plan: FullPlanResult;
 let children: RecordedResource[];
 beforeAll(async () => {
-  plan = await runPlan("prod");
+  plan = await cachedPlan("prod");
   children = plan.resources.filter((r) => r.parent === CHART && r.parentType === CHART_TYPE);
 });
 

@@ -4,7 +4,7 @@ import { evaluate, Evaluation, failed } from "../../policy-check/evaluate";
 import { PackConfig } from "../../policy-check/packConfig";
 import { stackPackConfig } from "../../policy-check/stackPackConfig";
 import type { RecordedResource } from "../../plan/types";
-import { runPlan } from "../../plan/run";
+import { cachedPlan } from "../../plan/planCache";
 
 let resources: RecordedResource[];
 let config: PackConfig;
@@ -12,7 +12,7 @@ let clean: Evaluation;
 
 beforeAll(async () => {
   // One plan per file: the mock runtime is process-global and jest isolates files.
-  resources = (await runPlan("prod")).resources;
+  resources = (await cachedPlan("prod")).resources;
   config = stackPackConfig("prod", policies).config;
   clean = await evaluate(resources, policies, config);
 });

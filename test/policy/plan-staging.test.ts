@@ -2,11 +2,11 @@
 import { policies } from "../../policies/rules";
 import { evaluate, failed } from "../../policy-check/evaluate";
 import { stackPackConfig } from "../../policy-check/stackPackConfig";
-import { runPlan } from "../../plan/run";
+import { cachedPlan } from "../../plan/planCache";
 
 describe("staging plan", () => {
   it("has no mandatory violation and no rule error", async () => {
-    const { resources } = await runPlan("staging");
+    const { resources } = await cachedPlan("staging");
     const config = stackPackConfig("staging", policies).config;
     const result = await evaluate(resources, policies, config);
     expect(result.errors).toEqual([]);

@@ -6,29 +6,20 @@ import * as path from "path";
 import { policies } from "../../policies/rules";
 import { evaluate, failed } from "../../policy-check/evaluate";
 import { stackPackConfig } from "../../policy-check/stackPackConfig";
-import { runPlan } from "../../plan/run";
+import { cachedPlan } from "../../plan/planCache";
 import type { RecordedResource } from "../../plan/types";
+import { WORLD_OPEN_REASON, worldOpenStaging } from "./worldOpen";
 
-const ROOT = path.join(__dirname, "..", "..");
-const REASON = "CI runners on rotating public addresses until the VPN lands (ticket OPS-142)";
-const staging = fs.readFileSync(path.join(ROOT, "stacks", "Pulumi.staging.yaml"), "utf8");
+const REASON = WORLD_OPEN_REASON;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ods-world-open-"));
-
-/** The staging stack file with its endpoint CIDRs replaced by 0.0.0.0/0 (and the reason, if given). */
-function stagingCopy(name: string, reason?: string): string {
-  const cidrs = "publicAccessCidrs: [198.51.100.0/24]";
-  expect(staging).toContain(cidrs);
-  const file = path.join(dir, `Pulumi.${name}.yaml`);
-  fs.writeFileSync(file, staging.replace(cidrs, `publicAccessCidrs: [0.0.0.0/0]${reason ? `\n        worldOpenReason: "${reason}"` : ""}`));
-  return file;
-}
+const stagingCopy = (name: string, reason?: string) => worldOpenStaging(dir, name, reason);
 
 let resources: RecordedResource[];
 const withReason = stagingCopy("open-with-reason", REASON);
 
 beforeAll(async () => {
   // One plan per file: the mock runtime is process-global.
-  resources = (await runPlan("staging", { stackFile: withReason })).resources;
+  resources = (await cachedPlan("staging", { stackFile: withReason })).resources;
 });
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

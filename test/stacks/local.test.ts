@@ -6,14 +6,15 @@ import { describeModelLayer } from "./modelLayer";
 import { describeAppsLayer } from "./appsLayer";
 import { describeObservabilityLayer } from "./observabilityLayer";
 import { describeEdgeLayer } from "./edgeLayer";
-import { runPlan, FullPlanResult } from "../../plan/run";
+import { FullPlanResult } from "../../plan/run";
+import { cachedPlan } from "../../plan/planCache";
 import { get, ofType, one } from "../harness";
 import { l1Changes } from "../l1Baseline";
 import { skeletonProblems } from "../skeleton";
 
 let plan: FullPlanResult;
 beforeAll(async () => {
-  plan = await runPlan("local");
+  plan = await cachedPlan("local");
 });
 
 test("no AWS resources and no AWS provider at all", () => {

@@ -6,7 +6,8 @@ import { describeModelLayer } from "./modelLayer";
 import { describeAppsLayer } from "./appsLayer";
 import { describeObservabilityLayer } from "./observabilityLayer";
 import { describeEdgeLayer } from "./edgeLayer";
-import { runPlan, FullPlanResult } from "../../plan/run";
+import { FullPlanResult } from "../../plan/run";
+import { cachedPlan } from "../../plan/planCache";
 import { manifestFiles, validateObjects } from "../../plan/manifests";
 import { get, ofType, one } from "../harness";
 import { l1Changes } from "../l1Baseline";
@@ -14,7 +15,7 @@ import { skeletonProblems } from "../skeleton";
 
 let plan: FullPlanResult;
 beforeAll(async () => {
-  plan = await runPlan("prod");
+  plan = await cachedPlan("prod");
 });
 
 test("private subnets in three zones, a NAT gateway per zone", () => {

@@ -2,7 +2,7 @@
 // values, ConfigMaps, env literals and args. Every generated password has a recognisable mock value
 // (plan/mocks.ts), so one that escapes its Secret is found wherever it lands.
 import { MOCK_SECRET_MARK } from "../../plan/mocks";
-import { runPlan } from "../../plan/run";
+import { cachedPlan } from "../../plan/planCache";
 import { RecordedResource } from "../../plan/types";
 import { allStrings, ofType } from "../harness";
 
@@ -26,8 +26,7 @@ function leaks(resources: RecordedResource[]): string[] {
 describe.each(["local", "dev", "staging", "prod"])("stack %s", (stack) => {
   let resources: RecordedResource[];
   beforeAll(async () => {
-    jest.resetModules();
-    resources = (await runPlan(stack)).resources;
+      resources = (await cachedPlan(stack)).resources;
   });
 
   test("generates its passwords, and none of them appears in any input or rendered object", () => {

@@ -4,7 +4,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { runPlan } from "../../plan/run";
+import { cachedPlan } from "../../plan/planCache";
 import { RecordedResource } from "../../plan/types";
 import { get, ofType } from "../harness";
 
@@ -40,9 +40,8 @@ function volumeOwners(resources: RecordedResource[]): Map<string, unknown> {
 let before: RecordedResource[];
 let after: RecordedResource[];
 beforeAll(async () => {
-  before = (await runPlan("local")).resources;
-  jest.resetModules();
-  after = (await (await import("../../plan/run")).runPlan("local", { stackFile: changedStackFile() })).resources;
+  before = (await cachedPlan("local")).resources;
+  after = (await cachedPlan("local", { stackFile: changedStackFile() })).resources;
 });
 
 test("the change is real: the data services' containers ask for other resources", () => {
