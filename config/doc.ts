@@ -207,10 +207,10 @@ const INTRO = [
   "is empty, or whose `config:` is not a mapping gives one error naming the file, never its content.",
   "",
   "How to read the tables: a key path is written as `pulumi config set --path` takes it (`[]` stands for",
-  "every entry of a list, `<name>` for every key of a map). **required** means required whenever its",
-  "parent is given; `unset` means optional without a default; a default in words is computed from other",
-  "keys (most often `highAvailability` or the kind of cluster). Named value formats and shapes are",
-  "described once, at the end.",
+  "every entry of a list, a name in angle brackets such as `<layer>` for every key of a map). **required**",
+  "means required whenever its parent is given; `unset` means optional without a default; a default in",
+  "words is computed from other keys (most often `highAvailability` or the kind of cluster). Named value",
+  "formats and shapes are described once, at the end.",
 ];
 
 /** The whole reference, as `docs/config.md` holds it. */
