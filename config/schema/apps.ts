@@ -26,30 +26,25 @@ export const MIN_APP_PORT = 1024;
 
 const appSchema = (key: AppKey) =>
   z.strictObject({
-    /** The application's image, pinned by tag or digest (required: the kit ships no default image). */
-    image,
-    /** Container port serving HTTP and /metrics. Default 8080. */
+    image: image.describe("The application's image, pinned by tag or digest; the kit ships no default image. It must serve HTTP, its health path and /metrics on `port` as a non-root user."),
     port: z
       .int()
       .min(MIN_APP_PORT, { error: `must be ${MIN_APP_PORT}-65535: the container runs as non-root with every capability dropped, so it cannot bind a privileged port` })
       .max(65535, { error: "must be a port (1024-65535)" })
-      .default(APP_DEFAULTS[key].port),
-    /** Path of the health endpoint all three probes call. Default: agentApi /api/v1/health, web /healthz. */
+      .default(APP_DEFAULTS[key].port)
+      .describe(`Container port serving HTTP and /metrics; ${MIN_APP_PORT} or above, since the container runs as non-root with every capability dropped.`),
     healthPath: z
       .string()
       .regex(/^\/[A-Za-z0-9._~\-/]*$/, { error: "must be an absolute URL path such as /healthz (letters, digits, '.', '_', '~', '-', '/')" })
-      .default(APP_DEFAULTS[key].healthPath),
-    /** The HPA's range. Default 2-6 where highAvailability, else 1-2. */
-    replicas: appReplicasSchema.optional(),
-    /** Container requests and memory limit. Default: agentApi 250m/512Mi (limit 1Gi), web 50m/64Mi (limit 128Mi). */
-    resources: resourcesSchema.default(APP_DEFAULTS[key].resources),
+      .default(APP_DEFAULTS[key].healthPath)
+      .describe("Path of the health endpoint all three probes call."),
+    replicas: appReplicasSchema.optional().meta({ description: "The HPA's range; highAvailability needs min >= 2.", "x-default": `${DEFAULT_REPLICAS.ha.min}-${DEFAULT_REPLICAS.ha.max} where highAvailability, else ${DEFAULT_REPLICAS.single.min}-${DEFAULT_REPLICAS.single.max}` }),
+    resources: resourcesSchema.default(APP_DEFAULTS[key].resources).describe("Container requests and memory limit."),
   });
 
 export const appsInputSchema = z.strictObject({
-  /** The agent API (RAG and text-to-SQL over the data and model layers). */
-  agentApi: appSchema("agentApi"),
-  /** The web front end (a browser app that signs in with Keycloak and calls the agent API). */
-  web: appSchema("web"),
+  agentApi: appSchema("agentApi").describe("The agent API: RAG and text-to-SQL over the data and model layers, at `https://agent.<domain>`."),
+  web: appSchema("web").describe("The web front end: a browser app that signs in with Keycloak and calls the agent API, at `https://app.<domain>`."),
 });
 
 type AppsInput = z.infer<typeof appsInputSchema>;

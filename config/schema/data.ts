@@ -8,12 +8,15 @@ const IMAGE = /^[a-z0-9]+([._\-/:][a-z0-9]+)*(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}
 export const image = z
   .string()
   .regex(IMAGE, { error: "must be an image reference pinned by tag or digest, such as ghcr.io/org/app:1.4.2" })
-  .refine((s) => !/:latest$/i.test(s), { error: "must not use the tag latest; allowed: a pinned version tag or a digest" });
+  .refine((s) => !/:latest$/i.test(s), { error: "must not use the tag latest; allowed: a pinned version tag or a digest" })
+  .meta({ title: "image", "x-format": "a container image pinned by tag or digest (`repo:tag` or `repo@sha256:<64 hex digits>`), such as ghcr.io/org/app:1.4.2; the tag `latest` is refused" });
 
-export const resourcesSchema = z.strictObject({
-  requests: z.strictObject({ cpu: quantity, memory: quantity }),
-  limits: z.strictObject({ memory: quantity, cpu: quantity.optional() }),
-});
+export const resourcesSchema = z
+  .strictObject({
+    requests: z.strictObject({ cpu: quantity.describe("CPU request."), memory: quantity.describe("Memory request.") }).describe("What the scheduler reserves."),
+    limits: z.strictObject({ memory: quantity.describe("Memory limit."), cpu: quantity.optional().describe("CPU limit.") }).describe("What the container may use at most."),
+  })
+  .meta({ title: "resources", "x-format": "A container's requests and limits, e.g. `{ requests: { cpu: 500m, memory: 1Gi }, limits: { memory: 2Gi } }`. Given, it replaces the default as a whole." });
 export type ResourcesConfig = z.infer<typeof resourcesSchema>;
 
 const res = (cpu: string, memory: string, limitMemory: string): ResourcesConfig => ({ requests: { cpu, memory }, limits: { memory: limitMemory } });
@@ -24,96 +27,103 @@ const nodePort = (what: string) => z.number().int().min(30000, { error: `${what}
  * and @pulumi/mysql talk to.
  */
 export const accessSchema = z.strictObject({
-  /**
-   * "nodePort": fixed node ports, mapped to `host` by the laptop cluster (kind extraPortMappings).
-   * "loadBalancer": an internal AWS NLB per admin endpoint, reachable from `allowedCidrs` only.
-   * Default: nodePort on an existing cluster, loadBalancer on AWS.
-   */
-  mode: z.enum(["nodePort", "loadBalancer"]).optional(),
-  /** nodePort: the address where the node ports are reachable from `pulumi up`. Default 127.0.0.1. */
-  host: z.string().min(1).default("127.0.0.1"),
-  /** nodePort: the node ports. Defaults minio 30900, mysql 30306. */
-  ports: z.strictObject({ minio: nodePort("minio").default(30900), mysql: nodePort("mysql").default(30306) }).default({ minio: 30900, mysql: 30306 }),
-  /** loadBalancer: CIDRs allowed to reach the internal load balancers (CI runners, VPN); required in that mode. */
-  allowedCidrs: z.array(cidr).default([]),
-  /** Seconds `pulumi up` waits for an admin endpoint to accept connections before configuring it. Default 900. */
-  readyTimeoutSeconds: z.number().int().min(30).max(3600).default(900),
+  mode: z
+    .enum(["nodePort", "loadBalancer"])
+    .optional()
+    .meta({
+      description: "`nodePort`: fixed node ports, mapped to `host` by the laptop cluster (kind's extraPortMappings). `loadBalancer`: an internal AWS NLB per admin endpoint, reachable from `allowedCidrs` only; needs infra.kind aws.",
+      "x-default": "nodePort on an existing cluster, loadBalancer on AWS",
+    }),
+  host: z.string().min(1).default("127.0.0.1").describe("nodePort: the address where `pulumi up` reaches the node ports."),
+  ports: z
+    .strictObject({ minio: nodePort("minio").default(30900).describe("MinIO's S3 API."), mysql: nodePort("mysql").default(30306).describe("MySQL.") })
+    .default({ minio: 30900, mysql: 30306 })
+    .describe("nodePort: the node ports, two distinct ones, not used by Keycloak's or the gateway's node ports."),
+  allowedCidrs: z.array(cidr).default([]).describe("loadBalancer: the CIDRs that run `pulumi up` (CI runners, VPN); required, non-empty, in that mode; no world-open CIDR."),
+  readyTimeoutSeconds: z.number().int().min(30).max(3600).default(900).describe("How long `pulumi up` waits for an admin endpoint to accept connections before configuring it."),
 });
 
 export const minioSchema = z.strictObject({
-  /** MinIO server image (the last released tag; upstream is archived). */
-  image: image.default("quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z"),
-  /** Servers: 1 = standalone, 4 to 32 = distributed with erasure coding. Default: 4 where highAvailability, else 1. */
-  servers: count("servers", 32).optional(),
-  /** Volume per server. Default 50Gi. */
-  volumeSize: quantity.default("50Gi"),
-  resources: resourcesSchema.default(res("250m", "512Mi", "2Gi")),
+  image: image.default("quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z").describe("MinIO server image: the last released tag (upstream is archived)."),
+  servers: count("servers", 32)
+    .optional()
+    .meta({ description: "1 = standalone, 4 to 32 = distributed with erasure coding; 2-3 are refused, and highAvailability needs 4 or more.", "x-default": "4 where highAvailability, else 1" }),
+  volumeSize: quantity.default("50Gi").describe("Volume per server."),
+  resources: resourcesSchema.default(res("250m", "512Mi", "2Gi")).describe("Per server."),
 });
 
 export const s3Schema = z.strictObject({
-  /** KMS key for bucket encryption; default: the kit creates one with rotation on. */
-  kmsKeyArn: z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/.+$/, { error: "must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>); an alias ARN does not work in IAM policies" }).optional(),
-  /** Days a non-current object version is kept before it expires. Default 90. */
-  noncurrentVersionDays: z.number().int().min(1).max(3650).default(90),
+  kmsKeyArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/.+$/, { error: "must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>); an alias ARN does not work in IAM policies" })
+    .optional()
+    .meta({ description: "An existing KMS key for bucket encryption, by key ARN (an alias ARN does not work in IAM policies).", "x-default": "the kit creates a key, with rotation on" }),
+  noncurrentVersionDays: z.number().int().min(1).max(3650).default(90).describe("Days an overwritten or deleted object version is kept before it expires."),
 });
 
 export const objectStoreSchema = z.strictObject({
-  /** "minio" (in the cluster) or "s3" (AWS, infra.kind "aws" only). */
-  kind: z.enum(["minio", "s3"]),
-  minio: minioSchema.default(minioSchema.parse({})),
-  s3: s3Schema.default(s3Schema.parse({})),
+  kind: z.enum(["minio", "s3"]).describe("`minio` (in the cluster) or `s3` (needs infra.kind aws)."),
+  minio: minioSchema.default(minioSchema.parse({})).describe("MinIO settings (kind minio)."),
+  s3: s3Schema.default(s3Schema.parse({})).describe("S3 settings (kind s3)."),
 });
 
 export const mysqlSchema = z.strictObject({
-  /** MySQL instances: 1 (single) or 3/5 (semi-synchronous primary + replicas). Default: 3 where highAvailability, else 1. */
-  replicas: z.union([z.literal(1), z.literal(3), z.literal(5)], { error: "must be 1, 3 or 5 (MOCO needs an odd number for semi-synchronous quorum)" }).optional(),
-  /** mysqld image (MOCO's MySQL 8.4 build). */
-  image: image.default("ghcr.io/cybozu-go/moco/mysql:8.4.8"),
-  volumeSize: quantity.default("20Gi"),
-  resources: resourcesSchema.default(res("500m", "1Gi", "2Gi")),
+  replicas: z
+    .union([z.literal(1), z.literal(3), z.literal(5)], { error: "must be 1, 3 or 5 (MOCO needs an odd number for semi-synchronous quorum)" })
+    .optional()
+    .meta({ description: "MySQL instances: 1, or a semi-synchronous primary with replicas (3 or 5); highAvailability needs 3 or 5.", "x-default": "3 where highAvailability, else 1" }),
+  image: image.default("ghcr.io/cybozu-go/moco/mysql:8.4.8").describe("mysqld image (MOCO's MySQL 8.4 build)."),
+  volumeSize: quantity.default("20Gi").describe("Volume per instance."),
+  resources: resourcesSchema.default(res("500m", "1Gi", "2Gi")).describe("Per instance."),
   backup: z
     .strictObject({
-      /** Cron schedule of full backups (UTC). Default "0 3 * * *". */
-      schedule: z.string().regex(/^(\S+\s+){4}\S+$/, { error: 'must be a five-field cron schedule such as "0 3 * * *"' }).default("0 3 * * *"),
+      schedule: z
+        .string()
+        .regex(/^(\S+\s+){4}\S+$/, { error: 'must be a five-field cron schedule such as "0 3 * * *"' })
+        .default("0 3 * * *")
+        .describe("Five-field cron schedule (UTC) of full backups into the backups bucket."),
     })
-    .default({ schedule: "0 3 * * *" }),
+    .default({ schedule: "0 3 * * *" })
+    .describe("Full backups (a MOCO BackupPolicy) into the backups bucket, with binlogs for point-in-time recovery."),
 });
 
 export const redisSchema = z.strictObject({
-  /** Redis servers: 1 (single, no Sentinel) or 3 to 7 (replicas with Sentinel failover). Default: 3 where highAvailability, else 1. */
-  replicas: count("replicas", 7).optional(),
-  volumeSize: quantity.default("8Gi"),
-  resources: resourcesSchema.default(res("100m", "256Mi", "1Gi")),
+  replicas: count("replicas", 7)
+    .optional()
+    .meta({ description: "Redis servers: 1 (no Sentinel) or 3 to 7 (replicas with Sentinel failover); highAvailability needs 3 or more.", "x-default": "3 where highAvailability, else 1" }),
+  volumeSize: quantity.default("8Gi").describe("Volume per server."),
+  resources: resourcesSchema.default(res("100m", "256Mi", "1Gi")).describe("Per server."),
 });
 
 export const milvusSchema = z.strictObject({
-  /** "standalone" (one pod) or "cluster" (every role separate, replicated). Default: cluster where highAvailability, else standalone. */
-  mode: z.enum(["standalone", "cluster"]).optional(),
-  /** Volume of the standalone pod (cluster mode keeps everything in the object store and etcd). Default 20Gi. */
-  volumeSize: quantity.default("20Gi"),
-  resources: resourcesSchema.default(res("500m", "2Gi", "8Gi")),
+  mode: z
+    .enum(["standalone", "cluster"])
+    .optional()
+    .meta({ description: "`standalone` (one pod) or `cluster` (every role separate and replicated); highAvailability needs cluster.", "x-default": "cluster where highAvailability, else standalone" }),
+  volumeSize: quantity.default("20Gi").describe("Volume of the standalone pod (cluster mode keeps everything in the object store and etcd)."),
+  resources: resourcesSchema.default(res("500m", "2Gi", "8Gi")).describe("Per pod."),
 });
 
-export const appReplicasSchema = z.strictObject({
-  min: count("min", 100).min(1, { error: "min must be >= 1" }),
-  max: count("max", 100).min(1, { error: "max must be >= 1" }),
-});
+export const appReplicasSchema = z
+  .strictObject({
+    min: count("min", 100).min(1, { error: "min must be >= 1" }).describe("Fewest replicas."),
+    max: count("max", 100).min(1, { error: "max must be >= 1" }).describe("Most replicas; min <= max."),
+  })
+  .meta({ title: "replica range", "x-format": "The HorizontalPodAutoscaler's range, e.g. `{ min: 2, max: 6 }`; with min above 1 the service also gets a PodDisruptionBudget and spreading over nodes." });
 
 export const dataApiSchema = z.strictObject({
-  /** The data API's image, pinned (required: the kit ships no default image). */
-  image,
-  /** Replicas: the HPA's range. Default 2-6 where highAvailability, else 1-2. */
-  replicas: appReplicasSchema.optional(),
-  resources: resourcesSchema.default(res("100m", "256Mi", "512Mi")),
+  image: image.describe("The data API's image, pinned; the kit ships no default image."),
+  replicas: appReplicasSchema.optional().meta({ description: "The HPA's range; highAvailability needs min >= 2.", "x-default": "2-6 where highAvailability, else 1-2" }),
+  resources: resourcesSchema.default(res("100m", "256Mi", "512Mi")).describe("Per pod."),
 });
 
 export const dataInputSchema = z.strictObject({
-  access: accessSchema.default(accessSchema.parse({})),
-  objectStore: objectStoreSchema,
-  mysql: mysqlSchema.default(mysqlSchema.parse({})),
-  redis: redisSchema.default(redisSchema.parse({})),
-  milvus: milvusSchema.default(milvusSchema.parse({})),
-  dataApi: dataApiSchema,
+  access: accessSchema.default(accessSchema.parse({})).describe("How the machine that runs `pulumi up` reaches the MinIO and MySQL admin endpoints that @pulumi/minio and @pulumi/mysql talk to."),
+  objectStore: objectStoreSchema.describe("The object store: datasets, models, backups and Milvus' data."),
+  mysql: mysqlSchema.default(mysqlSchema.parse({})).describe("MySQL through the MOCO operator."),
+  redis: redisSchema.default(redisSchema.parse({})).describe("Redis (redis-ha), with Sentinel when replicated."),
+  milvus: milvusSchema.default(milvusSchema.parse({})).describe("Milvus, the vector database."),
+  dataApi: dataApiSchema.describe("The data API, on AppService."),
 });
 
 type DataInput = z.infer<typeof dataInputSchema>;

@@ -37,62 +37,81 @@ const nodePort = z.number().int().min(30000, { error: "must be a node port (3000
 
 export const edgeInputSchema = z
   .strictObject({
-    /** Where the gateway's certificate comes from. */
     issuer: z
       .strictObject({
-        /**
-         * "selfSigned" (a self-signed root, a CA certificate from it, and a CA issuer: private domains),
-         * "acme-http01" (Let's Encrypt, challenge answered through the Gateway), "acme-dns01" (Let's
-         * Encrypt, TXT records in Route53). Default: selfSigned on a private domain (such as
-         * *.localtest.me), else required.
-         */
-        kind: z.enum(["selfSigned", "acme-http01", "acme-dns01"]).optional(),
-        /** ACME account (acme-* kinds). */
+        kind: z
+          .enum(["selfSigned", "acme-http01", "acme-dns01"])
+          .optional()
+          .meta({
+            description:
+              "Where the gateway's certificate comes from: `selfSigned` (a self-signed root, a CA certificate from it and a CA issuer), `acme-http01` (Let's Encrypt, the challenge answered through the Gateway with cert-manager's Gateway API support, which L1 enables) or `acme-dns01` (Let's Encrypt, TXT records in Route53; needs infra.kind aws). ACME is refused on a private domain.",
+            "x-default": `selfSigned on a private domain (${PRIVATE_DOMAIN_SUFFIXES.join(", ")}), else required`,
+          }),
         acme: z
           .strictObject({
-            /** Contact for expiry notices; required for acme-*. */
-            email: z.email({ error: "must be an e-mail address such as platform@example.com" }).optional(),
-            /** "production" (default), "staging" (Let's Encrypt's untrusted test CA, high rate limits) or an https URL of an ACME directory. */
+            email: z
+              .email({ error: "must be an e-mail address such as platform@example.com" })
+              .optional()
+              .describe("The ACME account's contact for expiry notices: required for the acme-* kinds, refused otherwise."),
             server: z
               .union([z.enum(["production", "staging"]), z.url({ protocol: /^https$/, error: 'must be "production", "staging" or an https URL of an ACME directory' })])
-              .default("production"),
+              .default("production")
+              .describe("Let's Encrypt (`production`), its staging CA (`staging`: untrusted, high rate limits), or the https URL of another ACME directory."),
           })
-          .default({ server: "production" }),
-        /** Route53 (acme-dns01): the hosted zone holding `domain`. */
+          .default({ server: "production" })
+          .describe("The ACME account (acme-* kinds)."),
         route53: z
           .strictObject({
-            /** Hosted zone id, e.g. Z0123456789ABCDEFGHIJ. */
-            hostedZoneId: z.string().regex(/^Z[A-Z0-9]{1,32}$/, { error: "must be a Route53 hosted zone id such as Z0123456789ABCDEFGHIJ" }),
+            hostedZoneId: z
+              .string()
+              .regex(/^Z[A-Z0-9]{1,32}$/, { error: "must be a Route53 hosted zone id such as Z0123456789ABCDEFGHIJ" })
+              .describe("Hosted zone id, e.g. Z0123456789ABCDEFGHIJ."),
           })
-          .optional(),
+          .optional()
+          .describe("Route53: the hosted zone holding `domain`; required for acme-dns01, refused otherwise."),
       })
-      .default({ acme: { server: "production" } }),
-    /** The gateway (Envoy) pods and their Service. */
+      .default({ acme: { server: "production" } })
+      .describe("Where the gateway's certificate comes from."),
     gateway: z
       .strictObject({
-        /** Replicas. Default 2 where highAvailability, else 1. */
-        replicas: count("replicas", 20).min(1, { error: "must be >= 1" }).optional(),
-        resources: resourcesSchema.default(res("100m", "128Mi", "1Gi")),
+        replicas: count("replicas", 20)
+          .min(1, { error: "must be >= 1" })
+          .optional()
+          .meta({ description: "Gateway (Envoy) replicas; highAvailability needs 2 or more.", "x-default": "2 where highAvailability, else 1" }),
+        resources: resourcesSchema.default(res("100m", "128Mi", "1Gi")).describe("The Envoy container."),
         service: z
           .strictObject({
-            /** Default LoadBalancer on AWS, NodePort on an existing cluster (kind maps the node ports to the host). */
-            type: z.enum(["LoadBalancer", "NodePort", "ClusterIP"]).optional(),
-            /** Service annotations. Default on AWS: an internet-facing NLB (DEFAULT_AWS_LB_ANNOTATIONS); else none. */
-            annotations: z.record(z.string().min(1), z.string()).optional(),
-            /** NodePort only: the node ports of HTTP and HTTPS. Default 30080 and 30443. */
-            nodePorts: z.strictObject({ http: nodePort, https: nodePort }).optional(),
+            type: z
+              .enum(["LoadBalancer", "NodePort", "ClusterIP"])
+              .optional()
+              .meta({ description: "The gateway Service's type.", "x-default": "LoadBalancer on AWS, NodePort on an existing cluster (kind maps the node ports to the host)" }),
+            annotations: z
+              .record(z.string().min(1), z.string())
+              .optional()
+              .meta({ description: "Service annotations; LoadBalancer only.", "x-default": "on AWS: an internet-facing NLB with cross-zone load balancing; else none" }),
+            nodePorts: z
+              .strictObject({ http: nodePort.describe("Node port of HTTP."), https: nodePort.describe("Node port of HTTPS; not the same as http.") })
+              .optional()
+              .meta({
+                description: "NodePort only: the node ports of the two listeners (`docs/kind-cluster.yaml` maps them to the host's ports 80 and 443).",
+                "x-default": `http ${DEFAULT_NODE_PORTS.http}, https ${DEFAULT_NODE_PORTS.https} with NodePort`,
+              }),
           })
-          .default({}),
+          .default({})
+          .describe("The gateway's Service."),
       })
-      .default({ resources: res("100m", "128Mi", "1Gi"), service: {} }),
-    /** istiod, the control plane that programs the gateway. */
+      .default({ resources: res("100m", "128Mi", "1Gi"), service: {} })
+      .describe("The gateway (Envoy) pods and their Service."),
     istiod: z
       .strictObject({
-        /** Replicas. Default 2 where highAvailability, else 1. */
-        replicas: count("replicas", 10).min(1, { error: "must be >= 1" }).optional(),
-        resources: resourcesSchema.default(res("200m", "512Mi", "2Gi")),
+        replicas: count("replicas", 10)
+          .min(1, { error: "must be >= 1" })
+          .optional()
+          .meta({ description: "istiod replicas; highAvailability needs 2 or more.", "x-default": "2 where highAvailability, else 1" }),
+        resources: resourcesSchema.default(res("200m", "512Mi", "2Gi")).describe("Per replica."),
       })
-      .default({ resources: res("200m", "512Mi", "2Gi") }),
+      .default({ resources: res("200m", "512Mi", "2Gi") })
+      .describe("istiod, the control plane that programs the gateway."),
   })
   .default({ issuer: { acme: { server: "production" } }, gateway: { resources: res("100m", "128Mi", "1Gi"), service: {} }, istiod: { resources: res("200m", "512Mi", "2Gi") } });
 

@@ -17,12 +17,11 @@ const int = (what: string, min: number, max: number) =>
     .max(max, { error: `${what} must be between ${min} and ${max}` });
 
 export const keycloakSchema = z.strictObject({
-  /** Keycloak image, pinned. Default quay.io/keycloak/keycloak:26.5.6. */
-  image: image.default(KEYCLOAK_IMAGE),
-  /** Keycloak pods (clustered through the database when more than one). Default: 2 where highAvailability, else 1. */
-  replicas: int("replicas", 1, 10).optional(),
-  /** Requests and limits of each pod. Default requests 500m CPU / 1Gi, memory limit 2Gi. */
-  resources: resourcesSchema.default(res("500m", "1Gi", "2Gi")),
+  image: image.default(KEYCLOAK_IMAGE).describe("Keycloak image, pinned."),
+  replicas: int("replicas", 1, 10)
+    .optional()
+    .meta({ description: "Keycloak pods, clustered through the database when more than one; highAvailability needs 2 or more.", "x-default": "2 where highAvailability, else 1" }),
+  resources: resourcesSchema.default(res("500m", "1Gi", "2Gi")).describe("Per pod."),
 });
 
 /**
@@ -30,78 +29,66 @@ export const keycloakSchema = z.strictObject({
  * the same shape as `ods:data.access`.
  */
 export const identityAccessSchema = z.strictObject({
-  /** "nodePort" (laptop clusters) or "loadBalancer" (an internal AWS NLB). Default: nodePort on an existing cluster, loadBalancer on AWS. */
-  mode: z.enum(["nodePort", "loadBalancer"]).optional(),
-  /** nodePort: the address where the node port is reachable from `pulumi up`. Default 127.0.0.1. */
-  host: z.string().min(1).default("127.0.0.1"),
-  /** nodePort: the node port of Keycloak's HTTP port. Default 30880. */
-  nodePort: int("nodePort", 30000, 32767).default(30880),
-  /** loadBalancer: CIDRs allowed to reach the internal load balancer (CI runners, VPN); required in that mode. */
-  allowedCidrs: z.array(cidr).default([]),
-  /** Seconds `pulumi up` waits for Keycloak to accept connections before configuring the realm. Default 900. */
-  readyTimeoutSeconds: int("readyTimeoutSeconds", 30, 3600).default(900),
+  mode: z
+    .enum(["nodePort", "loadBalancer"])
+    .optional()
+    .meta({ description: "`nodePort` (laptop clusters) or `loadBalancer` (an internal AWS NLB; needs infra.kind aws).", "x-default": "nodePort on an existing cluster, loadBalancer on AWS" }),
+  host: z.string().min(1).default("127.0.0.1").describe("nodePort: the address where `pulumi up` reaches the node port."),
+  nodePort: int("nodePort", 30000, 32767).default(30880).describe("nodePort: the node port of Keycloak's HTTP port; not one of the data layer's or the gateway's node ports."),
+  allowedCidrs: z.array(cidr).default([]).describe("loadBalancer: the CIDRs that run `pulumi up` (CI runners, VPN); required, non-empty, in that mode; no world-open CIDR."),
+  readyTimeoutSeconds: int("readyTimeoutSeconds", 30, 3600).default(900).describe("How long `pulumi up` waits for Keycloak to accept connections before configuring the realm."),
 });
 
 /** Token and session lifetimes of the realm. */
 export const tokensSchema = z.strictObject({
-  /** Access token lifetime, minutes (1-60). Default 5. */
-  accessTokenMinutes: int("accessTokenMinutes", 1, 60).default(5),
-  /** A browser session ends after this idle time, minutes (5-1440). Default 30. */
-  ssoSessionIdleMinutes: int("ssoSessionIdleMinutes", 5, 1440).default(30),
-  /** A browser session ends after this time whatever happens, hours (1-720). Default 10. */
-  ssoSessionMaxHours: int("ssoSessionMaxHours", 1, 720).default(10),
-  /** Offline tokens expire after this idle time, days (1-365). Default 30. */
-  offlineSessionIdleDays: int("offlineSessionIdleDays", 1, 365).default(30),
+  accessTokenMinutes: int("accessTokenMinutes", 1, 60).default(5).describe("Access token lifetime in minutes; at most ssoSessionIdleMinutes."),
+  ssoSessionIdleMinutes: int("ssoSessionIdleMinutes", 5, 1440).default(30).describe("A browser session ends after this idle time, in minutes; at most ssoSessionMaxHours x 60."),
+  ssoSessionMaxHours: int("ssoSessionMaxHours", 1, 720).default(10).describe("A browser session ends after this time whatever happens, in hours."),
+  offlineSessionIdleDays: int("offlineSessionIdleDays", 1, 365).default(30).describe("Offline tokens expire after this idle time, in days."),
 });
 
 export const passwordPolicySchema = z.strictObject({
-  /** Minimum length (8-128). Default 12. */
-  minLength: int("minLength", 8, 128).default(12),
-  /** At least this many digits, upper-case, lower-case and special characters (0-8 each). Default 1 each. */
-  digits: int("digits", 0, 8).default(1),
-  upperCase: int("upperCase", 0, 8).default(1),
-  lowerCase: int("lowerCase", 0, 8).default(1),
-  specialChars: int("specialChars", 0, 8).default(1),
-  /** Remembered previous passwords that cannot be reused (0-24). Default 5. */
-  history: int("history", 0, 24).default(5),
+  minLength: int("minLength", 8, 128).default(12).describe("Minimum length; at least the sum of the four minimums below. The policy always adds notUsername and notEmail."),
+  digits: int("digits", 0, 8).default(1).describe("At least this many digits."),
+  upperCase: int("upperCase", 0, 8).default(1).describe("At least this many upper-case letters."),
+  lowerCase: int("lowerCase", 0, 8).default(1).describe("At least this many lower-case letters."),
+  specialChars: int("specialChars", 0, 8).default(1).describe("At least this many special characters."),
+  history: int("history", 0, 24).default(5).describe("Previous passwords that cannot be reused."),
 });
 
 export const bruteForceSchema = z.strictObject({
-  /** Failed logins before the account is locked for a while (1-100). Default 5. */
-  maxLoginFailures: int("maxLoginFailures", 1, 100).default(5),
-  /** The lock grows by this much per further failure, seconds (1-3600). Default 60. */
-  waitIncrementSeconds: int("waitIncrementSeconds", 1, 3600).default(60),
-  /** The longest lock, seconds (60-86400). Default 900. */
-  maxFailureWaitSeconds: int("maxFailureWaitSeconds", 60, 86400).default(900),
-  /** Failures are forgotten after this time, seconds (60-604800). Default 43200 (12 h). */
-  failureResetSeconds: int("failureResetSeconds", 60, 604800).default(43200),
+  maxLoginFailures: int("maxLoginFailures", 1, 100).default(5).describe("Failed logins before the account is locked for a while."),
+  waitIncrementSeconds: int("waitIncrementSeconds", 1, 3600).default(60).describe("The lock grows by this much per further failure, in seconds; at most maxFailureWaitSeconds."),
+  maxFailureWaitSeconds: int("maxFailureWaitSeconds", 60, 86400).default(900).describe("The longest lock, in seconds."),
+  failureResetSeconds: int("failureResetSeconds", 60, 604800).default(43200).describe("Failures are forgotten after this time, in seconds (43200 = 12 h)."),
 });
 
 export const eventsSchema = z.strictObject({
-  /** Days login and admin events are kept in the database (1-365). Default 30. */
-  retentionDays: int("retentionDays", 1, 365).default(30),
+  retentionDays: int("retentionDays", 1, 365).default(30).describe("Days login and admin events are kept in the database."),
 });
 
 export const realmSchema = z.strictObject({
-  /** Realm name (a DNS label: it is part of the issuer URL). Default "ods". */
-  name: dnsLabel("realm name", 36).default("ods"),
-  /** Name shown on the login page. Default "ONE-DATA-STUDIO". */
-  displayName: z.string().min(1).max(100).default("ONE-DATA-STUDIO"),
-  tokens: tokensSchema.default(tokensSchema.parse({})),
-  passwordPolicy: passwordPolicySchema.default(passwordPolicySchema.parse({})),
-  bruteForce: bruteForceSchema.default(bruteForceSchema.parse({})),
-  events: eventsSchema.default(eventsSchema.parse({})),
+  name: dnsLabel("realm name", 36).default("ods").describe("Realm name: part of the issuer URL `https://auth.<domain>/realms/<name>`."),
+  displayName: z.string().min(1).max(100).default("ONE-DATA-STUDIO").describe("Shown on the login page."),
+  tokens: tokensSchema.default(tokensSchema.parse({})).describe("Token and session lifetimes."),
+  passwordPolicy: passwordPolicySchema.default(passwordPolicySchema.parse({})).describe("The realm's password policy."),
+  bruteForce: bruteForceSchema.default(bruteForceSchema.parse({})).describe("Brute-force protection."),
+  events: eventsSchema.default(eventsSchema.parse({})).describe("Login and admin events."),
 });
 
 /** A person created in the realm with a generated temporary password (changed at first login). */
 export const initialUserSchema = z.strictObject({
-  /** Login name: lower-case letters, digits, '.', '_', '-' (3-64). */
-  username: z.string().regex(/^[a-z0-9][a-z0-9._-]{2,63}$/, { error: "must be 3-64 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit" }),
-  email: z.email({ error: "must be an e-mail address" }),
-  firstName: z.string().min(1).max(100),
-  lastName: z.string().min(1).max(100),
-  /** Realm groups (each carries the role of the same name); at least one. */
-  groups: z.array(z.string()).min(1, { error: "must name at least one group" }),
+  username: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]{2,63}$/, { error: "must be 3-64 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit" })
+    .describe("Login name: 3-64 lower-case letters, digits, '.', '_' or '-'; unique."),
+  email: z.email({ error: "must be an e-mail address" }).describe("E-mail address; unique (the realm logs in with e-mail too)."),
+  firstName: z.string().min(1).max(100).describe("First name."),
+  lastName: z.string().min(1).max(100).describe("Last name."),
+  groups: z
+    .array(z.string())
+    .min(1, { error: "must name at least one group" })
+    .describe(`Realm groups, each carrying the role of the same name, each at most once: ${REALM_ROLES.join(", ")}.`),
 });
 
 /** Claim prefixes must keep OIDC identities apart from Kubernetes' own (system:) names. */
@@ -111,24 +98,24 @@ const claimPrefix = z
   .refine((s) => !s.startsWith("system:"), { error: "must not start with system: (reserved by Kubernetes)" });
 
 export const kubernetesAccessSchema = z.strictObject({
-  /** Bind the realm's groups to Kubernetes roles (and, on AWS, register the realm as the cluster's OIDC provider). Default true. */
-  enabled: z.boolean().default(true),
-  /** Claim that becomes the Kubernetes user name: preferred_username, email or sub. Default preferred_username. */
-  usernameClaim: z.enum(["preferred_username", "email", "sub"]).default("preferred_username"),
-  /** Prefix of OIDC user names in Kubernetes. Default "oidc:". */
-  usernamePrefix: claimPrefix.default("oidc:"),
-  /** Prefix of OIDC group names in Kubernetes (RBAC subjects are `<prefix><group>`). Default "oidc:". */
-  groupsPrefix: claimPrefix.default("oidc:"),
+  enabled: z.boolean().default(true).describe("Bind the realm's groups to Kubernetes roles (and, on AWS, register the realm as the EKS cluster's OIDC provider)."),
+  usernameClaim: z.enum(["preferred_username", "email", "sub"]).default("preferred_username").describe("The claim that becomes the Kubernetes user name."),
+  usernamePrefix: claimPrefix.default("oidc:").describe("Prefix of OIDC user names in Kubernetes; not `system:`. An API server's OIDC flags must match."),
+  groupsPrefix: claimPrefix.default("oidc:").describe("Prefix of OIDC group names in Kubernetes (RBAC subjects are `<prefix><group>`); not `system:`."),
 });
 
 export const identityInputSchema = z
   .strictObject({
-    keycloak: keycloakSchema.default(keycloakSchema.parse({})),
-    access: identityAccessSchema.default(identityAccessSchema.parse({})),
-    realm: realmSchema.default(realmSchema.parse({})),
-    /** People created with the realm (temporary generated passwords). Default none. */
-    users: z.array(initialUserSchema).default([]),
-    kubernetesAccess: kubernetesAccessSchema.default(kubernetesAccessSchema.parse({})),
+    keycloak: keycloakSchema.default(keycloakSchema.parse({})).describe("Keycloak itself, on the platform MySQL."),
+    access: identityAccessSchema
+      .default(identityAccessSchema.parse({}))
+      .describe("How the machine that runs `pulumi up` reaches Keycloak's admin API (what @pulumi/keycloak talks to); the same shape as `ods:data.access`."),
+    realm: realmSchema.default(realmSchema.parse({})).describe("The platform realm."),
+    users: z
+      .array(initialUserSchema)
+      .default([])
+      .describe("People created with the realm, each with a generated temporary password (changed at first login) in the Secret `<prefix>-<env>-realm-initial-passwords`."),
+    kubernetesAccess: kubernetesAccessSchema.default(kubernetesAccessSchema.parse({})).describe("Kubernetes access through the realm's groups."),
   })
   .default({
     keycloak: keycloakSchema.parse({}),

@@ -25,20 +25,13 @@ export const CONFIG_NAMESPACE = "ods";
 
 const inputSchema = z.strictObject({
   ...platformShape,
-  /** L1: the cluster, GPU pools, GPU operator, namespaces. */
-  infra: infraInputSchema,
-  /** L2: object store, MySQL, Redis, Milvus, the data API, and how `pulumi up` reaches the admin APIs. */
-  data: dataInputSchema,
-  /** L3: the served models, their engine, autoscaling and the model API. */
-  model: modelInputSchema,
-  /** L4 identity: Keycloak, the platform realm, roles, groups, OIDC clients, Kubernetes access. */
-  identity: identityInputSchema,
-  /** L4 applications: the agent API and the web front end. */
-  apps: appsInputSchema,
-  /** Prometheus, Alertmanager, Grafana, dashboards and alert rules. */
-  observability: observabilityInputSchema,
-  /** The certificate issuer, Istio and the Gateway API entry point (hosts derive from `domain`). */
-  edge: edgeInputSchema,
+  infra: infraInputSchema.describe("L1: the cluster (EKS, created by the kit, or an existing one), GPU pools, the GPU operator, the cluster-wide CRDs and the per-layer namespaces."),
+  data: dataInputSchema.describe("L2: the object store, MySQL, Redis, Milvus, the data API, and how `pulumi up` reaches the MinIO and MySQL admin APIs."),
+  model: modelInputSchema.describe("L3: the served models, their engine, autoscaling and the model API."),
+  identity: identityInputSchema.describe("L4 identity: Keycloak, the platform realm (roles, groups, OIDC clients, token lifetimes), initial users and Kubernetes access. On AWS, `access.allowedCidrs` is required."),
+  apps: appsInputSchema.describe("L4 applications: the agent API and the web front end; both images are required."),
+  observability: observabilityInputSchema.describe("Prometheus, Alertmanager and Grafana; dashboards and alert rules come with the kit."),
+  edge: edgeInputSchema.describe("The certificate issuer, Istio and the Gateway API entry point. Hosts are not configured here: they all derive from `ods:domain`."),
 });
 
 /** What the upper layers' rules need to know about the platform. */

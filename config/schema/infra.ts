@@ -5,51 +5,60 @@ import { Layer, LAYERS } from "../../components/lib/cluster";
 import { subnetLayoutProblems } from "../../components/infra/subnets";
 import { limitRangeProblems } from "../../components/infra/namespaces";
 import { familyOf, isAcceleratedInstance, NVIDIA_GPU_FAMILIES, nvidiaGpusOf } from "../../policies/rules/lib/instances";
-import { checkScaling, cidr, count, dnsLabel, instanceType, isWorldOpenCidr, quantity, scaling } from "./common";
+import { checkScaling, cidr, count, dnsLabel, instanceType, isWorldOpenCidr, MAX_NODES_PER_GROUP, quantity, scaling } from "./common";
 
 const AWS_REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 export const LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
 const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 /** gp3 root volumes: at least `min` GiB, at most EBS's 16 TiB. */
 const diskSize = (min: number) => z.number().int().min(min, { error: `must be >= ${min} GiB` }).max(16384, { error: "must be <= 16384 GiB (the largest gp3 volume)" });
-const KUBERNETES_VERSION = z.string().regex(/^1\.\d{2}$/, { error: 'must be a Kubernetes minor version such as "1.35"' });
+const KUBERNETES_VERSION = z
+  .string()
+  .regex(/^1\.\d{2}$/, { error: 'must be a Kubernetes minor version such as "1.35"' })
+  .meta({ title: "Kubernetes version", "x-format": 'a Kubernetes minor version, quoted so YAML keeps it a string, such as "1.35"' });
 
 export const systemNodesSchema = z
   .strictObject({
-    /** EC2 instance types for the system node group (first is preferred); CPU families only. */
-    instanceTypes: z.array(instanceType).min(1, { error: "needs at least one instance type" }),
+    instanceTypes: z.array(instanceType).min(1, { error: "needs at least one instance type" }).describe("Instance types of the system node group (AL2023, on-demand), the first preferred; CPU families only (GPUs belong in `gpuPools`)."),
     ...scaling,
-    /** Root volume size in GiB (gp3, encrypted). Default 50. */
-    diskSizeGiB: diskSize(20).default(50),
+    diskSizeGiB: diskSize(20).default(50).describe("Root volume in GiB (gp3, encrypted)."),
   })
   .superRefine((s, ctx) => {
     checkScaling(s, ctx);
     s.instanceTypes.forEach((t, i) => {
       if (isAcceleratedInstance(t)) ctx.addIssue({ code: "custom", path: ["instanceTypes", i], message: `${t} is a GPU/accelerator instance type; allowed: CPU instance types (GPUs belong in gpuPools, tainted so only GPU workloads land there)` });
     });
-  });
+  })
+  .describe("The system node group: cluster add-ons, operators and the platform's control planes.");
 
 export const awsSchema = z
   .strictObject({
-    /** AWS region, e.g. us-east-1. */
-    region: z.string().regex(AWS_REGION, { error: "must be an AWS region such as us-east-1" }),
-    /** Availability zones for subnets and node groups (all in `region`). */
-    availabilityZones: z.array(z.string().min(1)).min(2, { error: "EKS needs subnets in at least 2 availability zones" }),
-    /** VPC CIDR, /16 to /20; the kit carves one public and one private subnet per AZ out of it. Default 10.0.0.0/16. */
-    vpcCidr: cidr.default("10.0.0.0/16"),
-    /** NAT gateways: one shared ("single", cheaper) or one per AZ ("perAz", no cross-AZ dependency). Default single. */
-    natGateways: z.enum(["single", "perAz"]).default("single"),
-    /** EKS Kubernetes version, e.g. "1.35". */
-    kubernetesVersion: KUBERNETES_VERSION,
-    /** API endpoint access. Default private only. */
+    region: z.string().regex(AWS_REGION, { error: "must be an AWS region such as us-east-1" }).describe("AWS region, e.g. us-east-1."),
+    availabilityZones: z
+      .array(z.string().min(1))
+      .min(2, { error: "EKS needs subnets in at least 2 availability zones" })
+      .describe("Distinct zones of `region` for subnets and node groups: EKS needs 2, highAvailability 3. At most 6 fit the subnet layout."),
+    vpcCidr: cidr
+      .default("10.0.0.0/16")
+      .describe("The VPC, /16 to /20. Each zone gets a private subnet of 1/8 of it (pods take VPC addresses) and a public one of 1/64."),
+    natGateways: z
+      .enum(["single", "perAz"])
+      .default("single")
+      .describe("One shared NAT gateway (`single`, cheaper), or one per zone (`perAz`) so a zone outage does not cut egress."),
+    kubernetesVersion: KUBERNETES_VERSION.describe('EKS Kubernetes version, e.g. "1.35".'),
     endpoint: z
       .strictObject({
-        privateAccess: z.boolean().default(true),
-        publicAccess: z.boolean().default(false),
-        /** CIDRs allowed to reach a public endpoint; required (non-empty) when publicAccess is true. */
-        publicAccessCidrs: z.array(cidr).default([]),
-        /** Why the API may be reached from the whole internet; required for a CIDR wider than /8, such as 0.0.0.0/0. */
-        worldOpenReason: z.string().min(20, { error: "must say why in at least 20 characters" }).optional(),
+        privateAccess: z.boolean().default(true).describe("API endpoint reachable inside the VPC. At least one of the two access keys must be true."),
+        publicAccess: z.boolean().default(false).describe("API endpoint reachable from the internet (from `publicAccessCidrs`)."),
+        publicAccessCidrs: z
+          .array(cidr)
+          .default([])
+          .describe("CIDRs that may reach a public endpoint; required, non-empty, when `publicAccess` is true. A CIDR wider than /8 (such as 0.0.0.0/0) needs `worldOpenReason`."),
+        worldOpenReason: z
+          .string()
+          .min(20, { error: "must say why in at least 20 characters" })
+          .optional()
+          .describe("Why the API must be reachable from the whole internet; the policy check reads it too (without it a world-open endpoint fails)."),
       })
       .superRefine((e, ctx) => {
         e.publicAccessCidrs.forEach((c, i) => {
@@ -64,25 +73,28 @@ export const awsSchema = z
           ctx.addIssue({ code: "custom", path: ["publicAccessCidrs"], message: "publicAccess is true but no publicAccessCidrs are given; allowed: a non-empty list of CIDRs (name them, do not open 0.0.0.0/0 by default)" });
         }
       })
-      .default({ privateAccess: true, publicAccess: false, publicAccessCidrs: [] }),
-    /** Control-plane log types sent to CloudWatch. Default: all five. */
-    logTypes: z.array(z.enum(LOG_TYPES)).min(1, { error: "needs at least one log type" }).default([...LOG_TYPES]),
-    /** CloudWatch retention of control-plane logs, in days (a value CloudWatch accepts). Default 90. */
+      .default({ privateAccess: true, publicAccess: false, publicAccessCidrs: [] })
+      .describe("Access to the Kubernetes API endpoint; private only by default."),
+    logTypes: z.array(z.enum(LOG_TYPES)).min(1, { error: "needs at least one log type" }).default([...LOG_TYPES]).describe("Control-plane log types sent to CloudWatch."),
     logRetentionDays: z
       .number()
       .refine((d) => RETENTION_DAYS.includes(d), { error: `must be one of ${RETENTION_DAYS.join(", ")}` })
-      .default(90),
-    /** Version of the aws-ebs-csi-driver EKS add-on, e.g. "v1.53.0-eksbuild.1". */
-    ebsCsiAddonVersion: z.string().regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/, { error: 'must look like "v1.53.0-eksbuild.1"' }),
-    /** The system node group (cluster add-ons, operators, control planes of the platform). */
+      .default(90)
+      .describe(`CloudWatch retention of the control-plane logs, in days: a value CloudWatch accepts (${RETENTION_DAYS.join(", ")}).`),
+    ebsCsiAddonVersion: z
+      .string()
+      .regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/, { error: 'must look like "v1.53.0-eksbuild.1"' })
+      .describe("Pinned version of the aws-ebs-csi-driver EKS add-on, e.g. v1.67.1-eksbuild.1; one EKS offers for `kubernetesVersion` (`aws eks describe-addon-versions --addon-name aws-ebs-csi-driver`)."),
     systemNodes: systemNodesSchema,
-    /**
-     * Security groups (by Pulumi name) that may take ingress from the whole internet, each with the
-     * reason; the policy check fails any other world-open group in every stack. Default none.
-     */
     worldOpenSecurityGroups: z
-      .array(z.strictObject({ name: z.string().min(1), reason: z.string().min(20, { error: "must say why in at least 20 characters" }) }))
-      .default([]),
+      .array(
+        z.strictObject({
+          name: z.string().min(1).describe("The security group's Pulumi name."),
+          reason: z.string().min(20, { error: "must say why in at least 20 characters" }).describe("Why it must take ingress from the whole internet."),
+        }),
+      )
+      .default([])
+      .describe("Security groups that may take ingress from the whole internet, each with the reason; the policy check fails every other world-open group, in every stack."),
   })
   .superRefine((a, ctx) => {
     for (const p of subnetLayoutProblems(a.vpcCidr, a.availabilityZones)) ctx.addIssue({ code: "custom", path: [p.key], message: p.message });
@@ -97,19 +109,22 @@ export const awsSchema = z
 
 export const gpuPoolSchema = z
   .strictObject({
-    /** Pool name, used in resource names and the `ods.io/gpu-pool` node label. */
-    name: dnsLabel("pool name", 20),
-    /** EC2 GPU instance types of NVIDIA x86-64 families, e.g. ["g6e.2xlarge"]; all with gpusPerNode GPUs. */
-    instanceTypes: z.array(instanceType).min(1, { error: "a GPU pool needs at least one instance type" }),
-    /** GPU model label value (`ods.io/gpu-type`), e.g. "l40s", "a10g", "h100". */
-    gpuType: dnsLabel("GPU type", 30),
-    /** GPUs per node (every instance type of the pool must have this many). */
-    gpusPerNode: z.number().int().min(1, { error: "must be >= 1" }).max(16, { error: "must be <= 16" }),
-    /** "spot" (cheap, can be reclaimed) or "on-demand". */
-    capacityType: z.enum(["spot", "on-demand"]),
+    name: dnsLabel("pool name", 20).describe("Pool name, used in resource names and the node label `ods.io/gpu-pool`; unique."),
+    instanceTypes: z
+      .array(instanceType)
+      .min(1, { error: "a GPU pool needs at least one instance type" })
+      .describe(`NVIDIA x86-64 GPU instance types, e.g. [g6e.2xlarge], each with \`gpusPerNode\` GPUs. Families: ${NVIDIA_GPU_FAMILIES.join(", ")}.`),
+    gpuType: dnsLabel("GPU type", 30).describe("GPU model, the node label `ods.io/gpu-type`, e.g. l4, l40s, h100."),
+    gpusPerNode: z
+      .number()
+      .int()
+      .min(1, { error: "must be >= 1" })
+      .max(16, { error: "must be <= 16" })
+      .describe("GPUs per node, checked against the instance types' published counts; sizes the GPU quota."),
+    capacityType: z.enum(["spot", "on-demand"]).describe("EC2 capacity type: spot (cheap, can be reclaimed) or on-demand."),
     ...scaling,
-    /** Root volume in GiB (model images and caches are large). Default 200. */
-    diskSizeGiB: diskSize(50).default(200),
+    maxSize: scaling.maxSize.describe(`Largest number of nodes (at most ${MAX_NODES_PER_GROUP}): the pool's cost ceiling.`),
+    diskSizeGiB: diskSize(50).default(200).describe("Root volume in GiB (gp3, encrypted); images and model caches are large."),
   })
   .superRefine((p, ctx) => {
     checkScaling(p, ctx);
@@ -126,51 +141,30 @@ export const gpuPoolSchema = z
   });
 
 export const existingClusterSchema = z.strictObject({
-  /** Path to a kubeconfig file (or its contents). Default ~/.kube/config. */
-  kubeconfig: z.string().min(1).default("~/.kube/config"),
-  /** Context inside the kubeconfig; default: its current context. */
-  context: z.string().min(1).optional(),
-  /** StorageClass to use for volumes (kind: "standard", k3d: "local-path", minikube: "standard"). Default standard. */
-  storageClass: dnsLabel("storage class").default("standard"),
-  /** Allocatable `nvidia.com/gpu` in the cluster (0 = no GPUs); sizes GPU quotas and decides whether GPU workloads are planned. Default 0. */
-  gpus: count("gpus", 4096).default(0),
-  /** The cluster's Kubernetes minor version; the offline plan renders charts for it (a deployment asks the cluster). Default "1.35". */
-  kubernetesVersion: KUBERNETES_VERSION.default("1.35"),
+  kubeconfig: z
+    .string()
+    .min(1)
+    .default("~/.kube/config")
+    .describe("Path to a kubeconfig, or its contents as a secret (`pulumi config set --secret --path 'infra.existingCluster.kubeconfig' \"$(cat kc)\"`; inline plain text is refused). Read by the provider at deploy time."),
+  context: z.string().min(1).optional().meta({ description: "Context in the kubeconfig.", "x-default": "the kubeconfig's current context" }),
+  storageClass: dnsLabel("storage class").default("standard").describe("StorageClass of volumes (kind and minikube: standard; k3d: local-path)."),
+  gpus: count("gpus", 4096).default(0).describe("Allocatable `nvidia.com/gpu` in the cluster (0 = no GPUs); sizes the GPU quotas and decides whether GPU workloads are planned."),
+  kubernetesVersion: KUBERNETES_VERSION.default("1.35").describe("The cluster's Kubernetes minor version; the offline plan renders charts for it (a deployment asks the cluster)."),
 });
 
 export const gpuOperatorSchema = z.strictObject({
-  /** Install the NVIDIA GPU operator. Default: true when the cluster has GPUs. */
-  enabled: z.boolean().optional(),
-  /** Let the operator install the driver (false on EKS AL2023 NVIDIA AMIs, which ship it). Default false. */
-  driver: z.boolean().default(false),
-  /** Let the operator install the container toolkit (false on EKS NVIDIA AMIs). Default false. */
-  toolkit: z.boolean().default(false),
-  /** Time-slicing: advertise each GPU as this many `nvidia.com/gpu`. 1 = off. Default 1. */
-  timeSlicingReplicas: z.number().int().min(1, { error: "must be >= 1 (1 = no time-slicing)" }).max(48, { error: "must be <= 48" }).default(1),
-  /** Create the DCGM exporter's ServiceMonitor (needs the Prometheus operator CRDs). Default true. */
-  serviceMonitor: z.boolean().default(true),
+  enabled: z.boolean().optional().meta({ description: "Install the NVIDIA GPU operator (chart gpu-operator v26.7.0).", "x-default": "true when the cluster has GPUs" }),
+  driver: z.boolean().default(false).describe("Let the operator install the driver (the EKS AL2023 NVIDIA AMI ships it)."),
+  toolkit: z.boolean().default(false).describe("Let the operator install the container toolkit (the EKS NVIDIA AMI ships it)."),
+  timeSlicingReplicas: z
+    .number()
+    .int()
+    .min(1, { error: "must be >= 1 (1 = no time-slicing)" })
+    .max(48, { error: "must be <= 48" })
+    .default(1)
+    .describe("Time-slicing: advertise each GPU as this many `nvidia.com/gpu`; 1 = off."),
+  serviceMonitor: z.boolean().default(true).describe("Create the DCGM exporter's ServiceMonitor (needs the Prometheus operator's CRDs)."),
 });
-
-export const quotaSchema = z.strictObject({
-  requestsCpu: quantity.optional(),
-  requestsMemory: quantity.optional(),
-  limitsMemory: quantity.optional(),
-  /** `requests.nvidia.com/gpu`: GPUs this namespace may hold; 0 = none. */
-  gpus: count("gpus", 4096).optional(),
-  pods: count("pods", 100000).optional(),
-  persistentVolumeClaims: count("persistentVolumeClaims", 100000).optional(),
-  requestsStorage: quantity.optional(),
-});
-
-export const limitRangeSchema = z.strictObject({
-  defaultRequestCpu: quantity.optional(),
-  defaultRequestMemory: quantity.optional(),
-  defaultLimitCpu: quantity.optional(),
-  defaultLimitMemory: quantity.optional(),
-  maxLimitMemory: quantity.optional(),
-});
-
-const namespaceOverrideSchema = z.strictObject({ quota: quotaSchema.optional(), limitRange: limitRangeSchema.optional() });
 
 /** Built-in ResourceQuota per layer; `gpus` comes from the cluster's GPU capacity (see GPU_LAYERS). */
 const DEFAULT_QUOTAS: Record<Layer, { requestsCpu: string; requestsMemory: string; limitsMemory: string; pods: number; persistentVolumeClaims?: number }> = {
@@ -190,40 +184,76 @@ const DEFAULT_LIMIT_RANGE = { defaultRequestCpu: "100m", defaultRequestMemory: "
 /** Layers whose workloads may hold GPUs by default: model serving, and the operator's own validator. */
 const GPU_LAYERS: readonly Layer[] = ["model", "gpu"];
 
+/** The built-in quota of one key for every layer, in words, for the configuration reference. */
+function quotaDefault(key: keyof (typeof DEFAULT_QUOTAS)[Layer]): string {
+  const set = LAYERS.filter((l) => DEFAULT_QUOTAS[l][key] !== undefined);
+  const unset = LAYERS.filter((l) => DEFAULT_QUOTAS[l][key] === undefined);
+  return [set.map((l) => `${l} ${DEFAULT_QUOTAS[l][key]}`).join(", "), unset.length ? `${unset.join(", ")}: no limit` : ""].filter(Boolean).join("; ");
+}
+
+export const quotaSchema = z.strictObject({
+  requestsCpu: quantity.optional().meta({ description: "`requests.cpu` the namespace may hold.", "x-default": quotaDefault("requestsCpu") }),
+  requestsMemory: quantity.optional().meta({ description: "`requests.memory` the namespace may hold.", "x-default": quotaDefault("requestsMemory") }),
+  limitsMemory: quantity.optional().meta({ description: "`limits.memory` the namespace may hold.", "x-default": quotaDefault("limitsMemory") }),
+  gpus: count("gpus", 4096)
+    .optional()
+    .meta({
+      description: "`requests.nvidia.com/gpu`: GPUs this namespace may hold; 0 = none. The cluster's GPU capacity is the pools' maxSize x gpusPerNode (or existingCluster.gpus), times timeSlicingReplicas.",
+      "x-default": `${GPU_LAYERS.join(" and ")}: the cluster's GPU capacity; other layers 0`,
+    }),
+  pods: count("pods", 100000).optional().meta({ description: "Pods in the namespace.", "x-default": quotaDefault("pods") }),
+  persistentVolumeClaims: count("persistentVolumeClaims", 100000).optional().meta({ description: "Volume claims in the namespace.", "x-default": quotaDefault("persistentVolumeClaims") }),
+  requestsStorage: quantity.optional().meta({ description: "`requests.storage` of all claims.", "x-default": "no limit" }),
+});
+
+export const limitRangeSchema = z.strictObject({
+  defaultRequestCpu: quantity.optional().meta({ description: "CPU request of a container that sets none.", "x-default": DEFAULT_LIMIT_RANGE.defaultRequestCpu }),
+  defaultRequestMemory: quantity.optional().meta({ description: "Memory request of a container that sets none.", "x-default": DEFAULT_LIMIT_RANGE.defaultRequestMemory }),
+  defaultLimitCpu: quantity.optional().meta({ description: "CPU limit of a container that sets none.", "x-default": "none" }),
+  defaultLimitMemory: quantity.optional().meta({ description: "Memory limit of a container that sets none; after merging, request <= default limit <= max, as the API server requires.", "x-default": DEFAULT_LIMIT_RANGE.defaultLimitMemory }),
+  maxLimitMemory: quantity.optional().meta({ description: "Largest memory limit a container may set.", "x-default": "none" }),
+});
+
+const namespaceOverrideSchema = z.strictObject({
+  quota: quotaSchema.optional().describe("ResourceQuota overrides, merged key by key over the layer's built-in quota."),
+  limitRange: limitRangeSchema.optional().describe("LimitRange overrides (container defaults), merged key by key over the built-in ones."),
+});
+
 export const infraInputSchema = z.strictObject({
-  /** Environment kind: "aws" (EKS, created by the kit) or "existing" (a cluster from a kubeconfig). */
-  kind: z.enum(["aws", "existing"]),
-  /** AWS settings (required when kind is "aws"). */
-  aws: awsSchema.optional(),
-  /** GPU node pools (kind "aws" only). Default none. */
-  gpuPools: z.array(gpuPoolSchema).default([]),
-  /** Existing cluster settings (kind "existing"; every key has a default). */
-  existingCluster: existingClusterSchema.optional(),
-  /** cert-manager (certificates for operator webhooks and, with the edge layer, the gateway). */
+  kind: z.enum(["aws", "existing"]).describe("`aws`: the kit creates the VPC, EKS and the GPU pools. `existing`: a cluster from a kubeconfig."),
+  aws: awsSchema.optional().describe('AWS settings: required when kind is "aws", refused otherwise.'),
+  gpuPools: z
+    .array(gpuPoolSchema)
+    .default([])
+    .describe("GPU node pools (kind aws only; on an existing cluster set existingCluster.gpus), tainted so only GPU workloads land there. Names are unique."),
+  existingCluster: existingClusterSchema.optional().describe('Existing cluster settings (kind "existing" only; every key has a default).'),
   certManager: z
     .strictObject({
-      /** Install cert-manager with the platform; false only where the cluster already runs it (v1.15 or newer). Default true. */
-      enabled: z.boolean().default(true),
+      enabled: z.boolean().default(true).describe("Install cert-manager with the platform; false only where the cluster already runs it (v1.15 or newer)."),
     })
-    .default({ enabled: true }),
-  /** The Gateway API v1.5.1 CRDs (Gateway, HTTPRoute, ...), which cert-manager's Gateway API support and the edge layer need. */
+    .default({ enabled: true })
+    .describe("cert-manager: certificates for operator webhooks (MOCO's) and, with the edge layer, the gateway."),
   gatewayApiCrds: z
     .strictObject({
-      /** Install them with L1; false only where the cluster already has them (v1.5.1 or newer, standard channel). Default true. */
-      enabled: z.boolean().default(true),
+      enabled: z.boolean().default(true).describe("Install them with L1, before cert-manager and the edge layer; false only where the cluster already has them (v1.5.1 or newer, standard channel)."),
     })
-    .default({ enabled: true }),
-  /** The Prometheus operator's CRDs (ServiceMonitor, PodMonitor, PrometheusRule, ...), which every layer's monitors need. */
+    .default({ enabled: true })
+    .describe("The Gateway API v1.5.1 standard CRDs (Gateway, HTTPRoute, ...; a pinned upstream manifest), which cert-manager's Gateway API support and the edge layer need."),
   prometheusCrds: z
     .strictObject({
-      /** Install them with L1; false only where the cluster already has them (operator v0.93 or newer). Default true. */
-      enabled: z.boolean().default(true),
+      enabled: z.boolean().default(true).describe("Install them with L1 before any layer declares a monitor; false only where the cluster already has them (operator v0.93 or newer)."),
     })
-    .default({ enabled: true }),
-  /** NVIDIA GPU operator. */
-  gpuOperator: gpuOperatorSchema.default({ driver: false, toolkit: false, timeSlicingReplicas: 1, serviceMonitor: true }),
-  /** Per-layer ResourceQuota and LimitRange overrides, merged key by key over the built-in defaults. */
-  namespaces: z.partialRecord(z.enum(LAYERS), namespaceOverrideSchema).default({}),
+    .default({ enabled: true })
+    .describe("The Prometheus operator's CRDs (ServiceMonitor, PodMonitor, PrometheusRule, ...), from kube-prometheus-stack 88.5.3."),
+  gpuOperator: gpuOperatorSchema.default({ driver: false, toolkit: false, timeSlicingReplicas: 1, serviceMonitor: true }).describe("The NVIDIA GPU operator."),
+  namespaces: z
+    .partialRecord(z.enum(LAYERS), namespaceOverrideSchema)
+    .default({})
+    .meta({
+      "x-key": "layer",
+      description:
+        "Per-layer ResourceQuota and LimitRange overrides. Every layer gets a namespace `<prefix>-<layer>` with Pod Security `restricted` (except `gpu`, `privileged` because the operator's DaemonSets manage the node's GPUs; the namespace carries that reason as an annotation), a ResourceQuota, a LimitRange and a `default-deny-ingress` NetworkPolicy. By default only `model` and `gpu` may request GPUs, so one team's workload cannot take another's GPUs.",
+    }),
 });
 
 type InfraInput = z.infer<typeof infraInputSchema>;

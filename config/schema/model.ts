@@ -12,7 +12,8 @@ const res = (cpu: string, memory: string, limitMemory: string): ResourcesConfig 
 /** A DNS label: Kubernetes names derive from it. */
 const dnsLabel = z
   .string()
-  .regex(/^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/, { error: "must be a DNS label of at most 40 characters (lower-case letters, digits, '-'), such as qwen2-5-7b" });
+  .regex(/^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/, { error: "must be a DNS label of at most 40 characters (lower-case letters, digits, '-'), such as qwen2-5-7b" })
+  .meta({ title: "short name", "x-format": "a DNS label of at most 40 characters: lower-case letters, digits and '-', starting and ending with a letter or digit, such as qwen2-5-7b" });
 
 /** Engine images, pinned by tag (never latest). */
 export const DEFAULT_ENGINE_IMAGES = {
@@ -22,93 +23,120 @@ export const DEFAULT_ENGINE_IMAGES = {
   s3Client: "public.ecr.aws/aws-cli/aws-cli:2.32.26",
 } as const;
 
+/** Engine container resources when a model sets none. */
+const ENGINE_RESOURCES: Record<"vllm-gpu" | "vllm-cpu" | "simulator", ResourcesConfig> = {
+  "vllm-gpu": res("4", "32Gi", "48Gi"),
+  "vllm-cpu": res("4", "8Gi", "12Gi"),
+  simulator: res("100m", "128Mi", "256Mi"),
+};
+
 export const servedModelSchema = z.strictObject({
-  /** Short name (DNS label): the Kubernetes names of its Deployment, Service and cache derive from it. */
-  name: dnsLabel,
-  /** Hugging Face model id, e.g. Qwen/Qwen2.5-7B-Instruct. */
-  modelId: z.string().regex(/^[A-Za-z0-9][\w.-]*\/[\w.-]+$/, { error: "must be a Hugging Face model id <org>/<name>, such as Qwen/Qwen2.5-7B-Instruct" }),
-  /** Hugging Face revision: a commit hash (or tag), pinned so every replica serves the same weights. */
-  revision: z.string().regex(/^[A-Za-z0-9][\w.-]{0,79}$/, { error: "must be a commit hash or tag of the model repository; 'main' is a moving branch" }).refine((r) => r !== "main", { error: "must be a commit hash or tag of the model repository; 'main' is a moving branch" }),
-  /** Name clients send as `model`. Default: modelId. */
-  servedModelName: z.string().min(1).max(200).optional(),
-  /** GPUs per replica (`--tensor-parallel-size`); at most the pool's GPUs per node. Default 1. */
-  tensorParallelSize: z.number().int().min(1, { error: "must be a whole number >= 1" }).max(16, { error: "must be <= 16" }).default(1),
-  /** `--max-model-len` in tokens. */
-  maxModelLen: z.number().int().min(256, { error: "must be >= 256" }).max(1048576, { error: "must be <= 1048576" }),
-  /** `--gpu-memory-utilization`, the share of GPU memory vLLM may use. Default 0.9. */
-  gpuMemoryUtilization: z.number().gt(0, { error: "must be > 0" }).max(1, { error: "must be <= 1" }).default(0.9),
-  /** Further vLLM flags, appended as given. Default none. */
-  extraArgs: z.array(z.string().min(1)).default([]),
-  /** Replica range; KEDA scales between them. min 0 needs scaleToZero. Default 1..1. */
-  replicas: z.strictObject({ min: z.number().int().min(0).max(64), max: count("max", 64) }).default({ min: 1, max: 1 }),
-  /** Allow zero replicas when idle (the first request then waits for a cold start). Default false. */
-  scaleToZero: z.boolean().default(false),
-  /** GPU pool (infra.gpuPools[].name) to run on; required on AWS for the vllm-gpu engine. */
-  pool: dnsLabel.optional(),
-  /** Hugging Face token for gated models: a Secret in the model namespace and its key (never the value). */
-  hfTokenSecret: z.strictObject({ name: dnsLabel, key: z.string().min(1).default("token") }).optional(),
-  /** CPU and memory of the engine container (GPUs come from tensorParallelSize). Default: by engine. */
-  resources: resourcesSchema.optional(),
-  /**
-   * How pods are replaced: Recreate, RollingNoSurge (one at a time, no extra GPUs) or RollingSurge (a new
-   * pod first: needs spare GPUs). Default: Recreate with one replica at most, else RollingNoSurge.
-   */
-  rollout: z.enum(["Recreate", "RollingNoSurge", "RollingSurge"]).optional(),
-  /** Weight cache volume per pod. Default 40Gi. */
-  cacheSize: quantity.default("40Gi"),
+  name: dnsLabel.describe("Short name, unique: the Kubernetes names of its Deployment, Service and cache derive from it."),
+  modelId: z
+    .string()
+    .regex(/^[A-Za-z0-9][\w.-]*\/[\w.-]+$/, { error: "must be a Hugging Face model id <org>/<name>, such as Qwen/Qwen2.5-7B-Instruct" })
+    .describe("Hugging Face model id `<org>/<name>`, e.g. Qwen/Qwen2.5-7B-Instruct."),
+  revision: z
+    .string()
+    .regex(/^[A-Za-z0-9][\w.-]{0,79}$/, { error: "must be a commit hash or tag of the model repository; 'main' is a moving branch" })
+    .refine((r) => r !== "main", { error: "must be a commit hash or tag of the model repository; 'main' is a moving branch" })
+    .describe("Hugging Face revision, a commit hash or tag, pinned so every replica serves the same weights; `main` (a moving branch) is refused."),
+  servedModelName: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .meta({ description: "What clients send as `model`; unique across models.", "x-default": "modelId" }),
+  tensorParallelSize: z
+    .number()
+    .int()
+    .min(1, { error: "must be a whole number >= 1" })
+    .max(16, { error: "must be <= 16" })
+    .default(1)
+    .describe("GPUs per replica (`--tensor-parallel-size`); at most the pool's gpusPerNode; 1 without GPUs."),
+  maxModelLen: z.number().int().min(256, { error: "must be >= 256" }).max(1048576, { error: "must be <= 1048576" }).describe("`--max-model-len`, in tokens."),
+  gpuMemoryUtilization: z.number().gt(0, { error: "must be > 0" }).max(1, { error: "must be <= 1" }).default(0.9).describe("`--gpu-memory-utilization`: the share of GPU memory vLLM may use."),
+  extraArgs: z
+    .array(z.string().min(1))
+    .default([])
+    .describe("More vLLM flags, appended as given; flags the kit sets from the model's own keys (`--tensor-parallel-size`, `--max-model-len`, ...) are refused."),
+  replicas: z
+    .strictObject({ min: z.number().int().min(0).max(64).describe("Fewest replicas; 0 needs scaleToZero."), max: count("max", 64).describe("Most replicas; min <= max.") })
+    .default({ min: 1, max: 1 })
+    .describe("KEDA's replica range."),
+  scaleToZero: z.boolean().default(false).describe("Allow no replica when idle (the next request then waits for a cold start)."),
+  pool: dnsLabel.optional().describe("GPU pool (a name from infra.gpuPools) to run on: required for the vllm-gpu engine on AWS, refused elsewhere."),
+  hfTokenSecret: z
+    .strictObject({ name: dnsLabel.describe("The Secret's name."), key: z.string().min(1).default("token").describe("The key holding the token.") })
+    .optional()
+    .describe("Hugging Face token for gated models: a Secret in the model namespace and its key (never the value)."),
+  resources: resourcesSchema.optional().meta({
+    description: "CPU and memory of the engine container (GPUs come from tensorParallelSize). With vllm-gpu on AWS, requests must fit the pool's smallest node's share for the replica's GPUs.",
+    "x-default": `by engine: ${Object.entries(ENGINE_RESOURCES)
+      .map(([engine, r]) => `${engine} ${r.requests.cpu} CPU, ${r.requests.memory}, limit ${r.limits.memory}`)
+      .join("; ")}`,
+  }),
+  rollout: z
+    .enum(["Recreate", "RollingNoSurge", "RollingSurge"])
+    .optional()
+    .meta({
+      description: "How pods are replaced: Recreate, RollingNoSurge (one at a time, no extra GPUs) or RollingSurge (a new pod first: needs spare GPUs; refused when a replica takes a whole node).",
+      "x-default": "Recreate with at most one replica, else RollingNoSurge",
+    }),
+  cacheSize: quantity.default("40Gi").describe("The per-pod weight cache volume."),
 });
 
 export const modelInputSchema = z.strictObject({
-  /**
-   * What serves the models: "vllm-gpu" (vLLM on GPU pools), "vllm-cpu" (vLLM's CPU build, small models),
-   * "simulator" (llm-d-inference-sim: vLLM's API and metric names, no weights). Default: vllm-gpu where
-   * the cluster has GPUs, else simulator.
-   */
-  engine: z.enum(["vllm-gpu", "vllm-cpu", "simulator"]).optional(),
-  /** Engine images, pinned. */
+  engine: z
+    .enum(["vllm-gpu", "vllm-cpu", "simulator"])
+    .optional()
+    .meta({
+      description: "What serves the models: `vllm-gpu` (vLLM on GPU pools; refused on a cluster without GPUs), `vllm-cpu` (vLLM's CPU build, small models), `simulator` (llm-d-inference-sim: vLLM's API and metric names, no weights).",
+      "x-default": "vllm-gpu where the cluster has GPUs, else simulator",
+    }),
   images: z
     .strictObject({
-      vllmGpu: image.default(DEFAULT_ENGINE_IMAGES.vllmGpu),
-      vllmCpu: image.default(DEFAULT_ENGINE_IMAGES.vllmCpu),
-      simulator: image.default(DEFAULT_ENGINE_IMAGES.simulator),
-      s3Client: image.default(DEFAULT_ENGINE_IMAGES.s3Client),
+      vllmGpu: image.default(DEFAULT_ENGINE_IMAGES.vllmGpu).describe("vLLM (CUDA)."),
+      vllmCpu: image.default(DEFAULT_ENGINE_IMAGES.vllmCpu).describe("vLLM's CPU build."),
+      simulator: image.default(DEFAULT_ENGINE_IMAGES.simulator).describe("llm-d-inference-sim."),
+      s3Client: image.default(DEFAULT_ENGINE_IMAGES.s3Client).describe("The AWS CLI that copies weights between the bucket and the pods."),
     })
-    .default({ ...DEFAULT_ENGINE_IMAGES }),
-  /** Simulator latencies (engine "simulator"). Defaults 150 ms to the first token, 15 ms between tokens. */
+    .default({ ...DEFAULT_ENGINE_IMAGES })
+    .describe("Engine images, pinned."),
   simulator: z
     .strictObject({
-      timeToFirstTokenMs: z.number().int().min(0).max(60000).default(150),
-      interTokenLatencyMs: z.number().int().min(0).max(10000).default(15),
+      timeToFirstTokenMs: z.number().int().min(0).max(60000).default(150).describe("Milliseconds to the first token."),
+      interTokenLatencyMs: z.number().int().min(0).max(10000).default(15).describe("Milliseconds between tokens."),
     })
-    .default({ timeToFirstTokenMs: 150, interTokenLatencyMs: 15 }),
-  /** Autoscaling on vLLM's own metrics through KEDA. */
+    .default({ timeToFirstTokenMs: 150, interTokenLatencyMs: 15 })
+    .describe("The simulator's latencies (engine simulator)."),
   autoscaling: z
     .strictObject({
-      /** Waiting requests per replica before KEDA adds one. Default 5. */
-      waitingPerReplica: z.number().gt(0).max(1000).default(5),
-      /** Optional second trigger: average KV-cache usage (0-1) per replica. Default off. */
-      kvCacheUsage: z.number().gt(0).max(1).optional(),
-      /** Seconds of lower load before a replica goes (GPU warm-up takes minutes). Default 600. */
-      scaleDownStabilizationSeconds: z.number().int().min(60, { error: "must be >= 60: a GPU replica takes minutes to warm up" }).max(86400).default(600),
-      /** Seconds between KEDA's queries. Default 15. */
-      pollingIntervalSeconds: z.number().int().min(5).max(600).default(15),
+      waitingPerReplica: z.number().gt(0).max(1000).default(5).describe("KEDA's target for `vllm:num_requests_waiting` per replica: waiting requests before it adds one."),
+      kvCacheUsage: z.number().gt(0).max(1).optional().describe("A second trigger: average KV-cache usage (`vllm:kv_cache_usage_perc`, 0-1) per replica; off when unset."),
+      scaleDownStabilizationSeconds: z
+        .number()
+        .int()
+        .min(60, { error: "must be >= 60: a GPU replica takes minutes to warm up" })
+        .max(86400)
+        .default(600)
+        .describe("Seconds of lower load before a replica goes (a GPU replica takes minutes to warm up)."),
+      pollingIntervalSeconds: z.number().int().min(5).max(600).default(15).describe("Seconds between KEDA's queries."),
     })
-    .default({ waitingPerReplica: 5, scaleDownStabilizationSeconds: 600, pollingIntervalSeconds: 15 }),
-  /** The model API (the vLLM production-stack router) in front of every served model. */
+    .default({ waitingPerReplica: 5, scaleDownStabilizationSeconds: 600, pollingIntervalSeconds: 15 })
+    .describe("Autoscaling on vLLM's own metrics through KEDA."),
   api: z
     .strictObject({
-      /** Router replicas. Default 2 where highAvailability, else 1. */
-      replicas: count("replicas", 10).optional(),
-      resources: resourcesSchema.default(res("250m", "512Mi", "1Gi")),
+      replicas: count("replicas", 10).optional().meta({ description: "Router replicas.", "x-default": "2 where highAvailability, else 1" }),
+      resources: resourcesSchema.default(res("250m", "512Mi", "1Gi")).describe("Per router replica."),
     })
-    .default({ resources: res("250m", "512Mi", "1Gi") }),
-  /**
-   * The LLM service-level objective: the performance gate's TTFT/TPOT thresholds and goodput, and the
-   * observability layer's alerts, read these keys (one place). Required.
-   */
-  slo: sloSchema,
-  /** The models to serve. At least one. */
-  models: z.array(servedModelSchema).min(1, { error: "must list at least one model to serve" }),
+    .default({ resources: res("250m", "512Mi", "1Gi") })
+    .describe("The model API (the vLLM production-stack router) in front of every served model."),
+  slo: sloSchema.describe("The LLM service-level objective: the performance gate's TTFT and TPOT thresholds and goodput, and the observability layer's alerts, read these keys (one place)."),
+  models: z
+    .array(servedModelSchema)
+    .min(1, { error: "must list at least one model to serve" })
+    .describe("The models to serve, one ModelServing each. Their GPUs at max replicas must fit the model namespace's GPU quota."),
 });
 
 type ModelInput = z.infer<typeof modelInputSchema>;
@@ -202,12 +230,6 @@ function fitProblem(m: { tensorParallelSize: number }, r: ResourcesConfig, pool:
 function engineResources(m: { resources?: ResourcesConfig }, engine: EngineKind): ResourcesConfig {
   return m.resources ?? ENGINE_RESOURCES[engine];
 }
-
-const ENGINE_RESOURCES: Record<EngineKind, ResourcesConfig> = {
-  "vllm-gpu": res("4", "32Gi", "48Gi"),
-  "vllm-cpu": res("4", "8Gi", "12Gi"),
-  simulator: res("100m", "128Mi", "256Mi"),
-};
 
 /** Defaults that depend on the engine, the cluster or highAvailability. */
 export function resolveModel(model: ModelInput, facts: Pick<ModelFacts, "highAvailability" | "gpuCapacity">) {

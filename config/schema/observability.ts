@@ -7,6 +7,8 @@ import type { PlatformFacts } from "./platform";
 import { quantityValue } from "../../components/lib/quantity";
 
 const res = (cpu: string, memory: string, limitMemory: string): ResourcesConfig => ({ requests: { cpu, memory }, limits: { memory: limitMemory } });
+/** Requests and memory limit in words, for the configuration reference. */
+const resourceText = (r: ResourcesConfig) => `${r.requests.cpu} CPU, ${r.requests.memory}, limit ${r.limits.memory}`;
 
 /**
  * Grafana as the grafana chart 12.11.1 (the one kube-prometheus-stack 88.5.3 pulls) ships it: its appVersion
@@ -23,7 +25,10 @@ export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 
 /** Prometheus durations: a number and a unit, e.g. 15d, 12h, 2w. */
 const DURATION = /^[1-9][0-9]*(ms|s|m|h|d|w|y)$/;
-const duration = z.string().regex(DURATION, { error: "must be a Prometheus duration such as 15d, 36h or 2w" });
+const duration = z
+  .string()
+  .regex(DURATION, { error: "must be a Prometheus duration such as 15d, 36h or 2w" })
+  .meta({ title: "duration", "x-format": "a Prometheus duration: a whole number and a unit (ms, s, m, h, d, w, y), such as 15d, 36h or 2w" });
 
 /** Default sizes (the stacks may set their own). */
 export const OBSERVABILITY_DEFAULTS = {
@@ -37,17 +42,22 @@ export const OBSERVABILITY_DEFAULTS = {
 } as const;
 
 export const receiverSchema = z.strictObject({
-  /** Receiver name (a DNS label); also the Secret key its URL is stored under. */
-  name: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/, { error: "must be a DNS label of at most 40 characters, such as oncall or team-chat" }),
-  /**
-   * Where Alertmanager POSTs (its webhook format): a Pulumi secret, since such URLs carry tokens
-   * (`pulumi config set --secret --path 'observability.alertmanager.receivers[0].webhookUrl' <url>`).
-   */
-  webhookUrl: z.string().refine(isWebhookUrl, { error: "must be an http(s) URL such as https://hooks.example.com/alertmanager (the value is not shown)" }),
-  /** Severities it receives. Default critical and warning. */
-  severities: z.array(z.enum(ALERT_SEVERITIES)).min(1, { error: "must list at least one severity; allowed: critical, warning, info" }).default(["critical", "warning"]),
-  /** Also notify when an alert resolves. Default true. */
-  sendResolved: z.boolean().default(true),
+  name: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/, { error: "must be a DNS label of at most 40 characters, such as oncall or team-chat" })
+    .describe("Receiver name, a DNS label of at most 40 characters, unique; also the Secret key its URL is stored under."),
+  webhookUrl: z
+    .string()
+    .refine(isWebhookUrl, { error: "must be an http(s) URL such as https://hooks.example.com/alertmanager (the value is not shown)" })
+    .describe(
+      "Where Alertmanager POSTs (its webhook format), an http(s) URL. It must be a Pulumi secret, since such URLs carry tokens (`pulumi config set --secret --path 'observability.alertmanager.receivers[0].webhookUrl' <url>`); a plain-text URL is refused.",
+    ),
+  severities: z
+    .array(z.enum(ALERT_SEVERITIES))
+    .min(1, { error: "must list at least one severity; allowed: critical, warning, info" })
+    .default(["critical", "warning"])
+    .describe("Severities it receives, each at most once."),
+  sendResolved: z.boolean().default(true).describe("Also notify when an alert resolves."),
 });
 
 /**
@@ -55,60 +65,72 @@ export const receiverSchema = z.strictObject({
  * performance gate's data-API thresholds must state the same numbers (a test compares them).
  */
 export const apiSloSchema = z.strictObject({
-  /** Latency percentile, e.g. 95. */
-  percentile: z.number().int().min(50, { error: "must be a whole percentile between 50 and 99" }).max(99, { error: "must be a whole percentile between 50 and 99" }),
-  /** Latency objective at that percentile, in milliseconds. */
-  latencyMs: z.number().int().min(1, { error: "must be a whole number of milliseconds >= 1" }).max(60000, { error: "must be <= 60000 ms" }),
-  /** Share of requests that may fail (5xx), e.g. 0.01. */
-  errorRatio: z.number().gt(0, { error: "must be > 0" }).lt(1, { error: "must be < 1" }),
+  percentile: z
+    .number()
+    .int()
+    .min(50, { error: "must be a whole percentile between 50 and 99" })
+    .max(99, { error: "must be a whole percentile between 50 and 99" })
+    .describe("Latency percentile, e.g. 95."),
+  latencyMs: z.number().int().min(1, { error: "must be a whole number of milliseconds >= 1" }).max(60000, { error: "must be <= 60000 ms" }).describe("Latency objective at that percentile, in milliseconds."),
+  errorRatio: z.number().gt(0, { error: "must be > 0" }).lt(1, { error: "must be < 1" }).describe("Share of requests that may fail (5xx), e.g. 0.01."),
 });
 export const DEFAULT_API_SLO = { percentile: 95, latencyMs: 500, errorRatio: 0.05 } as const;
 
 export const observabilityInputSchema = z
   .strictObject({
-    /** API objective of the platform's HTTP services. Default p95 < 500 ms, errors < 5 %. */
-    apiSlo: apiSloSchema.default(DEFAULT_API_SLO),
+    apiSlo: apiSloSchema
+      .default(DEFAULT_API_SLO)
+      .describe("The objective of the platform's HTTP APIs (data API, agent API): the API alerts fire above it, and `loadtests/profiles/<stack>.json` must state the same data API thresholds (a test compares them)."),
     prometheus: z
       .strictObject({
-        /** How long samples are kept. Default 15d. */
-        retention: duration.default(OBSERVABILITY_DEFAULTS.retention),
-        /** Volume per Prometheus replica; Prometheus also stops at 85 % of it (retentionSize). Default 50Gi. */
-        storageSize: quantity.default(OBSERVABILITY_DEFAULTS.prometheusStorage),
-        /** Replicas (each scrapes everything). Default 2 with highAvailability, else 1. */
-        replicas: count("prometheus.replicas", 5).optional(),
-        /** Default 500m/2Gi, limit 4Gi with highAvailability; else 250m/1Gi, limit 2Gi. */
-        resources: resourcesSchema.optional(),
+        retention: duration.default(OBSERVABILITY_DEFAULTS.retention).describe("How long samples are kept."),
+        storageSize: quantity.default(OBSERVABILITY_DEFAULTS.prometheusStorage).describe("Volume per replica; Prometheus also drops old blocks at 85 % of it (retentionSize)."),
+        replicas: count("prometheus.replicas", 5)
+          .optional()
+          .meta({ description: "Replicas, each scraping everything; 1 to 5, highAvailability needs 2 or more.", "x-default": "2 where highAvailability, else 1" }),
+        resources: resourcesSchema.optional().meta({
+          description: "Per replica.",
+          "x-default": `${resourceText(OBSERVABILITY_DEFAULTS.prometheusResources.ha)} where highAvailability, else ${resourceText(OBSERVABILITY_DEFAULTS.prometheusResources.single)}`,
+        }),
       })
-      .default({ retention: OBSERVABILITY_DEFAULTS.retention, storageSize: OBSERVABILITY_DEFAULTS.prometheusStorage }),
+      .default({ retention: OBSERVABILITY_DEFAULTS.retention, storageSize: OBSERVABILITY_DEFAULTS.prometheusStorage })
+      .describe("Prometheus (kube-prometheus-stack)."),
     alertmanager: z
       .strictObject({
-        /** Replicas (clustered, de-duplicating notifications). Default 2 with highAvailability, else 1. */
-        replicas: count("alertmanager.replicas", 5).optional(),
-        /** Default 50m/64Mi, limit 256Mi. */
-        resources: resourcesSchema.default(OBSERVABILITY_DEFAULTS.alertmanagerResources),
-        /** Webhook receivers. Default none (alerts show in Alertmanager and Grafana only). */
-        receivers: z.array(receiverSchema).default([]),
+        replicas: count("alertmanager.replicas", 5)
+          .optional()
+          .meta({ description: "Replicas, clustered and de-duplicating notifications; 1 to 5, highAvailability needs 2 or more.", "x-default": "2 where highAvailability, else 1" }),
+        resources: resourcesSchema.default(OBSERVABILITY_DEFAULTS.alertmanagerResources).describe("Per replica."),
+        receivers: z
+          .array(receiverSchema)
+          .default([])
+          .describe("Webhook receivers; without any, alerts show in Alertmanager and Grafana only. As soon as a receiver has a URL, the whole `ods:observability` key must be secret (setting the URL with `--secret` does that)."),
       })
-      .default({ resources: OBSERVABILITY_DEFAULTS.alertmanagerResources, receivers: [] }),
+      .default({ resources: OBSERVABILITY_DEFAULTS.alertmanagerResources, receivers: [] })
+      .describe("Alertmanager: every alert is routed here (Grafana-managed alerting is off)."),
     grafana: z
       .strictObject({
-        /** Grafana image, pinned. Default docker.io/grafana/grafana:13.2.0. */
-        image: image.default(DEFAULT_GRAFANA_IMAGES.grafana),
-        /** Dashboard sidecar image, pinned. Default quay.io/kiwigrid/k8s-sidecar:2.10.1. */
-        sidecarImage: image.default(DEFAULT_GRAFANA_IMAGES.sidecar),
-        /** Replicas: 2 or more need highAvailability (the database on MySQL). Default 2 with highAvailability, else 1. */
-        replicas: count("grafana.replicas", 10).optional(),
-        /** Volume for /var/lib/grafana (its SQLite database) without highAvailability. Default 10Gi. */
-        persistence: z.strictObject({ size: quantity.default(OBSERVABILITY_DEFAULTS.grafanaStorage) }).default({ size: OBSERVABILITY_DEFAULTS.grafanaStorage }),
-        /** Default 100m/256Mi, limit 512Mi. */
-        resources: resourcesSchema.default(OBSERVABILITY_DEFAULTS.grafanaResources),
+        image: image.default(DEFAULT_GRAFANA_IMAGES.grafana).describe("Grafana image, pinned."),
+        sidecarImage: image.default(DEFAULT_GRAFANA_IMAGES.sidecar).describe("The dashboard sidecar's image, pinned."),
+        replicas: count("grafana.replicas", 10)
+          .optional()
+          .meta({
+            description: "Replicas: more than 1 needs highAvailability (its database on MySQL; without it Grafana keeps SQLite on one volume), and highAvailability needs 2 or more (at most 10).",
+            "x-default": "2 where highAvailability, else 1",
+          }),
+        persistence: z
+          .strictObject({ size: quantity.default(OBSERVABILITY_DEFAULTS.grafanaStorage).describe("Volume for /var/lib/grafana (its SQLite database) without highAvailability.") })
+          .default({ size: OBSERVABILITY_DEFAULTS.grafanaStorage })
+          .describe("Grafana's volume."),
+        resources: resourcesSchema.default(OBSERVABILITY_DEFAULTS.grafanaResources).describe("Per replica."),
       })
       .default({
         image: DEFAULT_GRAFANA_IMAGES.grafana,
         sidecarImage: DEFAULT_GRAFANA_IMAGES.sidecar,
         persistence: { size: OBSERVABILITY_DEFAULTS.grafanaStorage },
         resources: OBSERVABILITY_DEFAULTS.grafanaResources,
-      }),
+      })
+      .describe("Grafana, with Keycloak sign-on."),
   })
   .default({
     apiSlo: DEFAULT_API_SLO,

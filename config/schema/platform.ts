@@ -4,14 +4,16 @@ import { dnsLabel, HOSTNAME } from "./common";
 import { PublicHosts } from "../../components/edge/contracts";
 
 export const platformShape = {
-  /** Environment name, used in resource names and tags (e.g. dev). */
-  environment: dnsLabel("environment name", 20),
-  /** Base DNS domain of the platform's endpoints, e.g. dev.ods.example.com. */
-  domain: z.string().regex(HOSTNAME, { error: "must be a lower-case DNS domain with at least two labels, such as dev.ods.example.com" }),
-  /** Highly available: multi-AZ, replicas > 1, disruption budgets. Default false. */
-  highAvailability: z.boolean().default(false),
-  /** Prefix of namespaces and cloud resource names. Default "ods". */
-  namePrefix: dnsLabel("name prefix", 12).default("ods"),
+  environment: dnsLabel("environment name", 20).describe("Environment name (e.g. dev), used in resource names and tags."),
+  domain: z
+    .string()
+    .regex(HOSTNAME, { error: "must be a lower-case DNS domain with at least two labels, such as dev.ods.example.com" })
+    .describe("Base DNS domain of the platform's endpoints, e.g. dev.ods.example.com: a lower-case DNS domain with at least two labels. Every public host is `<label>.<domain>`."),
+  highAvailability: z
+    .boolean()
+    .default(false)
+    .describe("Everything highly available: several replicas with disruption budgets and spreading, failover for the data services; on AWS it needs at least 3 availability zones."),
+  namePrefix: dnsLabel("name prefix", 12).default("ods").describe("Prefix of namespaces (`<prefix>-<layer>`) and cloud resource names (`<prefix>-<environment>`)."),
 };
 
 /** Platform keys as validated, plus every public host name (derived from `domain`, never configured). */

@@ -15,21 +15,16 @@ const positiveMs = (what: string) =>
     .int({ error: `${what} must be a whole number of milliseconds` })
     .positive({ error: `${what} must be > 0 (milliseconds)` });
 
-/**
- * `ods:model.slo`, every key required:
- * - percentile: which percentile of the requests the TTFT and TPOT bounds apply to (50, 90, 95 or 99);
- * - ttftMs: time to first token bound, ms (positive integer);
- * - tpotMs: time per output token bound, ms (positive integer);
- * - goodput: share of requests that must meet both bounds on their own, in (0, 1].
- */
+/** `ods:model.slo`, every key required. */
 export const sloSchema = z.strictObject({
-  percentile: z.literal(SLO_PERCENTILES, { error: `percentile must be one of ${SLO_PERCENTILES.join(", ")}` }),
-  ttftMs: positiveMs("ttftMs"),
-  tpotMs: positiveMs("tpotMs"),
+  percentile: z.literal(SLO_PERCENTILES, { error: `percentile must be one of ${SLO_PERCENTILES.join(", ")}` }).describe("Which percentile of the requests the TTFT and TPOT bounds apply to."),
+  ttftMs: positiveMs("ttftMs").describe("Time to first token bound, in milliseconds."),
+  tpotMs: positiveMs("tpotMs").describe("Time per output token bound, in milliseconds."),
   goodput: z
     .number({ error: "goodput must be a number in (0, 1]" })
     .gt(0, { error: "goodput must be > 0 and <= 1 (a share of requests, e.g. 0.9)" })
-    .lte(1, { error: "goodput must be > 0 and <= 1 (a share of requests, e.g. 0.9)" }),
+    .lte(1, { error: "goodput must be > 0 and <= 1 (a share of requests, e.g. 0.9)" })
+    .describe("Share of requests that must meet both bounds on their own."),
 });
 
 export type Slo = z.infer<typeof sloSchema>;
