@@ -1,6 +1,6 @@
 // L1: the cluster (EKS with its network and GPU pools, or an existing one), the per-layer namespaces and
 // the GPU operator. Returns the cluster handle every upper layer builds on.
-import * as aws from "@pulumi/aws";
+import { Provider } from "@pulumi/aws/provider";
 import * as pulumi from "@pulumi/pulumi";
 import { InfraConfig, PlatformConfig } from "../config";
 import { Cluster } from "../components/infra/cluster";
@@ -32,7 +32,7 @@ interface ClusterParts {
 /** VPC, EKS and the GPU node pools, on an AWS provider for the configured region. */
 function awsCluster(platform: PlatformConfig, cfg: InfraConfig, a: NonNullable<InfraConfig["aws"]>): ClusterParts {
   const base = baseName(platform);
-  const provider = new aws.Provider(`${base}-aws`, { region: a.region as aws.Region, defaultTags: { tags: awsTags(platform.environment, "platform") } });
+  const provider = new Provider(`${base}-aws`, { region: a.region, defaultTags: { tags: awsTags(platform.environment, "platform") } });
   const opts = { providers: { aws: provider } };
   const network = new Network(`${base}-net`, { environment: platform.environment, clusterName: base, vpcCidr: a.vpcCidr, availabilityZones: a.availabilityZones, natGateways: a.natGateways }, opts);
   const eks = new Cluster(`${base}-eks`, {

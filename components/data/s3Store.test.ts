@@ -1,5 +1,5 @@
 // The S3 object store: encrypted, private, versioned, TLS-only buckets and one IRSA role per consumer.
-import * as aws from "@pulumi/aws";
+import { Provider } from "@pulumi/aws/provider";
 import * as pulumi from "@pulumi/pulumi";
 import { allStrings, get, ofType, one, record } from "../../test/harness";
 import { RecordedResource } from "../../plan/types";
@@ -41,7 +41,7 @@ async function declare(s3: Partial<ObjectStoreArgs["s3"]> = {}): Promise<Declare
   let store: ObjectStore | undefined;
   const options = new Map<string, pulumi.CustomResourceOptions>();
   const resources = await record(() => {
-    const provider = new aws.Provider("aws", { region: REGION });
+    const provider = new Provider("aws", { region: REGION });
     const see: pulumi.ResourceTransformation = (a) => {
       options.set(a.name, a.opts);
       return undefined;

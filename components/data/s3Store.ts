@@ -1,6 +1,10 @@
 // S3 on AWS: the same buckets, KMS-encrypted, public access blocked, versioned, TLS only, old versions
 // expired, and one IAM role per consumer for its service account (IRSA) instead of keys.
-import * as aws from "@pulumi/aws";
+import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
+import { getPartitionOutput } from "@pulumi/aws/getPartition";
+import * as iam from "@pulumi/aws/iam";
+import * as kms from "@pulumi/aws/kms";
+import * as awsS3 from "@pulumi/aws/s3";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { irsaTrustPolicy } from "../infra/iam";
@@ -172,22 +176,22 @@ export function s3Store(parent: pulumi.ComponentResource, name: string, args: Ob
   // Their guards (encryption, public access block, policy, versioning) stay with them, so a retained bucket is never left open.
   const keep = { parent, retainOnDelete: true };
 
-  const caller = aws.getCallerIdentityOutput({}, opts);
-  const partition = aws.getPartitionOutput({}, opts);
+  const caller = getCallerIdentityOutput({}, opts);
+  const partition = getPartitionOutput({}, opts);
 
   let keyArn: pulumi.Output<string>;
   const ready: pulumi.Resource[] = [];
   if (s3.kmsKeyArn !== undefined) {
     keyArn = pulumi.output(s3.kmsKeyArn);
   } else {
-    const key = new aws.kms.Key(`${name}-key`, {
+    const key = new kms.Key(`${name}-key`, {
       description: `Object store ${name}: default encryption of its S3 buckets`,
       enableKeyRotation: true,
       deletionWindowInDays: KMS_DELETION_WINDOW_DAYS,
       region,
       tags: tags(),
     }, keep);
-    ready.push(new aws.kms.Alias(`${name}-key-alias`, { name: `alias/${args.bucketPrefix}-object-store`, targetKeyId: key.keyId, region }, opts));
+    ready.push(new kms.Alias(`${name}-key-alias`, { name: `alias/${args.bucketPrefix}-object-store`, targetKeyId: key.keyId, region }, opts));
     keyArn = key.arn;
   }
 
@@ -196,7 +200,7 @@ export function s3Store(parent: pulumi.ComponentResource, name: string, args: Ob
   const arns = {} as Record<BucketRole, pulumi.Output<string>>;
   for (const role of BUCKET_ROLES) {
     const naming = caller.accountId.apply((account) => s3BucketName(stems[role], account, region));
-    const bucket = new aws.s3.Bucket(`${name}-${role}`, {
+    const bucket = new awsS3.Bucket(`${name}-${role}`, {
       bucket: naming.bucket,
       bucketNamespace: naming.namespace,
       forceDestroy: false,
@@ -204,23 +208,23 @@ export function s3Store(parent: pulumi.ComponentResource, name: string, args: Ob
       tags: tags({ "ods:bucket-role": role }),
     }, keep);
     const on = { bucket: bucket.id, region };
-    const pab = new aws.s3.BucketPublicAccessBlock(`${name}-${role}-public-access`, {
+    const pab = new awsS3.BucketPublicAccessBlock(`${name}-${role}-public-access`, {
       ...on,
       blockPublicAcls: true,
       blockPublicPolicy: true,
       ignorePublicAcls: true,
       restrictPublicBuckets: true,
     }, keep);
-    const ownership = new aws.s3.BucketOwnershipControls(`${name}-${role}-ownership`, { ...on, rule: { objectOwnership: "BucketOwnerEnforced" } }, keep);
-    const sse = new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-${role}-encryption`, {
+    const ownership = new awsS3.BucketOwnershipControls(`${name}-${role}-ownership`, { ...on, rule: { objectOwnership: "BucketOwnerEnforced" } }, keep);
+    const sse = new awsS3.BucketServerSideEncryptionConfiguration(`${name}-${role}-encryption`, {
       ...on,
       rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: keyArn }, bucketKeyEnabled: true }],
     }, keep);
-    const versioning = new aws.s3.BucketVersioning(`${name}-${role}-versioning`, { ...on, versioningConfiguration: { status: "Enabled" } }, keep);
+    const versioning = new awsS3.BucketVersioning(`${name}-${role}-versioning`, { ...on, versioningConfiguration: { status: "Enabled" } }, keep);
     const arn = pulumi.all([partition.partition, naming]).apply(([p, n]) => bucketArn(p, n.bucket));
     // S3 rejects concurrent changes to one bucket's configuration, and a noncurrent-version rule means nothing before versioning is on.
-    const policy = new aws.s3.BucketPolicy(`${name}-${role}-policy`, { ...on, policy: arn.apply(bucketPolicy) }, { ...keep, dependsOn: [pab] });
-    const lifecycle = new aws.s3.BucketLifecycleConfiguration(`${name}-${role}-lifecycle`, { ...on, rules: lifecycleRules(s3.noncurrentVersionDays) }, { ...keep, dependsOn: [versioning] });
+    const policy = new awsS3.BucketPolicy(`${name}-${role}-policy`, { ...on, policy: arn.apply(bucketPolicy) }, { ...keep, dependsOn: [pab] });
+    const lifecycle = new awsS3.BucketLifecycleConfiguration(`${name}-${role}-lifecycle`, { ...on, rules: lifecycleRules(s3.noncurrentVersionDays) }, { ...keep, dependsOn: [versioning] });
     ready.push(bucket, pab, ownership, sse, versioning, policy, lifecycle);
     buckets[role] = bucket.bucket;
     arns[role] = arn;
@@ -229,12 +233,12 @@ export function s3Store(parent: pulumi.ComponentResource, name: string, args: Ob
   const access: Record<string, ObjectStoreAccess> = {};
   const allArns = pulumi.all(arns);
   for (const c of args.consumers) {
-    const role = new aws.iam.Role(`${name}-irsa-${c.name}`, {
+    const role = new iam.Role(`${name}-irsa-${c.name}`, {
       description: `IRSA role of ${c.name} for object store ${name}`,
       assumeRolePolicy: pulumi.all([s3.oidcProviderArn, s3.oidcIssuerUrl, c.namespace]).apply(([provider, issuer, ns]) => irsaTrustPolicy(provider, issuer, ns, c.serviceAccount)),
       tags: tags({ "ods:consumer": c.name }),
     }, opts);
-    const permissions = new aws.iam.RolePolicy(`${name}-irsa-${c.name}-s3`, {
+    const permissions = new iam.RolePolicy(`${name}-irsa-${c.name}-s3`, {
       role: role.id,
       policy: pulumi.all([allArns, keyArn, partition.dnsSuffix]).apply(([a, key, dns]) => consumerPolicy(c, a as Record<BucketRole, string>, key, region, dns)),
     }, opts);

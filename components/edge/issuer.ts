@@ -2,7 +2,7 @@
 // issues a CA certificate, and a CA ClusterIssuer signs with it), or Let's Encrypt through ACME with the
 // HTTP-01 challenge answered by the Gateway or the DNS-01 challenge answered in Route53 (an IAM role that
 // cert-manager assumes with a token of a dedicated service account, scoped to one hosted zone).
-import * as aws from "@pulumi/aws";
+import * as iam from "@pulumi/aws/iam";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { irsaTrustPolicy } from "../infra/iam";
@@ -123,11 +123,11 @@ export class CertIssuer extends pulumi.ComponentResource {
       if (args.kind === "acme-dns01") {
         const d = args.dns01!;
         const serviceAccount = k8sName(name, "route53");
-        const role = new aws.iam.Role(`${name}-route53`, {
+        const role = new iam.Role(`${name}-route53`, {
           assumeRolePolicy: pulumi.all([d.oidcProviderArn, d.oidcIssuerUrl, args.certManagerNamespace]).apply(([arn, url, ns]) => irsaTrustPolicy(arn, url, ns, serviceAccount)),
           description: `cert-manager DNS-01 challenges in Route53 zone ${d.hostedZoneId}`,
         }, { parent: this });
-        new aws.iam.RolePolicy(`${name}-route53`, { role: role.id, policy: route53Policy(d.hostedZoneId) }, { parent: this });
+        new iam.RolePolicy(`${name}-route53`, { role: role.id, policy: route53Policy(d.hostedZoneId) }, { parent: this });
         new k8s.core.v1.ServiceAccount(`${name}-sa`, {
           metadata: { name: serviceAccount, namespace: args.certManagerNamespace, labels: labels("route53") },
           automountServiceAccountToken: false,

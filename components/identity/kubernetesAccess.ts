@@ -2,7 +2,7 @@
 // sees them, `<groupsPrefix><group>`) to Kubernetes' built-in roles, scoped by layer namespace, and on
 // AWS the realm registered as the EKS cluster's OIDC identity provider (kubectl logs in through the
 // `kubernetes` client).
-import * as aws from "@pulumi/aws";
+import * as eks from "@pulumi/aws/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Layer } from "../lib/cluster";
@@ -118,7 +118,7 @@ export class KubernetesAccess extends pulumi.ComponentResource {
 
     if (args.eks) {
       // EKS fetches the issuer's discovery document itself: the realm must be reachable over the public host with a trusted certificate.
-      const idp = new aws.eks.IdentityProviderConfig(`${name}-oidc`, {
+      const idp = new eks.IdentityProviderConfig(`${name}-oidc`, {
         clusterName: args.eks.clusterName,
         oidc: {
           identityProviderConfigName: "keycloak",

@@ -1,5 +1,9 @@
 // EKS cluster: encrypted Secrets, logged control plane, OIDC for service-account roles, EBS CSI, system nodes.
-import * as aws from "@pulumi/aws";
+import * as cloudwatch from "@pulumi/aws/cloudwatch";
+import * as eks from "@pulumi/aws/eks";
+import { getPartitionOutput } from "@pulumi/aws/getPartition";
+import * as iam from "@pulumi/aws/iam";
+import * as kms from "@pulumi/aws/kms";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { awsTags } from "../lib/naming";
@@ -51,35 +55,35 @@ export class Cluster extends pulumi.ComponentResource {
   readonly secretsKeyArn: pulumi.Output<string>;
   readonly storageClassName: pulumi.Output<string>;
   /** The system node group; GPU pools and add-ons wait for it. */
-  readonly systemNodeGroup: aws.eks.NodeGroup;
+  readonly systemNodeGroup: eks.NodeGroup;
 
   constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     checkClusterArgs(name, args);
     super("ods:infra:Cluster", name, {}, opts);
     const tags = awsTags(args.environment, "cluster");
-    const partition = aws.getPartitionOutput({}, { parent: this }).partition;
-    const attach = (role: aws.iam.Role, policy: string, suffix: string) =>
-      new aws.iam.RolePolicyAttachment(`${name}-${suffix}`, { role: role.name, policyArn: pulumi.interpolate`${partition.apply((p) => managedPolicyArn(p, policy))}` }, { parent: this });
+    const partition = getPartitionOutput({}, { parent: this }).partition;
+    const attach = (role: iam.Role, policy: string, suffix: string) =>
+      new iam.RolePolicyAttachment(`${name}-${suffix}`, { role: role.name, policyArn: pulumi.interpolate`${partition.apply((p) => managedPolicyArn(p, policy))}` }, { parent: this });
 
-    const secretsKey = new aws.kms.Key(`${name}-secrets`, {
+    const secretsKey = new kms.Key(`${name}-secrets`, {
       description: `Envelope encryption of Kubernetes Secrets in EKS cluster ${args.clusterName}`,
       enableKeyRotation: true,
       deletionWindowInDays: 30,
       tags,
     }, { parent: this });
-    new aws.kms.Alias(`${name}-secrets`, { name: `alias/${args.clusterName}-secrets`, targetKeyId: secretsKey.keyId }, { parent: this });
+    new kms.Alias(`${name}-secrets`, { name: `alias/${args.clusterName}-secrets`, targetKeyId: secretsKey.keyId }, { parent: this });
 
     // Created before the cluster so EKS writes into a group with our retention instead of a never-expiring one.
-    const logGroup = new aws.cloudwatch.LogGroup(`${name}-control-plane`, {
+    const logGroup = new cloudwatch.LogGroup(`${name}-control-plane`, {
       name: `/aws/eks/${args.clusterName}/cluster`,
       retentionInDays: args.logRetentionDays,
       tags,
     }, { parent: this });
 
-    const clusterRole = new aws.iam.Role(`${name}-control-plane`, { assumeRolePolicy: serviceTrustPolicy("eks.amazonaws.com"), tags }, { parent: this });
+    const clusterRole = new iam.Role(`${name}-control-plane`, { assumeRolePolicy: serviceTrustPolicy("eks.amazonaws.com"), tags }, { parent: this });
     const clusterPolicy = attach(clusterRole, "AmazonEKSClusterPolicy", "cluster-policy");
 
-    const cluster = new aws.eks.Cluster(`${name}-eks`, {
+    const cluster = new eks.Cluster(`${name}-eks`, {
       name: args.clusterName,
       version: args.kubernetesVersion,
       roleArn: clusterRole.arn,
@@ -96,17 +100,17 @@ export class Cluster extends pulumi.ComponentResource {
     }, { parent: this, dependsOn: [logGroup, clusterPolicy] });
 
     const issuer = cluster.identities.apply((ids) => ids?.[0]?.oidcs?.[0]?.issuer ?? "");
-    const oidc = new aws.iam.OpenIdConnectProvider(`${name}-oidc`, {
+    const oidc = new iam.OpenIdConnectProvider(`${name}-oidc`, {
       url: issuer,
       clientIdLists: ["sts.amazonaws.com"],
       tags,
     }, { parent: this });
 
-    const nodeRole = new aws.iam.Role(`${name}-nodes`, { assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com"), tags }, { parent: this });
+    const nodeRole = new iam.Role(`${name}-nodes`, { assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com"), tags }, { parent: this });
     const nodePolicies = NODE_POLICIES.map((p) => attach(nodeRole, p, `nodes-${p.replace(/^Amazon/, "").toLowerCase()}`));
 
     const systemTemplate = nodeLaunchTemplate(`${name}-system`, { diskSizeGiB: args.systemNodes.diskSizeGiB, tags: { ...tags, "ods:node-group": "system" } }, this);
-    const systemNodes = new aws.eks.NodeGroup(`${name}-system`, {
+    const systemNodes = new eks.NodeGroup(`${name}-system`, {
       clusterName: cluster.name,
       nodeRoleArn: nodeRole.arn,
       subnetIds: args.privateSubnetIds,
@@ -120,12 +124,12 @@ export class Cluster extends pulumi.ComponentResource {
       tags,
     }, { parent: this, dependsOn: nodePolicies, ignoreChanges: ["scalingConfig.desiredSize"] });
 
-    const ebsRole = new aws.iam.Role(`${name}-ebs-csi`, {
+    const ebsRole = new iam.Role(`${name}-ebs-csi`, {
       assumeRolePolicy: pulumi.all([oidc.arn, issuer]).apply(([arn, url]) => irsaTrustPolicy(arn, url, "kube-system", "ebs-csi-controller-sa")),
       tags,
     }, { parent: this });
     const ebsPolicy = attach(ebsRole, "service-role/AmazonEBSCSIDriverPolicy", "ebs-csi-policy");
-    new aws.eks.Addon(`${name}-ebs-csi`, {
+    new eks.Addon(`${name}-ebs-csi`, {
       clusterName: cluster.name,
       addonName: "aws-ebs-csi-driver",
       addonVersion: args.ebsCsiAddonVersion,

@@ -1,5 +1,5 @@
 // A managed node group of NVIDIA GPU nodes: tainted so only GPU workloads land there, labelled for selection.
-import * as aws from "@pulumi/aws";
+import * as eks from "@pulumi/aws/eks";
 import * as pulumi from "@pulumi/pulumi";
 import { awsTags } from "../lib/naming";
 import { sizesProblem } from "../lib/sizes";
@@ -63,7 +63,7 @@ export class GpuNodePool extends pulumi.ComponentResource {
     this.labels = gpuPoolLabels(p.name, p.gpuType);
 
     const template = nodeLaunchTemplate(`${name}-lt`, { diskSizeGiB: p.diskSizeGiB, tags }, this);
-    const group = new aws.eks.NodeGroup(`${name}-ng`, {
+    const group = new eks.NodeGroup(`${name}-ng`, {
       clusterName: args.clusterName,
       nodeRoleArn: args.nodeRoleArn,
       subnetIds: args.subnetIds,

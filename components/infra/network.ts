@@ -1,5 +1,5 @@
 // VPC for the EKS cluster: private subnets for nodes, public subnets for load balancers and NAT, per AZ.
-import * as aws from "@pulumi/aws";
+import * as ec2 from "@pulumi/aws/ec2";
 import * as pulumi from "@pulumi/pulumi";
 import { awsTags } from "../lib/naming";
 import { subnetLayout } from "./subnets";
@@ -28,7 +28,7 @@ export class Network extends pulumi.ComponentResource {
     const tags = (extra: Record<string, string> = {}) => awsTags(args.environment, "network", extra);
     const clusterTag = { [`kubernetes.io/cluster/${args.clusterName}`]: "shared" };
 
-    const vpc = new aws.ec2.Vpc(`${name}-vpc`, {
+    const vpc = new ec2.Vpc(`${name}-vpc`, {
       cidrBlock: args.vpcCidr,
       enableDnsHostnames: true,
       enableDnsSupport: true,
@@ -36,28 +36,28 @@ export class Network extends pulumi.ComponentResource {
     }, { parent: this });
 
     // The default security group allows all traffic between its members; take every rule away (CIS 5.4).
-    new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id, tags: tags({ Name: `${name}-default-locked` }) }, { parent: this });
+    new ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id, tags: tags({ Name: `${name}-default-locked` }) }, { parent: this });
 
-    const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: tags({ Name: `${name}-igw` }) }, { parent: this });
-    const publicRt = new aws.ec2.RouteTable(`${name}-public`, { vpcId: vpc.id, tags: tags({ Name: `${name}-public` }) }, { parent: this });
-    new aws.ec2.Route(`${name}-public-default`, { routeTableId: publicRt.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id }, { parent: this });
+    const igw = new ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: tags({ Name: `${name}-igw` }) }, { parent: this });
+    const publicRt = new ec2.RouteTable(`${name}-public`, { vpcId: vpc.id, tags: tags({ Name: `${name}-public` }) }, { parent: this });
+    new ec2.Route(`${name}-public-default`, { routeTableId: publicRt.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id }, { parent: this });
 
     const publicSubnets = layout.map((l) => {
-      const subnet = new aws.ec2.Subnet(`${name}-public-${l.az}`, {
+      const subnet = new ec2.Subnet(`${name}-public-${l.az}`, {
         vpcId: vpc.id,
         cidrBlock: l.publicCidr,
         availabilityZone: l.az,
         mapPublicIpOnLaunch: false,
         tags: tags({ Name: `${name}-public-${l.az}`, "kubernetes.io/role/elb": "1", ...clusterTag }),
       }, { parent: this });
-      new aws.ec2.RouteTableAssociation(`${name}-public-${l.az}`, { subnetId: subnet.id, routeTableId: publicRt.id }, { parent: this });
+      new ec2.RouteTableAssociation(`${name}-public-${l.az}`, { subnetId: subnet.id, routeTableId: publicRt.id }, { parent: this });
       return subnet;
     });
 
     const natCount = args.natGateways === "perAz" ? layout.length : 1;
     const nats = layout.slice(0, natCount).map((l, i) => {
-      const eip = new aws.ec2.Eip(`${name}-nat-${l.az}`, { domain: "vpc", tags: tags({ Name: `${name}-nat-${l.az}` }) }, { parent: this });
-      return new aws.ec2.NatGateway(`${name}-nat-${l.az}`, {
+      const eip = new ec2.Eip(`${name}-nat-${l.az}`, { domain: "vpc", tags: tags({ Name: `${name}-nat-${l.az}` }) }, { parent: this });
+      return new ec2.NatGateway(`${name}-nat-${l.az}`, {
         subnetId: publicSubnets[i].id,
         allocationId: eip.id,
         tags: tags({ Name: `${name}-nat-${l.az}` }),
@@ -65,20 +65,20 @@ export class Network extends pulumi.ComponentResource {
     });
 
     const privateSubnets = layout.map((l, i) => {
-      const subnet = new aws.ec2.Subnet(`${name}-private-${l.az}`, {
+      const subnet = new ec2.Subnet(`${name}-private-${l.az}`, {
         vpcId: vpc.id,
         cidrBlock: l.privateCidr,
         availabilityZone: l.az,
         mapPublicIpOnLaunch: false,
         tags: tags({ Name: `${name}-private-${l.az}`, "kubernetes.io/role/internal-elb": "1", ...clusterTag }),
       }, { parent: this });
-      const rt = new aws.ec2.RouteTable(`${name}-private-${l.az}`, { vpcId: vpc.id, tags: tags({ Name: `${name}-private-${l.az}` }) }, { parent: this });
-      new aws.ec2.Route(`${name}-private-${l.az}-default`, {
+      const rt = new ec2.RouteTable(`${name}-private-${l.az}`, { vpcId: vpc.id, tags: tags({ Name: `${name}-private-${l.az}` }) }, { parent: this });
+      new ec2.Route(`${name}-private-${l.az}-default`, {
         routeTableId: rt.id,
         destinationCidrBlock: "0.0.0.0/0",
         natGatewayId: nats[Math.min(i, nats.length - 1)].id,
       }, { parent: this });
-      new aws.ec2.RouteTableAssociation(`${name}-private-${l.az}`, { subnetId: subnet.id, routeTableId: rt.id }, { parent: this });
+      new ec2.RouteTableAssociation(`${name}-private-${l.az}`, { subnetId: subnet.id, routeTableId: rt.id }, { parent: this });
       return subnet;
     });
 

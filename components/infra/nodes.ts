@@ -1,5 +1,5 @@
 // Pieces shared by the system node group and the GPU pools.
-import * as aws from "@pulumi/aws";
+import * as ec2 from "@pulumi/aws/ec2";
 import * as pulumi from "@pulumi/pulumi";
 
 export interface NodeVolumeArgs {
@@ -12,8 +12,8 @@ export interface NodeVolumeArgs {
  * node group's service-linked role needs no extra key grants) and IMDSv2 only, with a hop limit of 2
  * so pods that legitimately use the instance role can still reach it through the node.
  */
-export function nodeLaunchTemplate(name: string, args: NodeVolumeArgs, parent: pulumi.Resource): aws.ec2.LaunchTemplate {
-  return new aws.ec2.LaunchTemplate(name, {
+export function nodeLaunchTemplate(name: string, args: NodeVolumeArgs, parent: pulumi.Resource): ec2.LaunchTemplate {
+  return new ec2.LaunchTemplate(name, {
     description: `Encrypted root volume and IMDSv2 for ${name}`,
     updateDefaultVersion: true,
     blockDeviceMappings: [

@@ -1,5 +1,5 @@
 // What every layer gets from L1, whether the kit created the cluster (EKS) or was given it (kubeconfig).
-import type * as aws from "@pulumi/aws";
+import type { Provider } from "@pulumi/aws/provider";
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 
@@ -28,7 +28,7 @@ export interface GpuPoolInfo {
 export interface AwsClusterInfo {
   region: string;
   /** Provider for every AWS resource of upper layers (region and default tags set). */
-  provider: aws.Provider;
+  provider: Provider;
   /** The cluster's IAM OIDC provider and issuer URL (https://...), for IRSA trust policies. */
   oidcProviderArn: pulumi.Output<string>;
   oidcIssuerUrl: pulumi.Output<string>;
