@@ -50,7 +50,7 @@ test("writes resources.json, manifests and a per-layer summary; the command in i
   const verified = spawnedPlan(["--stack", "staging", "--verify", out]);
   expect([verified.status, verified.stderr]).toEqual([0, ""]);
   expect(verified.stdout.startsWith(`${out}: complete plan of stack staging, finished `)).toBe(true);
-  const wrong = spawnedPlan(["--stack", "prod", "--verify", out]);
+  const wrong = await plan(["--stack", "prod", "--verify", out]);
   expect(wrong.status).toBe(1);
   expect(wrong.stderr).toContain("is a plan of stack staging, not prod");
   fs.rmSync(out, { recursive: true, force: true });
