@@ -1,11 +1,10 @@
 // Kubernetes objects and Helm values out of the recorded plan, as files, validated against upstream schemas.
-import { spawnSync } from "child_process";
-import * as path from "path";
 import * as jsyaml from "js-yaml";
 import { CHART_ADAPTERS, isChart } from "./charts/adapters";
 import { CrdValidator } from "./crdSchema";
 import { REDACTED } from "./recorder";
 import { RecordedResource } from "./types";
+import { validateUpstream } from "./upstreamSchemas";
 
 export interface KubeObject {
   apiVersion: string;
@@ -121,8 +120,8 @@ export interface SchemaError {
 /**
  * Validates objects against their schemas: a custom resource against the CRD in the plan (declared or
  * rendered) that defines it (plan/crdSchema.ts); everything else against the upstream OpenAPI schemas
- * in kubernetes-models and @kubernetes-models/* packages. Those are ES modules only, so that part runs
- * in a small ESM child process. An object with no schema anywhere is an error.
+ * in kubernetes-models and @kubernetes-models/* packages (plan/upstreamSchemas.ts). An object with no
+ * schema anywhere is an error.
  */
 /** Verdicts of the upstream-schema check by the object's JSON (null: valid). */
 const upstreamVerdicts = new Map<string, Omit<SchemaError, "file"> | null>();
@@ -159,10 +158,7 @@ function validateUncached(input: ManifestFile[]): SchemaError[] {
   const texts = rest.map((o) => JSON.stringify(o.object));
   const unknown = rest.filter((_, i) => !upstreamVerdicts.has(texts[i]));
   if (unknown.length > 0) {
-    const script = path.join(__dirname, "validate-manifests.mjs");
-    const res = spawnSync(process.execPath, [script], { input: JSON.stringify(unknown), encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
-    if (res.status !== 0) throw new Error(`schema validation could not run: ${res.stderr || res.error?.message}`);
-    const found = new Map((JSON.parse(res.stdout) as SchemaError[]).map((e) => [e.file, e]));
+    const found = new Map(validateUpstream(unknown).map((e) => [e.file, e]));
     for (const o of unknown) {
       const e = found.get(o.file);
       upstreamVerdicts.set(JSON.stringify(o.object), e ? { apiVersion: e.apiVersion, kind: e.kind, name: e.name, error: e.error } : null);
