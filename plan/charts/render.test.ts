@@ -12,7 +12,7 @@ import { manifestFiles, validateObjects } from "../manifests";
 import type { RecordedResource } from "../types";
 import { chartCacheDir } from "./cache";
 import { helmBinary } from "./helm";
-import { renderCharts, RenderResult, usesApiVersions } from "./render";
+import { apiVersionChecks, renderCharts, RenderResult, usesApiVersions } from "./render";
 
 const CACHE = path.join(__dirname, "testdata");
 const TEST_CHART = path.join(CACHE, "ods-testchart");
@@ -245,4 +245,24 @@ test("the cert-manager component renders the cert-manager chart from the shared 
   // startupapicheck is a post-install hook, which the Release the component creates does run: rendered.
   expect(ofType(children, "kubernetes:batch/v1:Job").map((c) => c.name)).toEqual(["certs:cert-manager/certs-cert-manager-startupapicheck"]);
   expect(validateObjects(manifestFiles(resources))).toEqual([]);
+});
+
+test("what a chart asks about API versions: nothing, the literals of .Has, or anything (another use); the test chart asks for its Widget", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ods-apiv-"));
+  const chart = (name: string, template: string) => {
+    fs.mkdirSync(path.join(dir, name, "templates"), { recursive: true });
+    fs.writeFileSync(path.join(dir, name, "Chart.yaml"), `apiVersion: v2\nname: ${name}\nversion: 0.1.0\n`);
+    fs.writeFileSync(path.join(dir, name, "templates", "t.yaml"), template);
+    return path.join(dir, name);
+  };
+  try {
+    expect(apiVersionChecks(chart("plain", "kind: ConfigMap\n"))).toBe("none");
+    expect(apiVersionChecks(chart("literal", '{{ if .Capabilities.APIVersions.Has "a.example.com/v1" }}x{{ end }}{{ if (.Capabilities.APIVersions.Has "b.example.com/v1/B") }}y{{ end }}'))).toEqual(new Set(["a.example.com/v1", "b.example.com/v1/B"]));
+    // A check through a variable or a loop over the versions could ask about anything.
+    expect(apiVersionChecks(chart("variable", "{{ if .Capabilities.APIVersions.Has $v }}x{{ end }}"))).toBe("any");
+    expect(apiVersionChecks(chart("loop", "{{ range .Capabilities.APIVersions }}{{ . }}{{ end }}"))).toBe("any");
+    expect(apiVersionChecks(TEST_CHART)).toEqual(new Set(["ods-test.example.com/v1/Widget"]));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

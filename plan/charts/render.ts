@@ -50,6 +50,46 @@ export interface RenderResult {
 
 const CAPABILITIES_API_VERSIONS = ".Capabilities.APIVersions";
 
+/**
+ * Which API versions a chart's templates ask about: "none", the literal arguments of every
+ * `.Capabilities.APIVersions.Has "<version>"` (when that is the only way they look), or "any" (another
+ * use, or a packed chart whose subcharts cannot be read cheaply). A chart whose checks name none of
+ * the API versions a render added would render the same again.
+ */
+export function apiVersionChecks(chartPath: string): "none" | "any" | Set<string> {
+  if (!usesApiVersions(chartPath)) return "none";
+  const found = new Set<string>();
+  let other = false;
+  const scan = (text: string) => {
+    for (let at = text.indexOf(CAPABILITIES_API_VERSIONS); at >= 0; at = text.indexOf(CAPABILITIES_API_VERSIONS, at + 1)) {
+      const m = /^\.Capabilities\.APIVersions\.Has\s+"([^"]+)"/.exec(text.slice(at, at + 300));
+      if (m) found.add(m[1]);
+      else other = true;
+    }
+  };
+  // A packed chart: its tar holds the files as they are; a chart packed inside it is compressed again.
+  const scanArchive = (buf: Buffer) => {
+    const tar = zlib.gunzipSync(buf);
+    if (tar.includes(".tgz\0")) other = true;
+    scan(tar.toString("latin1"));
+  };
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) {
+        if (e.name !== "crds") walk(full);
+      } else if (e.name.endsWith(".tgz")) {
+        scanArchive(fs.readFileSync(full));
+      } else if (/\.(ya?ml|tpl|txt|json)$/.test(e.name)) {
+        scan(fs.readFileSync(full, "utf8"));
+      }
+    }
+  };
+  if (fs.statSync(chartPath).isFile()) scanArchive(fs.readFileSync(chartPath));
+  else walk(chartPath);
+  return other ? "any" : found;
+}
+
 /** Whether any template of a chart (folder or .tgz, subcharts included) looks at .Capabilities.APIVersions. */
 export function usesApiVersions(chartPath: string): boolean {
   const inArchive = (buf: Buffer): boolean => {
@@ -142,16 +182,21 @@ export async function renderCharts(resources: RecordedResource[], opts: RenderOp
   const firstApiVersions = crdApiVersions(declared);
   // A chart that never consults .Capabilities.APIVersions renders the same without them, and leaving
   // them out keeps its render-cache key stable when other charts add CRDs.
-  const consults = sources.map((s) => usesApiVersions(s));
+  const checks = sources.map((s) => apiVersionChecks(s));
+  const consults = checks.map((c) => c !== "none");
   const rendered = await all(requests.map((req, i) => run(() => template(helm, req, sources[i], kubeVersion, consults[i] ? firstApiVersions : [], parsed))));
   const passes = requests.map(() => 1);
 
   const renderedCrds = () => rendered.flat().map(crdFacts).filter((c): c is CrdFacts => c !== undefined);
   const secondApiVersions = crdApiVersions([...declared, ...renderedCrds()]);
   if (secondApiVersions.length > firstApiVersions.length) {
+    const known = new Set(firstApiVersions);
+    const added = secondApiVersions.filter((v) => !known.has(v));
+    // Only a chart that may ask about an added API version can render differently with them.
+    const asks = (c: (typeof checks)[number]) => c === "any" || (c !== "none" && added.some((v) => c.has(v)));
     await all(
       requests.map((req, i) =>
-        consults[i]
+        asks(checks[i])
           ? run(async () => {
               rendered[i] = await template(helm, req, sources[i], kubeVersion, secondApiVersions, parsed);
               passes[i] = 2;
