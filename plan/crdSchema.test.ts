@@ -1,6 +1,7 @@
 // Custom resources against the CRDs in the plan: strict on unknown fields, Kubernetes' schema extensions
 // honoured, CEL and formats ignored; and an object with no schema anywhere is an error by name.
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { CrdValidator } from "./crdSchema";
@@ -104,4 +105,37 @@ test("validateObjects: CRs against CRDs among the objects, built-ins upstream, a
   );
   // Without the CRDs, the Widget has no schema either.
   expect(validateObjects([file("good", widget({ size: 3 }))]).map((e) => e.error)).toEqual([expect.stringMatching(/^no schema for ods-test\.example\.com\/v1 Widget/)]);
+});
+
+test("validators come back from the validator cache with the same verdicts; a torn cache file is compiled again", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ods-validators-"));
+  const saved = process.env.ODS_VALIDATOR_CACHE;
+  process.env.ODS_VALIDATOR_CACHE = dir;
+  const verdicts = () => {
+    let out: (string | undefined)[] = [];
+    jest.isolateModules(() => {
+      // A fresh module: nothing compiled in memory, so the cache is what answers.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { CrdValidator: Fresh } = require("./crdSchema") as typeof import("./crdSchema");
+      const v = new Fresh(CRDS);
+      out = [v.validate(widget({ size: 3 })), v.validate(widget({ size: 3, bogus: true }))];
+    });
+    return out;
+  };
+  try {
+    const first = verdicts();
+    expect(first).toEqual([undefined, 'spec: unknown field "bogus" (schema of CRD widgets.ods-test.example.com)']);
+    const files = fs.readdirSync(dir).filter((f) => f.endsWith(".js"));
+    expect(files.length).toBeGreaterThan(0);
+    // Torn before any process loaded them: compiled again, and the files are whole again.
+    for (const f of files) fs.writeFileSync(path.join(dir, f), "this is not a validator (");
+    expect(verdicts()).toEqual(first);
+    expect(fs.readFileSync(path.join(dir, files[0]), "utf8")).toContain("module.exports");
+    // Now loaded from the files.
+    expect(verdicts()).toEqual(first);
+  } finally {
+    if (saved === undefined) delete process.env.ODS_VALIDATOR_CACHE;
+    else process.env.ODS_VALIDATOR_CACHE = saved;
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

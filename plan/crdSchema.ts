@@ -3,9 +3,18 @@
 // error unless its object has x-kubernetes-preserve-unknown-fields; x-kubernetes-int-or-string,
 // nullable (null pruned where not allowed) and x-kubernetes-embedded-resource are honoured; CEL rules
 // (x-kubernetes-validations) and `format` are not checked.
+import { createHash } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
 import Ajv, { ErrorObject, ValidateFunction } from "ajv";
+import standaloneCode from "ajv/dist/standalone";
+import { REPO_ROOT } from "../lib/repo";
+import { nativeRequire } from "./nativeRequire";
 import type { KubeObject } from "./manifests";
 import { isRecord } from "../lib/records";
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const AJV_VERSION = (require("ajv/package.json") as { version: string }).version;
 
 type K8sSchema = Record<string, unknown>;
 type JsonSchema = Record<string, unknown>;
@@ -140,19 +149,54 @@ function formatErrors(errors: ErrorObject[]): string {
 }
 
 /** Custom-resource validation against the CRDs among a set of objects; schemas are compiled on first use. */
-// optimize: false halves the compile time of big CRD schemas; the checks are the same.
+// optimize: false halves the compile time of big CRD schemas; the checks are the same. `source` keeps
+// each validator's code, which the validator cache stores.
+const AJV_OPTIONS = { strict: false, allErrors: true, validateFormats: false, unicodeRegExp: false, code: { optimize: false, source: true } } as const;
 let sharedAjv: Ajv | undefined;
 /** Compiled validators by the JSON of their schema: one process that validates several plans compiles each CRD's schema once. */
 const compiledBySchema = new Map<string, ValidateFunction>();
 
+/** The folder of compiled validators (`.cache/validators`, or ODS_VALIDATOR_CACHE; `off`: none). */
+export function validatorCacheDir(): string | null {
+  const v = process.env.ODS_VALIDATOR_CACHE;
+  if (v === "off") return null;
+  return path.resolve(v || path.join(REPO_ROOT, ".cache", "validators"));
+}
+
+/**
+ * A CRD schema's validator: from this process's memory, else from the validator cache (Ajv's
+ * standalone code, keyed by the schema, Ajv's version and options), else compiled and stored there.
+ * Compiling the big CRD schemas was a second of every plan.
+ */
 function compiledValidator(schema: K8sSchema): ValidateFunction {
-  const key = JSON.stringify(schema);
-  let fn = compiledBySchema.get(key);
-  if (!fn) {
-    sharedAjv ??= new Ajv({ strict: false, allErrors: true, validateFormats: false, unicodeRegExp: false, code: { optimize: false } });
-    fn = sharedAjv.compile(toJsonSchema(schema, { root: true }));
-    compiledBySchema.set(key, fn);
+  const text = JSON.stringify(schema);
+  let fn = compiledBySchema.get(text);
+  if (fn) return fn;
+  const dir = validatorCacheDir();
+  const key = createHash("sha256").update(`${AJV_VERSION}\0${JSON.stringify(AJV_OPTIONS)}\0${text}`).digest("hex");
+  const file = dir ? path.join(dir, `${key}.js`) : undefined;
+  if (file && fs.existsSync(file)) {
+    try {
+      fn = nativeRequire(file) as ValidateFunction;
+    } catch {
+      fn = undefined; // a torn file: compile again and overwrite it
+    }
   }
+  if (!fn) {
+    sharedAjv ??= new Ajv(AJV_OPTIONS);
+    fn = sharedAjv.compile(toJsonSchema(schema, { root: true }));
+    if (file) {
+      try {
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        const tmp = `${file}.${process.pid}.tmp`;
+        fs.writeFileSync(tmp, standaloneCode(sharedAjv, fn));
+        fs.renameSync(tmp, file);
+      } catch {
+        // a read-only or full disk only costs the next process a compile
+      }
+    }
+  }
+  compiledBySchema.set(text, fn);
   return fn;
 }
 

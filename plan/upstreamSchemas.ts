@@ -4,12 +4,11 @@
 //
 // Those packages are ES modules that export only `import` entry points. Node 22 loads an ES module
 // with require() when it has no top-level await, so they are loaded here with Node's own require, by
-// the file their export map names: in this process, synchronously, once per process. Under Jest too:
-// a Module of Node's own, anchored at this file, loads outside Jest's module registry (whose require
-// cannot load ES modules). Before, each validation started a Node process of its own.
+// the file their export map names: in this process, synchronously, once per process, under Jest too
+// (plan/nativeRequire.ts). Before, each validation started a Node process of its own.
 import * as fs from "fs";
 import * as path from "path";
-import { Module as NodeModule } from "module";
+import { nativeRequire as nodeRequire } from "./nativeRequire";
 import type { KubeObject } from "./manifests";
 
 /** API groups of CRDs the kit uses -> the @kubernetes-models package with their schemas. */
@@ -18,13 +17,6 @@ const CRD_PACKAGES: Record<string, string> = {
   "gateway.networking.k8s.io": "@kubernetes-models/gateway-api",
   "cert-manager.io": "@kubernetes-models/cert-manager",
 };
-
-type NativeModule = { filename: string; paths: string[]; require(id: string): unknown };
-const Native = NodeModule as unknown as { new (id: string): NativeModule; _nodeModulePaths(dir: string): string[]; _resolveFilename(request: string, parent: NativeModule): string };
-const anchor = new Native(__filename);
-anchor.filename = __filename;
-anchor.paths = Native._nodeModulePaths(__dirname);
-const nodeRequire = Object.assign((id: string) => anchor.require(id), { resolve: (id: string) => Native._resolveFilename(id, anchor) });
 
 class NoSchema extends Error {}
 
