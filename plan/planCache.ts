@@ -12,6 +12,7 @@ import { chartCacheDir } from "./charts/cache";
 import { helmBinary } from "./charts/helm";
 import { fileFingerprint } from "./charts/renderCache";
 import { manifestCacheDir } from "./manifestFiles";
+import { alive } from "./outputDir";
 import { FullPlanResult, layerResolver, PlanOptions, runPlan } from "./run";
 
 /** What the cache keeps of a plan: everything but the functions. */
@@ -73,14 +74,6 @@ function readStored(file: string): FullPlanResult | undefined {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /** How the child reports a plan that failed: the error as the caller would have seen it in-process. */
 interface ChildFailure {

@@ -1,7 +1,7 @@
 // The documentation's links: every relative link in README.md, CONTRIBUTING.md and docs/ points at a file
 // (and heading) that exists, and no Markdown file of the repository names a path outside it.
 import * as path from "path";
-import { anchors, diskRepo, forbiddenMentions, linkProblems, linkTargets, markdownFiles, Repo, slug } from "./docLinks";
+import { anchors, BESIDE, diskRepo, forbiddenMentions, linkProblems, linkTargets, markdownFiles, Repo, slug } from "./docLinks";
 
 const ROOT = path.resolve(__dirname, "..");
 const repo = diskRepo(ROOT);
@@ -57,11 +57,11 @@ describe("bad cases", () => {
   });
 
   test("a path outside the repository is named with its line", () => {
-    const text = "# Facts\n\nSee ../shared/FACTS.md for versions.\nexport ODS_CHART_CACHE=/work/shared/charts\n";
+    const text = `# Facts\n\nSee ${BESIDE}/FACTS.md for versions.\nexport ODS_CHART_CACHE=/work/${BESIDE.slice(3)}/charts\n`;
     expect(forbiddenMentions("docs/x.md", text)).toEqual([
-      "docs/x.md:3: names ../shared, a path outside the repository; state the fact or name the upstream project instead",
-      "docs/x.md:3: names shared/FACTS, a path outside the repository; state the fact or name the upstream project instead",
-      "docs/x.md:4: names /work/shared, a path outside the repository; state the fact or name the upstream project instead",
+      `docs/x.md:3: names ${BESIDE}, a path outside the repository; state the fact or name the upstream project instead`,
+      `docs/x.md:3: names ${BESIDE.slice(3)}/FACTS, a path outside the repository; state the fact or name the upstream project instead`,
+      `docs/x.md:4: names /work/${BESIDE.slice(3)}, a path outside the repository; state the fact or name the upstream project instead`,
     ]);
   });
 });
