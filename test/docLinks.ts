@@ -5,7 +5,7 @@ import * as path from "path";
 
 /** Paths outside the repository that documents must not name (state the fact or the upstream project instead). */
 /** The folder beside the checkout that only CI's script may name, and the ways to name it (built, so this file does not name it). */
-export const BESIDE = ["..", "shared"].join("/");
+export const BESIDE = `..${"/"}shared`;
 export const FORBIDDEN_PATHS = [BESIDE, `${BESIDE.slice(3)}/FACTS`, `/work/${BESIDE.slice(3)}`] as const;
 
 /** Folders never searched for Markdown: dependencies, build output, caches. */
