@@ -90,6 +90,24 @@ function rethrown(f: ChildFailure): Error {
 }
 
 /**
+ * A lock nobody will release: its process is gone, or it names no process and is older than a
+ * process needs to write its pid (a holder killed between creating the file and writing it).
+ */
+export function lockAbandoned(lock: string, now = Date.now()): boolean {
+  let text: string;
+  let age: number;
+  try {
+    text = fs.readFileSync(lock, "utf8");
+    age = now - fs.statSync(lock).mtimeMs;
+  } catch {
+    return false; // released just now: try to take it
+  }
+  const holder = Number(text);
+  if (text.trim() !== "" && Number.isInteger(holder) && holder > 0) return !alive(holder);
+  return age > 10_000;
+}
+
+/**
  * Plans in a child process (the mock runtime is process-wide) and waits for it to store the result;
  * a plan that fails throws the child's error (a ConfigError stays one), and is not cached.
  */
@@ -134,8 +152,7 @@ export async function cachedPlan(stack: string, opts: PlanOptions = {}): Promise
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
       const done = readStored(file);
       if (done) return done;
-      const holder = Number(fs.readFileSync(lock, "utf8"));
-      if (Number.isInteger(holder) && holder > 0 && !alive(holder)) fs.rmSync(lock, { force: true });
+      if (lockAbandoned(lock)) fs.rmSync(lock, { force: true });
       else await new Promise((r) => setTimeout(r, 100));
     }
   }
