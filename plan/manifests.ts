@@ -117,18 +117,15 @@ export interface SchemaError {
   error: string;
 }
 
+/** Results of validateObjects by the JSON of its input: a process that validates one plan again (tests) does it once. */
+const validated = new Map<string, SchemaError[]>();
+
 /**
  * Validates objects against their schemas: a custom resource against the CRD in the plan (declared or
  * rendered) that defines it (plan/crdSchema.ts); everything else against the upstream OpenAPI schemas
  * in kubernetes-models and @kubernetes-models/* packages (plan/upstreamSchemas.ts). An object with no
  * schema anywhere is an error.
  */
-/** Verdicts of the upstream-schema check by the object's JSON (null: valid). */
-const upstreamVerdicts = new Map<string, Omit<SchemaError, "file"> | null>();
-
-/** Results of validateObjects by the JSON of its input: a process that validates one plan again (tests) does it once. */
-const validated = new Map<string, SchemaError[]>();
-
 export function validateObjects(files: ManifestFile[]): SchemaError[] {
   const input = files.filter((f) => f.kind === "object");
   const key = JSON.stringify(input.map((f) => [f.file, f.content]));
@@ -154,19 +151,6 @@ function validateUncached(input: ManifestFile[]): SchemaError[] {
     const error = crds.validate(o.object);
     if (error) errors.set(o.file, { file: o.file, apiVersion, kind, name: o.object.metadata?.name ?? "", error });
   }
-  // Upstream schemas do not depend on the plan: an object validated before in this process keeps its verdict.
-  const texts = rest.map((o) => JSON.stringify(o.object));
-  const unknown = rest.filter((_, i) => !upstreamVerdicts.has(texts[i]));
-  if (unknown.length > 0) {
-    const found = new Map(validateUpstream(unknown).map((e) => [e.file, e]));
-    for (const o of unknown) {
-      const e = found.get(o.file);
-      upstreamVerdicts.set(JSON.stringify(o.object), e ? { apiVersion: e.apiVersion, kind: e.kind, name: e.name, error: e.error } : null);
-    }
-  }
-  rest.forEach((o, i) => {
-    const verdict = upstreamVerdicts.get(texts[i]);
-    if (verdict) errors.set(o.file, { file: o.file, ...verdict });
-  });
+  for (const e of validateUpstream(rest)) errors.set(e.file, e);
   return objects.map((o) => errors.get(o.file)).filter((e): e is SchemaError => e !== undefined);
 }

@@ -74,7 +74,6 @@ function readStored(file: string): FullPlanResult | undefined {
   }
 }
 
-
 /** How the child reports a plan that failed: the error as the caller would have seen it in-process. */
 interface ChildFailure {
   name: string;

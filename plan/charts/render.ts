@@ -53,11 +53,10 @@ const CAPABILITIES_API_VERSIONS = ".Capabilities.APIVersions";
 /**
  * Which API versions a chart's templates ask about: "none", the literal arguments of every
  * `.Capabilities.APIVersions.Has "<version>"` (when that is the only way they look), or "any" (another
- * use, or a packed chart whose subcharts cannot be read cheaply). A chart whose checks name none of
+ * use, or a chart packed inside a packed chart, whose files are compressed twice). A chart whose checks name none of
  * the API versions a render added would render the same again.
  */
 export function apiVersionChecks(chartPath: string): "none" | "any" | Set<string> {
-  if (!usesApiVersions(chartPath)) return "none";
   const found = new Set<string>();
   let other = false;
   const scan = (text: string) => {
@@ -87,32 +86,13 @@ export function apiVersionChecks(chartPath: string): "none" | "any" | Set<string
   };
   if (fs.statSync(chartPath).isFile()) scanArchive(fs.readFileSync(chartPath));
   else walk(chartPath);
-  return other ? "any" : found;
+  if (other) return "any";
+  return found.size > 0 ? found : "none";
 }
 
 /** Whether any template of a chart (folder or .tgz, subcharts included) looks at .Capabilities.APIVersions. */
 export function usesApiVersions(chartPath: string): boolean {
-  const inArchive = (buf: Buffer): boolean => {
-    const tar = zlib.gunzipSync(buf);
-    if (tar.includes(CAPABILITIES_API_VERSIONS)) return true;
-    // Subcharts packed as .tgz inside the archive are compressed again: assume they might.
-    return tar.includes(".tgz\0");
-  };
-  if (fs.statSync(chartPath).isFile()) return inArchive(fs.readFileSync(chartPath));
-  const walk = (dir: string): boolean => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, e.name);
-      if (e.isDirectory()) {
-        if (e.name !== "crds" && walk(full)) return true;
-      } else if (e.name.endsWith(".tgz")) {
-        if (inArchive(fs.readFileSync(full))) return true;
-      } else if (/\.(ya?ml|tpl|txt|json)$/.test(e.name) && fs.readFileSync(full, "utf8").includes(CAPABILITIES_API_VERSIONS)) {
-        return true;
-      }
-    }
-    return false;
-  };
-  return walk(chartPath);
+  return apiVersionChecks(chartPath) !== "none";
 }
 
 function kubeVersionOf(value: unknown, charts: RecordedResource[]): string {

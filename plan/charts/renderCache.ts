@@ -90,9 +90,3 @@ export function storeRender(key: string, objects: KubeObject[]): void {
     // A read-only or full disk only costs the next run a render.
   }
 }
-
-/** Forgets the in-memory entries (tests). */
-export function clearRenderMemory(): void {
-  memory.clear();
-  fingerprints.clear();
-}
