@@ -27,8 +27,15 @@ function groupKind(inputs: Record<string, unknown>): string | undefined {
   return i < 0 ? undefined : `${apiVersion.slice(0, i)}/${kind}`;
 }
 
-/** Resources of CRD-defined kinds that do not wait for the resource installing their CRD. */
-export function unorderedCustomResources(resources: RecordedResource[]): UnorderedResource[] {
+/** What each resource waits for in one `pulumi up`, and the chart or manifest file that rendered it. */
+export interface WaitGraph {
+  /** Everything `r` waits for (see the top of this file). */
+  waits(r: RecordedResource): Set<RecordedResource>;
+  /** The chart (or manifest file) whose object `r` is, if any. */
+  chartOf(r: RecordedResource): RecordedResource | undefined;
+}
+
+export function waitGraph(resources: readonly RecordedResource[]): WaitGraph {
   const byUrn = new Map(resources.filter((r) => r.urn).map((r) => [r.urn, r]));
   const key = (r: RecordedResource) => `${r.parentType ?? ""}|${r.parent ?? ""}|${r.type}|${r.name}`;
   const byName = new Map(resources.map((r) => [`${r.type}|${r.name}`, r]));
@@ -42,13 +49,6 @@ export function unorderedCustomResources(resources: RecordedResource[]): Unorder
     const p = parentOf(r);
     return p && (isChart(p) || isManifestFile(p)) ? p : undefined;
   };
-
-  // What installs each CRD-defined kind: the chart that renders the CRD, or the declared CRD itself.
-  const installers = new Map<string, RecordedResource>();
-  for (const r of resources) {
-    const crd = crdFacts(r.inputs);
-    if (crd) installers.set(`${crd.group}/${crd.kind}`, chartOf(r) ?? r);
-  }
 
   // Everything a resource waits for, memoised.
   const memo = new Map<string, Set<RecordedResource>>();
@@ -75,6 +75,19 @@ export function unorderedCustomResources(resources: RecordedResource[]): Unorder
     memo.set(k, out);
     return out;
   };
+  return { waits: (r) => waits(r), chartOf };
+}
+
+/** Resources of CRD-defined kinds that do not wait for the resource installing their CRD. */
+export function unorderedCustomResources(resources: RecordedResource[]): UnorderedResource[] {
+  const { waits, chartOf } = waitGraph(resources);
+
+  // What installs each CRD-defined kind: the chart that renders the CRD, or the declared CRD itself.
+  const installers = new Map<string, RecordedResource>();
+  for (const r of resources) {
+    const crd = crdFacts(r.inputs);
+    if (crd) installers.set(`${crd.group}/${crd.kind}`, chartOf(r) ?? r);
+  }
 
   const problems: UnorderedResource[] = [];
   for (const r of resources) {

@@ -150,6 +150,14 @@ export const existingClusterSchema = z.strictObject({
   storageClass: dnsLabel("storage class").default("standard").describe("StorageClass of volumes (kind and minikube: standard; k3d: local-path)."),
   gpus: count("gpus", 4096).default(0).describe("Allocatable `nvidia.com/gpu` in the cluster (0 = no GPUs); sizes the GPU quotas and decides whether GPU workloads are planned."),
   kubernetesVersion: KUBERNETES_VERSION.default("1.35").describe("The cluster's Kubernetes minor version; the offline plan renders charts for it (a deployment asks the cluster)."),
+  nodes: z
+    .strictObject({
+      count: count("nodes.count", 1000).min(1, { error: "nodes.count must be >= 1" }).default(1).describe("Nodes that run workloads."),
+      cpu: quantity.default("8").describe("CPU each node offers to pods (allocatable)."),
+      memory: quantity.default("16Gi").describe("Memory each node offers to pods (allocatable)."),
+    })
+    .prefault({})
+    .describe("The cluster's nodes as `npm run cluster-check` models them (it creates this many fake nodes of this size, with `gpus` spread over them); `pulumi up` does not read it. Default: one laptop node (kind) of 8 CPU and 16Gi."),
 });
 
 export const gpuOperatorSchema = z.strictObject({

@@ -54,8 +54,24 @@ const SHAPES: Record<string, { vcpu: number; memoryGiB: number }> = {
   "gr6.4xlarge": { vcpu: 16, memoryGiB: 128 }, "gr6.8xlarge": { vcpu: 32, memoryGiB: 256 },
 };
 
+/** GiB of memory per vCPU of the general-purpose (m), compute (c) and memory (r) families AWS sizes uniformly. */
+const MEMORY_PER_VCPU: Record<string, number> = { m5: 4, m5a: 4, m6i: 4, m6a: 4, m7i: 4, m7a: 4, c5: 2, c6i: 2, c6a: 2, c7i: 2, r5: 8, r6i: 8, r6a: 8, r7i: 8 };
+
+/** vCPUs of a size of those families: large 2, xlarge 4, <n>xlarge 4n. */
+function uniformVcpu(size: string): number | undefined {
+  if (size === "large") return 2;
+  if (size === "xlarge") return 4;
+  const m = /^([1-9][0-9]*)xlarge$/.exec(size);
+  return m ? 4 * Number(m[1]) : undefined;
+}
+
+/** vCPUs and memory (GiB) of an instance type: the GPU sizes above, and the uniform m, c and r families. */
 export function instanceShapeOf(instanceType: string): { vcpu: number; memoryGiB: number } | undefined {
-  return SHAPES[instanceType];
+  if (SHAPES[instanceType]) return SHAPES[instanceType];
+  const [family, size] = instanceType.split(".");
+  const perVcpu = MEMORY_PER_VCPU[family];
+  const vcpu = size === undefined ? undefined : uniformVcpu(size);
+  return perVcpu !== undefined && vcpu !== undefined ? { vcpu, memoryGiB: vcpu * perVcpu } : undefined;
 }
 
 /**
