@@ -47,6 +47,14 @@ export const CONTROL_PLANE_MODULES: readonly GoModule[] = [
   { dir: "kwok", packages: ["sigs.k8s.io/kwok/cmd/kwok"], data: { module: "sigs.k8s.io/kwok", files: KWOK_STAGES, into: "kwok-stages" } },
 ];
 
+/** The operators the cluster check runs as local processes (cluster/operators.ts), at the versions the kit's charts ship. */
+export const MOCO_MODULE: GoModule = { dir: "moco", packages: ["github.com/cybozu-go/moco/cmd/moco-controller"] };
+export const PROMETHEUS_OPERATOR_MODULE: GoModule = { dir: "prometheus-operator", packages: ["github.com/prometheus-operator/prometheus-operator/cmd/operator"] };
+export const OPERATOR_MODULES: readonly GoModule[] = [MOCO_MODULE, PROMETHEUS_OPERATOR_MODULE];
+
+/** Everything `npm run setup` builds. */
+export const ALL_MODULES: readonly GoModule[] = [...CONTROL_PLANE_MODULES, ...OPERATOR_MODULES];
+
 /** No symbol tables: the binaries are a third of the size. */
 const LDFLAGS = "-s -w";
 

@@ -5,11 +5,12 @@ import { UsageError } from "../lib/cli";
 import { REPO_ROOT } from "../lib/repo";
 import { cachedPlan } from "../plan/planCache";
 import { readStackConfig } from "../plan/stackConfig";
-import { buildModules, CONTROL_PLANE_MODULES } from "./build";
+import { ALL_MODULES, buildModules, CONTROL_PLANE_MODULES } from "./build";
 import { applyObjects, awaitWorkloads, createNodes, type Finding, orderedObjects, quotaHeadroom } from "./check";
-import { clusterDir, down, readState, up } from "./controlPlane";
+import { clusterDir, down, freePort, readState, recordProcess, up } from "./controlPlane";
 import { KubeClient } from "./kubeClient";
 import { clusterProvidedObjects, nodeShapes } from "./nodes";
+import { startOperators } from "./operators";
 
 export const CLUSTER_ACTIONS = ["build", "up", "down", "status"] as const;
 
@@ -32,7 +33,7 @@ export function clusterAction(argv: readonly string[]): { action: (typeof CLUSTE
 export async function clusterActionMain(action: (typeof CLUSTER_ACTIONS)[number] | undefined): Promise<number> {
   switch (action) {
     case "build":
-      buildModules(CONTROL_PLANE_MODULES);
+      buildModules(ALL_MODULES);
       return 0;
     case "up": {
       buildModules(CONTROL_PLANE_MODULES);
@@ -82,6 +83,8 @@ export interface CheckReport {
   unchecked: { object: string; reason: string }[];
   ready: string[];
   cronJobs: string[];
+  /** Operators run as local processes, and the planned Deployment each stands for. */
+  operators: string[];
   findings: Finding[];
 }
 
@@ -107,7 +110,7 @@ export async function clusterCheck(opts: CheckOptions): Promise<CheckReport> {
   const plan = await cachedPlan(opts.stack);
   const ordered = orderedObjects(plan.resources);
   opts.mutate?.(ordered);
-  const report: CheckReport = { stack: opts.stack, applied: 0, skipped: ordered.skipped, unchecked: [], ready: [], cronJobs: [], findings: [] };
+  const report: CheckReport = { stack: opts.stack, applied: 0, skipped: ordered.skipped, unchecked: [], ready: [], cronJobs: [], operators: [], findings: [] };
 
   if (opts.kubeconfig) {
     if (!opts.dryRun) throw new UsageError("against your own cluster the check only asks (--dry-run=server); `pulumi up` is what changes it");
@@ -120,8 +123,9 @@ export async function clusterCheck(opts: CheckOptions): Promise<CheckReport> {
     }
   }
 
-  buildModules(CONTROL_PLANE_MODULES, log);
+  buildModules(ALL_MODULES, log);
   const state = await up({ dir: opts.dir, log });
+  const dir = opts.dir ?? clusterDir();
   const client = KubeClient.fromKubeconfig(state.kubeconfig);
   try {
     const shapes = nodeShapes(plan.resources, config);
@@ -133,6 +137,14 @@ export async function clusterCheck(opts: CheckOptions): Promise<CheckReport> {
     report.findings.push(...applied.findings);
     log(`cluster-check: ${applied.applied.length} objects accepted, ${applied.findings.length} refused, ${ordered.skipped.length} skipped`);
     if (!opts.dryRun) {
+      const ops = await startOperators(
+        ordered.objects.map((p) => p.object),
+        { port: freePort, dir, kubeconfig: state.kubeconfig, server: state.server },
+      );
+      for (const o of ops.started) recordProcess(o.name, o.pid, dir);
+      report.operators = ops.started.map((o) => `${o.name} (for ${o.for})`);
+      for (const n of ops.notBuilt) report.findings.push({ class: "not-ready", object: n, reason: "the plan deploys this operator but its binary is not built; run `npm run cluster -- build`" });
+      log(`cluster-check: operators running as local processes: ${report.operators.join(", ") || "none"}`);
       const waited = await awaitWorkloads(client, { timeoutMs: opts.timeoutMs ?? 180_000, log });
       report.ready = waited.ready;
       report.cronJobs = waited.cronJobs;
@@ -148,6 +160,7 @@ export async function clusterCheck(opts: CheckOptions): Promise<CheckReport> {
 
 export function reportText(r: CheckReport): string {
   const lines = [`cluster-check ${r.stack}: ${r.applied} objects accepted, ${r.ready.length} workloads ready, ${r.cronJobs.length} CronJobs run once, ${r.findings.length} findings`];
+  if (r.operators.length) lines.push(`  operators run: ${r.operators.join(", ")}`);
   for (const s of r.skipped) lines.push(`  skipped ${s.object}: ${s.reason}`);
   for (const u of r.unchecked) lines.push(`  unchecked ${u.object}: ${u.reason}`);
   for (const f of r.findings) lines.push(`  FAIL [${f.class}] ${f.object}: ${f.reason}`);

@@ -49,7 +49,7 @@ function alive(pid: number): boolean {
 }
 
 /** A free TCP port on 127.0.0.1 (bound and released; the caller binds it next). */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once("error", reject);
@@ -250,6 +250,14 @@ export async function up(opts: UpOptions = {}): Promise<ClusterState> {
     await down({ dir, log: () => undefined });
     throw err;
   }
+}
+
+/** Adds a process (an operator the check started) to the cluster's state, so `down` stops it too. */
+export function recordProcess(name: string, pid: number, dir = clusterDir()): void {
+  const state = readState(dir);
+  if (!state) throw new Error(`no cluster in ${dir}`);
+  state.pids[name] = pid;
+  fs.writeFileSync(path.join(dir, STATE_FILE), JSON.stringify(state, null, 2) + "\n");
 }
 
 /** Stops every program of the cluster in the folder (SIGTERM, then SIGKILL after 10 s). Data stays until the next `up`. */

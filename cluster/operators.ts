@@ -1,0 +1,155 @@
+// The operators whose pods the plan cannot see, run as local processes against the check's cluster,
+// configured as the plan configures them: the arguments and environment of the planned Deployment
+// that runs the operator's image, with every listening address moved to 127.0.0.1 and every path of
+// the pod's filesystem moved into the cluster's folder. The operator's own planned pod stays as kwok
+// runs it (ready, doing nothing); the local process does its work.
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import type { GoModule } from "./build";
+import { binaryPath, isBuilt, MOCO_MODULE, PROMETHEUS_OPERATOR_MODULE } from "./build";
+import type { KubeObject } from "./kubeClient";
+
+export interface OperatorContext {
+  /** A free port on 127.0.0.1. */
+  port: () => Promise<number>;
+  /** The cluster's folder (pki/, logs/). */
+  dir: string;
+  kubeconfig: string;
+  /** https://127.0.0.1:<port> */
+  server: string;
+}
+
+export interface OperatorSpec {
+  /** Binary name (and log file name). */
+  name: string;
+  module: GoModule;
+  /** Matches the image of the planned container that runs the operator. */
+  image: RegExp;
+  /** Flags replaced or added (listening addresses, certificate folders, the kubeconfig). */
+  overrides(ctx: OperatorContext): Promise<Record<string, string>>;
+}
+
+/** A folder holding tls.crt, tls.key and ca.crt from the cluster's CA (webhook and gRPC servers need one to start). */
+function certDir(ctx: OperatorContext, name: string): string {
+  const dir = path.join(ctx.dir, "operators", name);
+  fs.mkdirSync(dir, { recursive: true });
+  const pki = path.join(ctx.dir, "pki");
+  fs.copyFileSync(path.join(pki, "apiserver.crt"), path.join(dir, "tls.crt"));
+  fs.copyFileSync(path.join(pki, "apiserver.key"), path.join(dir, "tls.key"));
+  fs.copyFileSync(path.join(pki, "ca.crt"), path.join(dir, "ca.crt"));
+  return dir;
+}
+
+export const OPERATORS: readonly OperatorSpec[] = [
+  {
+    name: "moco-controller",
+    module: MOCO_MODULE,
+    image: /(^|\/)cybozu-go\/moco:/,
+    overrides: async (ctx) => ({
+      "--metrics-addr": `127.0.0.1:${await ctx.port()}`,
+      "--health-probe-addr": `127.0.0.1:${await ctx.port()}`,
+      "--webhook-addr": `127.0.0.1:${await ctx.port()}`,
+      "--cert-dir": certDir(ctx, "moco-webhook"),
+      "--grpc-cert-dir": certDir(ctx, "moco-grpc"),
+    }),
+  },
+  {
+    name: "operator",
+    module: PROMETHEUS_OPERATOR_MODULE,
+    image: /(^|\/)prometheus-operator\/prometheus-operator:/,
+    overrides: async (ctx) => ({
+      "--web.listen-address": `127.0.0.1:${await ctx.port()}`,
+      // It takes no kubeconfig: the API server and the admin's client certificate instead.
+      "--apiserver": ctx.server,
+      "--ca-file": path.join(ctx.dir, "pki", "ca.crt"),
+      "--cert-file": path.join(ctx.dir, "pki", "admin.crt"),
+      "--key-file": path.join(ctx.dir, "pki", "admin.key"),
+    }),
+  },
+];
+
+/** ["--a", "x", "--b=y", "--c"] -> [["--a", "x"], ["--b", "y"], ["--c", undefined]]. */
+export function flagPairs(args: readonly string[]): [string, string | undefined][] {
+  const out: [string, string | undefined][] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const eq = a.indexOf("=");
+    if (a.startsWith("-") && eq > 0) out.push([a.slice(0, eq), a.slice(eq + 1)]);
+    else if (a.startsWith("-") && i + 1 < args.length && !args[i + 1].startsWith("-")) out.push([a, args[++i]]);
+    else out.push([a, undefined]);
+  }
+  return out;
+}
+
+/** The planned arguments with the overrides applied (replaced where given, added where not). */
+export function operatorArgs(planned: readonly string[], overrides: Record<string, string>): string[] {
+  const kept = flagPairs(planned).filter(([f]) => !(f in overrides));
+  return [...kept, ...Object.entries(overrides)].map(([f, v]) => (v === undefined ? f : `${f}=${v}`));
+}
+
+interface Container {
+  image?: string;
+  args?: string[];
+  command?: string[];
+  env?: { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[];
+}
+
+/** The planned Deployment and container that run an operator's image. */
+export function plannedOperator(objects: readonly KubeObject[], spec: OperatorSpec): { deployment: KubeObject; container: Container } | undefined {
+  for (const o of objects) {
+    if (o.kind !== "Deployment") continue;
+    const containers = ((o.spec as { template?: { spec?: { containers?: Container[] } } }).template?.spec?.containers ?? []) as Container[];
+    const c = containers.find((x) => x.image && spec.image.test(x.image));
+    if (c) return { deployment: o, container: c };
+  }
+  return undefined;
+}
+
+/** The container's environment as the process gets it: plain values, and the pod's namespace and name from the downward API. */
+function operatorEnv(d: KubeObject, c: Container): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const e of c.env ?? []) {
+    if (e.value !== undefined) env[e.name] = e.value;
+    const f = e.valueFrom?.fieldRef?.fieldPath;
+    if (f === "metadata.namespace") env[e.name] = d.metadata.namespace ?? "default";
+    if (f === "metadata.name") env[e.name] = `${d.metadata.name}-local`;
+  }
+  return env;
+}
+
+export interface StartedOperator {
+  name: string;
+  pid: number;
+  /** "<namespace>/<name>" of the planned Deployment it stands for. */
+  for: string;
+  args: string[];
+}
+
+/** Starts each operator the plan deploys (and whose binary is built); the rest are reported by the caller. */
+export async function startOperators(objects: readonly KubeObject[], ctx: OperatorContext, specs: readonly OperatorSpec[] = OPERATORS): Promise<{ started: StartedOperator[]; notBuilt: string[] }> {
+  const started: StartedOperator[] = [];
+  const notBuilt: string[] = [];
+  for (const spec of specs) {
+    const planned = plannedOperator(objects, spec);
+    if (!planned) continue;
+    if (!isBuilt(spec.module)) {
+      notBuilt.push(spec.name);
+      continue;
+    }
+    const args = operatorArgs(planned.container.args ?? [], await spec.overrides(ctx));
+    const logDir = path.join(ctx.dir, "logs");
+    fs.mkdirSync(logDir, { recursive: true });
+    const log = fs.openSync(path.join(logDir, `${spec.name}.log`), "a");
+    const child = spawn(binaryPath(spec.name), args, {
+      detached: true,
+      stdio: ["ignore", log, log],
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...operatorEnv(planned.deployment, planned.container), KUBECONFIG: ctx.kubeconfig },
+    });
+    fs.closeSync(log);
+    child.unref();
+    if (child.pid === undefined) throw new Error(`${spec.name} did not start`);
+    started.push({ name: spec.name, pid: child.pid, for: `${planned.deployment.metadata.namespace}/${planned.deployment.metadata.name}`, args });
+  }
+  return { started, notBuilt };
+}
