@@ -6,11 +6,12 @@ import { limitRangeProblems, Namespaces, namespaceSettings, quotaHard } from "./
 const layers = validateConfig({ environment: "t", domain: "t.example.com", infra: { kind: "existing", existingCluster: { gpus: 2 } }, data: MINIMAL_DATA, model: MINIMAL_MODEL, apps: MINIMAL_APPS, edge: MINIMAL_EDGE }).infra.namespaces;
 const plan = namespaceSettings("ods", layers);
 
-test("namespaces are <prefix>-<layer>, restricted except the GPU operator's (with a reason)", () => {
+test("namespaces are <prefix>-<layer>, restricted except the GPU operator's and MOCO's backups' (each with a reason)", () => {
   const acme = namespaceSettings("acme", layers);
   expect(acme.map((n) => n.name)).toEqual(["acme-infra", "acme-gpu", "acme-data", "acme-model", "acme-apps", "acme-identity", "acme-observability", "acme-edge"]);
-  expect(acme.filter((n) => n.podSecurity !== "restricted").map((n) => [n.layer, n.podSecurity])).toEqual([["gpu", "privileged"]]);
+  expect(acme.filter((n) => n.podSecurity !== "restricted").map((n) => [n.layer, n.podSecurity])).toEqual([["gpu", "privileged"], ["data", "baseline"]]);
   expect(acme.find((n) => n.layer === "gpu")?.podSecurityReason).toMatch(/GPU operator/);
+  expect(acme.find((n) => n.layer === "data")?.podSecurityReason).toMatch(/MOCO .* backup Job pods/);
 });
 
 test("a layer without settings is refused before anything is declared for it", async () => {
@@ -46,7 +47,9 @@ test("each layer gets a namespace with PSA labels, a quota, container defaults a
   const namespaces = ofType(rs, "kubernetes:core/v1:Namespace");
   expect(namespaces.map((n) => get(n, "metadata.name")).sort()).toEqual(["ods-apps", "ods-data", "ods-edge", "ods-gpu", "ods-identity", "ods-infra", "ods-model", "ods-observability"]);
   const labels = (name: string) => get(namespaces.find((n) => get(n, "metadata.name") === name)!, "metadata.labels") as Record<string, string>;
-  expect(labels("ods-data")["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+  expect(labels("ods-apps")["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+  // Below restricted, warn and audit stay at restricted: what is allowed is still visible.
+  expect(labels("ods-data")).toMatchObject({ "pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/warn": "restricted", "pod-security.kubernetes.io/audit": "restricted" });
   expect(labels("ods-gpu")["pod-security.kubernetes.io/enforce"]).toBe("privileged");
   expect(ofType(rs, "kubernetes:core/v1:ResourceQuota")).toHaveLength(8);
   expect(ofType(rs, "kubernetes:core/v1:LimitRange")).toHaveLength(8);

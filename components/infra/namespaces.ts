@@ -51,6 +51,11 @@ const POD_SECURITY_EXCEPTIONS: Partial<Record<Layer, { level: PodSecurityLevel; 
     level: "privileged",
     reason: "The NVIDIA GPU operator's DaemonSets (device plugin, DCGM exporter, validator, feature discovery) need privileged containers and host paths to manage GPUs on the node.",
   },
+  data: {
+    level: "baseline",
+    reason:
+      "MOCO (0.36.0) builds its backup Job pods without a seccomp profile, allowPrivilegeEscalation=false, dropped capabilities or runAsNonRoot, and its BackupPolicy has no field for any of them, so restricted refuses every backup pod (found by npm run cluster-check). Warn and audit stay at restricted; the kit's own pods here are restricted (the policy pack checks them).",
+  },
 };
 
 /** The namespace of every layer: `<prefix>-<layer>`, restricted unless an exception says why not. */
@@ -103,13 +108,18 @@ export function quotaHard(q: QuotaSettings): Record<string, string> {
   return hard;
 }
 
-/** Pod Security Admission labels: enforce, and warn/audit at the same level so violations are visible. */
+/**
+ * Pod Security Admission labels: enforce the level; warn and audit at restricted, so anything below
+ * restricted is visible (in `kubectl` warnings and the audit log) even where it is allowed. A privileged
+ * namespace warns at its own level: its pods are privileged by design.
+ */
 export function podSecurityLabels(level: string): Record<string, string> {
+  const visible = level === "privileged" ? level : "restricted";
   return {
     "pod-security.kubernetes.io/enforce": level,
     "pod-security.kubernetes.io/enforce-version": "latest",
-    "pod-security.kubernetes.io/warn": level,
-    "pod-security.kubernetes.io/audit": level,
+    "pod-security.kubernetes.io/warn": visible,
+    "pod-security.kubernetes.io/audit": visible,
   };
 }
 

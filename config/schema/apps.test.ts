@@ -7,7 +7,7 @@ import { validateConfig } from "../load";
 const existing = { kind: "existing" };
 const aws = {
   kind: "aws",
-  aws: { region: "us-east-1", availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"], kubernetesVersion: "1.35", ebsCsiAddonVersion: "v1.67.1-eksbuild.1", systemNodes: { instanceTypes: ["m6i.xlarge"], minSize: 1, desiredSize: 1, maxSize: 2 } },
+  aws: { region: "us-east-1", availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"], kubernetesVersion: "1.35", ebsCsiAddonVersion: "v1.67.1-eksbuild.1", systemNodes: { instanceTypes: ["m6i.xlarge"], minSize: 4, desiredSize: 4, maxSize: 6 } },
 };
 const haData = { ...MINIMAL_DATA, access: { allowedCidrs: ["10.0.0.0/16"] }, dataApi: { ...MINIMAL_DATA.dataApi, replicas: { min: 2, max: 4 } } };
 const withApp = (key: "agentApi" | "web", app: Record<string, unknown>) => ({ ...MINIMAL_APPS, [key]: { ...MINIMAL_APPS[key], ...app } });

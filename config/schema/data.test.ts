@@ -6,7 +6,7 @@ import { validateConfig } from "../load";
 const existing = { kind: "existing" };
 const aws = {
   kind: "aws",
-  aws: { region: "us-east-1", availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"], kubernetesVersion: "1.35", ebsCsiAddonVersion: "v1.67.1-eksbuild.1", systemNodes: { instanceTypes: ["m6i.xlarge"], minSize: 1, desiredSize: 1, maxSize: 2 } },
+  aws: { region: "us-east-1", availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"], kubernetesVersion: "1.35", ebsCsiAddonVersion: "v1.67.1-eksbuild.1", systemNodes: { instanceTypes: ["m6i.xlarge"], minSize: 4, desiredSize: 4, maxSize: 6 } },
 };
 const cfg = (data: Record<string, unknown>, opts: { ha?: boolean; infra?: Record<string, unknown> } = {}) =>
   validateConfig({ environment: "t", domain: "t.example.com", highAvailability: opts.ha ?? false, infra: opts.infra ?? existing, data: { ...MINIMAL_DATA, ...data }, model: MINIMAL_MODEL, apps: MINIMAL_APPS, identity: MINIMAL_IDENTITY, edge: MINIMAL_EDGE });
@@ -45,4 +45,16 @@ test.each([
   const { cidrs, ...o } = opts as { ha?: boolean; infra?: Record<string, unknown>; cidrs?: boolean };
   const withCidrs = cidrs ? { ...data, access: { allowedCidrs: ["10.0.0.0/16"], ...((data as { access?: object }).access ?? {}) } } : data;
   expect(error(withCidrs, o)).toContain(message);
+});
+
+test("MinIO servers and MySQL instances need a system node each (required anti-affinity); the bad case names both keys", () => {
+  const three = { ...aws, aws: { ...aws.aws, systemNodes: { instanceTypes: ["m6i.xlarge"], minSize: 3, desiredSize: 3, maxSize: 6 } } };
+  const msg = error({ access: { allowedCidrs: ["10.0.0.0/16"] }, objectStore: { kind: "minio", minio: { servers: 4 } } }, { ha: true, infra: three });
+  expect(msg).toContain("ods:data.objectStore.minio.servers = 4: 4 MinIO servers need 4 nodes (one each), and ods:infra.aws.systemNodes.minSize is 3; allowed: at most 3, or raise ods:infra.aws.systemNodes.minSize");
+  expect(msg).not.toContain("ods:data.mysql.replicas");
+  const two = { ...aws, aws: { ...aws.aws, systemNodes: { instanceTypes: ["m6i.xlarge"], minSize: 2, desiredSize: 2, maxSize: 6 } } };
+  expect(error({ mysql: { replicas: 3 } }, { infra: two })).toContain("ods:data.mysql.replicas = 3: 3 MySQL instances need 3 nodes");
+  // Enough nodes: accepted. S3 instead of MinIO: only MySQL counts.
+  expect(cfg({ access: { allowedCidrs: ["10.0.0.0/16"] } }, { ha: true, infra: aws }).data.objectStore.minio.servers).toBe(4);
+  expect(cfg({ access: { allowedCidrs: ["10.0.0.0/16"] }, objectStore: { kind: "s3" } }, { ha: true, infra: { ...aws, aws: { ...aws.aws, systemNodes: { instanceTypes: ["m6i.xlarge"], minSize: 3, desiredSize: 3, maxSize: 6 } } } }).data.mysql.replicas).toBe(3);
 });

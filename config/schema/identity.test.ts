@@ -7,7 +7,7 @@ import { KEYCLOAK_IMAGE } from "./identity";
 const existing = { kind: "existing", existingCluster: { gpus: 0 } };
 const aws = {
   kind: "aws",
-  aws: { region: "us-east-1", availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"], kubernetesVersion: "1.35", ebsCsiAddonVersion: "v1.67.1-eksbuild.1", systemNodes: { instanceTypes: ["m6i.xlarge"], minSize: 1, desiredSize: 1, maxSize: 2 } },
+  aws: { region: "us-east-1", availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"], kubernetesVersion: "1.35", ebsCsiAddonVersion: "v1.67.1-eksbuild.1", systemNodes: { instanceTypes: ["m6i.xlarge"], minSize: 4, desiredSize: 4, maxSize: 6 } },
 };
 type Opts = { ha?: boolean; infra?: Record<string, unknown> };
 const cfg = (identity: Record<string, unknown> | undefined, opts: Opts = {}) =>

@@ -83,6 +83,19 @@ export const configSchema = inputSchema
     checkApps(c.apps, ctx, ["apps"], facts);
     checkObservability(c.observability, ctx, ["observability"], facts);
     checkEdge(c.edge, ctx, ["edge"], facts);
+    // MinIO servers and MySQL instances must each have a node of their own (required pod anti-affinity
+    // on the hostname) among the nodes that take untainted pods: on AWS, the system node group at its
+    // smallest. More would stay Pending (found by npm run cluster-check). An existing cluster's nodes are
+    // not the kit's to know; cluster-check tells.
+    if (c.infra.kind === "aws" && c.infra.aws) {
+      const data = resolveData(c.data, { highAvailability: c.highAvailability, infraKind: c.infra.kind });
+      const nodes = c.infra.aws.systemNodes.minSize;
+      const spread: { path: PropertyKey[]; n: number; what: string }[] = [{ path: ["data", "mysql", "replicas"], n: data.mysql.replicas, what: "MySQL instances" }];
+      if (c.data.objectStore.kind === "minio") spread.push({ path: ["data", "objectStore", "minio", "servers"], n: data.objectStore.minio.servers, what: "MinIO servers" });
+      for (const x of spread) {
+        if (x.n > nodes) ctx.addIssue({ code: "custom", path: x.path, message: `${x.n} ${x.what} need ${x.n} nodes (one each), and ods:infra.aws.systemNodes.minSize is ${nodes}; allowed: at most ${nodes}, or raise ods:infra.aws.systemNodes.minSize` });
+      }
+    }
     // One node port, one Service: a clash would only show at `pulumi up` ("port already allocated").
     // (The gateway's own two ports are compared by the edge section's rule.)
     // Each key of a clash is named, with the other claimant: either may be the one to change.

@@ -8,7 +8,7 @@ const awsSection = {
   availabilityZones: ["us-east-1a", "us-east-1b"],
   kubernetesVersion: "1.35",
   ebsCsiAddonVersion: "v1.67.1-eksbuild.1",
-  systemNodes: { instanceTypes: ["m6i.xlarge"], minSize: 1, desiredSize: 1, maxSize: 2 },
+  systemNodes: { instanceTypes: ["m6i.xlarge"], minSize: 4, desiredSize: 4, maxSize: 6 },
 };
 const pool = (name: string, maxSize: number, gpusPerNode: number) => ({ name, instanceTypes: [gpusPerNode === 8 ? "p5.48xlarge" : "g6.xlarge"], gpuType: "l4", gpusPerNode, capacityType: "spot", minSize: 0, desiredSize: 0, maxSize });
 const infraOf = (infra: Record<string, unknown>) => validateConfig({ ...base, infra }).infra;
@@ -21,7 +21,7 @@ test("GPU capacity is the sum of max nodes x GPUs per node, times time-slicing r
 
 test("an existing cluster without GPUs gets the existing-cluster defaults, no GPU operator and zero GPU quota", () => {
   const infra = infraOf({ kind: "existing" });
-  expect(infra.existingCluster).toEqual({ kubeconfig: "~/.kube/config", storageClass: "standard", gpus: 0, kubernetesVersion: "1.35" });
+  expect(infra.existingCluster).toEqual({ kubeconfig: "~/.kube/config", storageClass: "standard", gpus: 0, kubernetesVersion: "1.35", nodes: { count: 1, cpu: "8", memory: "16Gi" } });
   expect(infra.gpuCapacity).toBe(0);
   expect(infra.gpuOperator.enabled).toBe(false);
   expect(Object.values(infra.namespaces).map((n) => n.quota.gpus)).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);

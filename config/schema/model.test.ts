@@ -6,7 +6,7 @@ import { validateConfig } from "../load";
 const existing = (gpus = 0) => ({ kind: "existing", existingCluster: { gpus } });
 const aws = {
   kind: "aws",
-  aws: { region: "us-east-1", availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"], kubernetesVersion: "1.35", ebsCsiAddonVersion: "v1.67.1-eksbuild.1", systemNodes: { instanceTypes: ["m6i.xlarge"], minSize: 1, desiredSize: 1, maxSize: 2 } },
+  aws: { region: "us-east-1", availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"], kubernetesVersion: "1.35", ebsCsiAddonVersion: "v1.67.1-eksbuild.1", systemNodes: { instanceTypes: ["m6i.xlarge"], minSize: 4, desiredSize: 4, maxSize: 6 } },
   gpuPools: [
     { name: "l40s", instanceTypes: ["g6e.2xlarge"], gpuType: "l40s", gpusPerNode: 1, capacityType: "on-demand", minSize: 1, desiredSize: 1, maxSize: 4 },
     { name: "h100", instanceTypes: ["p5.48xlarge"], gpuType: "h100", gpusPerNode: 8, capacityType: "on-demand", minSize: 0, desiredSize: 0, maxSize: 1 },

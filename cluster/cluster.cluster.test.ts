@@ -1,0 +1,93 @@
+// The cluster check against the real control plane (`npm run test:cluster`): the `local` stack with
+// one planted defect of each class must fail, naming each object and its reason; the users' dry run
+// against a running cluster admits the plan without storing it.
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import type { PlannedObject } from "./check";
+import { clusterCheck } from "./cli";
+import { down, up } from "./controlPlane";
+
+const find = (objects: PlannedObject[], kind: string, namespace: string, name: string) => {
+  const p = objects.find((o) => o.object.kind === kind && o.object.metadata.namespace === namespace && o.object.metadata.name === name);
+  if (!p) throw new Error(`the local plan has no ${kind} ${namespace}/${name}`);
+  return p.object as { spec: { replicas?: number; template: { spec: { containers: { securityContext?: Record<string, unknown> }[]; affinity?: unknown } } }; [k: string]: unknown };
+};
+
+test("a planted defect of each class fails the check, each finding naming the object and the reason", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ods-cluster-planted-"));
+  const report = await clusterCheck({
+    stack: "local",
+    dir,
+    timeoutMs: 45_000,
+    log: () => undefined,
+    mutate: ({ objects }) => {
+      // 1. An object the API server refuses: a negative replica count.
+      find(objects, "Deployment", "ods-apps", "agent-api").spec.replicas = -1;
+      // 2. A pod Pod Security refuses: a privileged container in a restricted namespace.
+      find(objects, "Deployment", "ods-apps", "web").spec.template.spec.containers[0].securityContext = { privileged: true };
+      // 3. A quota too small: the identity namespace may hold one pod less than Keycloak needs.
+      const quota = objects.find((o) => o.object.kind === "ResourceQuota" && o.object.metadata.namespace === "ods-identity")?.object as { spec: { hard: Record<string, string> } };
+      quota.spec.hard["limits.memory"] = "64Mi";
+      // 4. More replicas than nodes can hold: two router replicas that must not share a node, on one node.
+      const router = find(objects, "Deployment", "ods-model", "ods-local-model-api-deployment-router");
+      router.spec.replicas = 2;
+      router.spec.template.spec.affinity = {
+        podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: (router.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels } }] },
+      };
+    },
+  });
+  fs.rmSync(dir, { recursive: true, force: true });
+  const findings = report.findings.map((f) => `${f.class} ${f.object}`);
+  expect(findings).toEqual(
+    expect.arrayContaining([
+      "refused Deployment ods-apps/agent-api",
+      "pod-refused Deployment ods-apps/web",
+      "quota Deployment ods-identity/ods-local-keycloak",
+      "placement Deployment ods-model/ods-local-model-api-deployment-router",
+    ]),
+  );
+  const reason = (o: string) => report.findings.find((f) => f.object === o)?.reason ?? "";
+  expect(reason("Deployment ods-apps/agent-api")).toMatch(/spec\.replicas.*must be greater than or equal to 0/);
+  expect(reason("Deployment ods-apps/web")).toMatch(/violates PodSecurity "restricted:latest": privileged/);
+  expect(reason("Deployment ods-identity/ods-local-keycloak")).toMatch(/exceeded quota: layer-quota.*limits\.memory/);
+  expect(reason("Deployment ods-model/ods-local-model-api-deployment-router")).toMatch(/didn't match pod anti-affinity rules/);
+  // Nothing else failed: the defects are the only findings (the unplanted stack has none).
+  expect(report.findings).toHaveLength(4);
+  // The operators ran and their workloads were checked.
+  expect(report.operators).toEqual(expect.arrayContaining([expect.stringMatching(/^moco-controller /), expect.stringMatching(/^operator /)]));
+  expect(report.ready).toEqual(expect.arrayContaining(["StatefulSet ods-data/moco-ods-local-mysql", expect.stringMatching(/^StatefulSet ods-observability\/prometheus-/)]));
+  expect(report.cronJobs).toEqual(["CronJob ods-data/moco-backup-ods-local-mysql"]);
+});
+
+test("--dry-run=server against a running cluster admits the plan without storing it; what the plan itself must create first is unchecked, not failed", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ods-cluster-dry-"));
+  const state = await up({ dir, log: () => undefined });
+  try {
+    const report = await clusterCheck({ stack: "local", kubeconfig: state.kubeconfig, dryRun: true, log: () => undefined });
+    expect(report.findings).toEqual([]);
+    expect(report.applied).toBeGreaterThan(20);
+    expect(report.unchecked.map((u) => u.reason)).toEqual(expect.arrayContaining([expect.stringMatching(/namespace ods-data comes from this plan/), expect.stringMatching(/from a CRD of this plan/)]));
+    // Nothing was stored: the namespaces the plan declares are not there.
+    const { KubeClient } = await import("./kubeClient");
+    const client = KubeClient.fromKubeconfig(state.kubeconfig);
+    expect(await client.get("v1", "Namespace", undefined, "ods-data")).toBeUndefined();
+    client.close();
+    // A refusal is still a finding: a Deployment with a negative replica count in an existing namespace.
+    const bad = await clusterCheck({
+      stack: "local",
+      kubeconfig: state.kubeconfig,
+      dryRun: true,
+      log: () => undefined,
+      mutate: ({ objects }) => {
+        const d = objects.find((o) => o.object.kind === "Deployment") as PlannedObject;
+        d.object.metadata.namespace = "default";
+        (d.object.spec as { replicas: number }).replicas = -1;
+      },
+    });
+    expect(bad.findings).toEqual([expect.objectContaining({ class: "refused", reason: expect.stringMatching(/replicas/) })]);
+  } finally {
+    await down({ dir, log: () => undefined });
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
