@@ -13,6 +13,8 @@ export interface GoModule {
   dir: string;
   /** Main packages; the binary is named after the last path element. */
   packages: readonly string[];
+  /** Binary name when the package is the module's own main (".") */
+  binary?: string;
   /** Data files of the upstream module the programs need at run time, copied from Go's module cache. */
   data?: { module: string; files: readonly string[]; into: string };
 }
@@ -50,7 +52,9 @@ export const CONTROL_PLANE_MODULES: readonly GoModule[] = [
 /** The operators the cluster check runs as local processes (cluster/operators.ts), at the versions the kit's charts ship. */
 export const MOCO_MODULE: GoModule = { dir: "moco", packages: ["github.com/cybozu-go/moco/cmd/moco-controller"] };
 export const PROMETHEUS_OPERATOR_MODULE: GoModule = { dir: "prometheus-operator", packages: ["github.com/prometheus-operator/prometheus-operator/cmd/operator"] };
-export const OPERATOR_MODULES: readonly GoModule[] = [MOCO_MODULE, PROMETHEUS_OPERATOR_MODULE];
+/** cert-manager's controllers from its library packages: its own program's module is not on the proxy (cluster/go/cert-manager/go.mod). */
+export const CERT_MANAGER_MODULE: GoModule = { dir: "cert-manager", packages: ["."], binary: "cert-manager-controller" };
+export const OPERATOR_MODULES: readonly GoModule[] = [MOCO_MODULE, PROMETHEUS_OPERATOR_MODULE, CERT_MANAGER_MODULE];
 
 /** Everything `npm run setup` builds. */
 export const ALL_MODULES: readonly GoModule[] = [...CONTROL_PLANE_MODULES, ...OPERATOR_MODULES];
@@ -64,7 +68,8 @@ export function binDir(): string {
 }
 
 /** The binary a main package builds to ("go.etcd.io/etcd/server/v3" builds "etcd"). */
-export function binaryName(pkg: string): string {
+export function binaryName(pkg: string, mod?: GoModule): string {
+  if (pkg === "." && mod?.binary) return mod.binary;
   if (pkg === "go.etcd.io/etcd/server/v3") return "etcd";
   return pkg.split("/").pop() as string;
 }
@@ -76,7 +81,8 @@ export function binaryPath(name: string): string {
 function moduleHash(mod: GoModule): string {
   const dir = repoPath("cluster", "go", mod.dir);
   const h = createHash("sha256");
-  for (const f of ["go.mod", "go.sum"]) h.update(fs.existsSync(path.join(dir, f)) ? fs.readFileSync(path.join(dir, f)) : "");
+  // go.mod, go.sum and any program of the kit's own (main.go).
+  for (const f of fs.readdirSync(dir).sort()) h.update(`${f}\0`).update(fs.readFileSync(path.join(dir, f)));
   h.update(mod.packages.join("\n") + LDFLAGS);
   h.update((mod.data?.files ?? []).join("\n"));
   return h.digest("hex");
@@ -86,7 +92,7 @@ function moduleHash(mod: GoModule): string {
 export function isBuilt(mod: GoModule): boolean {
   const stamp = path.join(binDir(), `.${mod.dir}.stamp`);
   if (!fs.existsSync(stamp) || fs.readFileSync(stamp, "utf8") !== moduleHash(mod)) return false;
-  return mod.packages.every((p) => fs.existsSync(binaryPath(binaryName(p)))) && dataFiles(mod).every((f) => fs.existsSync(f));
+  return mod.packages.every((p) => fs.existsSync(binaryPath(binaryName(p, mod)))) && dataFiles(mod).every((f) => fs.existsSync(f));
 }
 
 /**
@@ -97,14 +103,14 @@ export function buildModules(mods: readonly GoModule[], log: (line: string) => v
   fs.mkdirSync(binDir(), { recursive: true });
   for (const mod of mods) {
     if (isBuilt(mod)) {
-      log(`cluster: ${mod.dir} already built (${mod.packages.map(binaryName).join(", ")})`);
+      log(`cluster: ${mod.dir} already built (${mod.packages.map((p) => binaryName(p, mod)).join(", ")})`);
       continue;
     }
     const started = Date.now();
-    log(`cluster: building ${mod.dir} (${mod.packages.map(binaryName).join(", ")}) from the Go module proxy; minutes when Go's build cache is cold`);
+    log(`cluster: building ${mod.dir} (${mod.packages.map((p) => binaryName(p, mod)).join(", ")}) from the Go module proxy; minutes when Go's build cache is cold`);
     const cwd = repoPath("cluster", "go", mod.dir);
     for (const pkg of mod.packages) {
-      execFileSync("go", ["build", "-mod=readonly", "-trimpath", `-ldflags=${LDFLAGS}`, "-o", binaryPath(binaryName(pkg)), pkg], {
+      execFileSync("go", ["build", "-mod=readonly", "-trimpath", `-ldflags=${LDFLAGS}`, "-o", binaryPath(binaryName(pkg, mod)), pkg], {
         cwd,
         stdio: ["ignore", "inherit", "inherit"],
       });

@@ -187,6 +187,7 @@ const WORKLOAD_KINDS: [string, string][] = [
   ["apps/v1", "StatefulSet"],
   ["apps/v1", "DaemonSet"],
   ["batch/v1", "Job"],
+  ["cert-manager.io/v1", "Certificate"],
 ];
 
 /** Whether a workload is done becoming ready: every replica ready and up to date, every Job complete. */
@@ -195,7 +196,7 @@ export function isReady(w: Workload): boolean {
   const num = (k: string) => (typeof s[k] === "number" ? (s[k] as number) : 0);
   const spec = w.spec as { replicas?: number; completions?: number };
   const replicas = spec.replicas ?? 1;
-  if ((w.metadata.generation ?? 0) > num("observedGeneration") && w.kind !== "Job") return false;
+  if ((w.metadata.generation ?? 0) > num("observedGeneration") && w.kind !== "Job" && w.kind !== "Certificate") return false;
   switch (w.kind) {
     case "Deployment":
       return num("readyReplicas") >= replicas && num("updatedReplicas") >= replicas;
@@ -205,6 +206,8 @@ export function isReady(w: Workload): boolean {
       return num("numberReady") >= num("desiredNumberScheduled");
     case "Job":
       return Array.isArray(s.conditions) && s.conditions.some((c) => c.type === "Complete" && c.status === "True");
+    case "Certificate":
+      return Array.isArray(s.conditions) && s.conditions.some((c) => c.type === "Ready" && c.status === "True");
     default:
       return true;
   }
@@ -212,10 +215,28 @@ export function isReady(w: Workload): boolean {
 
 const SYSTEM_NAMESPACES = new Set(["kube-system", "kube-public", "kube-node-lease"]);
 
-async function workloads(client: KubeClient): Promise<Workload[]> {
+/** Whether a Certificate's issuer is an ACME one (its orders need a server on the internet). */
+async function acmeIssued(client: KubeClient, cert: Workload): Promise<boolean> {
+  const ref = (cert.spec as { issuerRef?: { name: string; kind?: string } }).issuerRef;
+  if (!ref) return false;
+  const kind = ref.kind ?? "Issuer";
+  const issuer = await client.get<{ spec?: { acme?: unknown } }>("cert-manager.io/v1", kind, kind === "Issuer" ? cert.metadata.namespace : undefined, ref.name);
+  return issuer?.spec?.acme !== undefined;
+}
+
+/** Every workload outside the system namespaces; certificates of ACME issuers are set aside (unchecked). */
+async function workloads(client: KubeClient, unchecked: Map<string, string>): Promise<Workload[]> {
   const all: Workload[] = [];
   for (const [apiVersion, kind] of WORKLOAD_KINDS) {
-    for (const w of await client.list<Workload>(apiVersion, kind)) if (!SYSTEM_NAMESPACES.has(w.metadata.namespace)) all.push({ ...w, kind });
+    for (const w of await client.list<Workload>(apiVersion, kind)) {
+      if (SYSTEM_NAMESPACES.has(w.metadata.namespace)) continue;
+      const what = `${kind} ${w.metadata.namespace}/${w.metadata.name}`;
+      if (kind === "Certificate" && (unchecked.has(what) || (await acmeIssued(client, w)))) {
+        unchecked.set(what, "issued by an ACME issuer, whose orders need a server on the internet");
+        continue;
+      }
+      all.push({ ...w, kind });
+    }
   }
   return all;
 }
@@ -306,15 +327,19 @@ function diagnose(w: Workload, events: readonly Event[]): Finding {
 }
 
 /** Waits (bounded) for every workload to be ready, provisioning volumes and starting each CronJob's Job once; then explains each one that is not. */
-export async function awaitWorkloads(client: KubeClient, opts: { timeoutMs: number; log?: (l: string) => void }): Promise<{ ready: string[]; findings: Finding[]; cronJobs: string[] }> {
+export async function awaitWorkloads(
+  client: KubeClient,
+  opts: { timeoutMs: number; log?: (l: string) => void },
+): Promise<{ ready: string[]; findings: Finding[]; cronJobs: string[]; unchecked: { object: string; reason: string }[] }> {
   const log = opts.log ?? (() => undefined);
+  const unchecked = new Map<string, string>();
   const until = Date.now() + opts.timeoutMs;
   let cronJobs: string[] = [];
   let last: Workload[] = [];
   for (;;) {
     await provisionVolumes(client);
     if (cronJobs.length === 0) cronJobs = await triggerCronJobs(client);
-    last = await workloads(client);
+    last = await workloads(client, unchecked);
     const pending = last.filter((w) => !isReady(w));
     if (pending.length === 0 || Date.now() > until) break;
     log(`cluster-check: ${last.length - pending.length}/${last.length} workloads ready`);
@@ -322,7 +347,12 @@ export async function awaitWorkloads(client: KubeClient, opts: { timeoutMs: numb
   }
   const events = await client.list<Event>("v1", "Event");
   const findings = last.filter((w) => !isReady(w)).map((w) => diagnose(w, events));
-  return { ready: last.filter(isReady).map((w) => `${w.kind} ${w.metadata.namespace}/${w.metadata.name}`), findings, cronJobs };
+  return {
+    ready: last.filter(isReady).map((w) => `${w.kind} ${w.metadata.namespace}/${w.metadata.name}`),
+    findings,
+    cronJobs,
+    unchecked: [...unchecked].map(([object, reason]) => ({ object, reason })),
+  };
 }
 
 interface Container {

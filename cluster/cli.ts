@@ -148,6 +148,7 @@ export async function clusterCheck(opts: CheckOptions): Promise<CheckReport> {
       const waited = await awaitWorkloads(client, { timeoutMs: opts.timeoutMs ?? 180_000, log });
       report.ready = waited.ready;
       report.cronJobs = waited.cronJobs;
+      report.unchecked.push(...waited.unchecked);
       report.findings.push(...waited.findings);
       report.findings.push(...(await quotaHeadroom(client)));
     }

@@ -7,7 +7,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import type { GoModule } from "./build";
-import { binaryPath, isBuilt, MOCO_MODULE, PROMETHEUS_OPERATOR_MODULE } from "./build";
+import { binaryPath, CERT_MANAGER_MODULE, isBuilt, MOCO_MODULE, PROMETHEUS_OPERATOR_MODULE } from "./build";
 import type { KubeObject } from "./kubeClient";
 
 export interface OperatorContext {
@@ -67,6 +67,13 @@ export const OPERATORS: readonly OperatorSpec[] = [
       "--key-file": path.join(ctx.dir, "pki", "admin.key"),
     }),
   },
+  {
+    // The release's issuer and certificate controllers, from its library packages (cluster/go/cert-manager/main.go).
+    name: "cert-manager-controller",
+    module: CERT_MANAGER_MODULE,
+    image: /(^|\/)jetstack\/cert-manager-controller:/,
+    overrides: async (ctx) => ({ "--kubeconfig": ctx.kubeconfig }),
+  },
 ];
 
 /** ["--a", "x", "--b=y", "--c"] -> [["--a", "x"], ["--b", "y"], ["--c", undefined]]. */
@@ -82,9 +89,13 @@ export function flagPairs(args: readonly string[]): [string, string | undefined]
   return out;
 }
 
-/** The planned arguments with the overrides applied (replaced where given, added where not). */
-export function operatorArgs(planned: readonly string[], overrides: Record<string, string>): string[] {
-  const kept = flagPairs(planned).filter(([f]) => !(f in overrides));
+/**
+ * The planned arguments with `$(VAR)` expanded from the container's environment (as the kubelet
+ * expands them) and the overrides applied (replaced where given, added where not).
+ */
+export function operatorArgs(planned: readonly string[], overrides: Record<string, string>, env: Record<string, string> = {}): string[] {
+  const expanded = planned.map((a) => a.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, v: string) => env[v] ?? m));
+  const kept = flagPairs(expanded).filter(([f]) => !(f in overrides));
   return [...kept, ...Object.entries(overrides)].map(([f, v]) => (v === undefined ? f : `${f}=${v}`));
 }
 
@@ -137,14 +148,15 @@ export async function startOperators(objects: readonly KubeObject[], ctx: Operat
       notBuilt.push(spec.name);
       continue;
     }
-    const args = operatorArgs(planned.container.args ?? [], await spec.overrides(ctx));
+    const env = operatorEnv(planned.deployment, planned.container);
+    const args = operatorArgs(planned.container.args ?? [], await spec.overrides(ctx), env);
     const logDir = path.join(ctx.dir, "logs");
     fs.mkdirSync(logDir, { recursive: true });
     const log = fs.openSync(path.join(logDir, `${spec.name}.log`), "a");
     const child = spawn(binaryPath(spec.name), args, {
       detached: true,
       stdio: ["ignore", log, log],
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...operatorEnv(planned.deployment, planned.container), KUBECONFIG: ctx.kubeconfig },
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env, KUBECONFIG: ctx.kubeconfig },
     });
     fs.closeSync(log);
     child.unref();

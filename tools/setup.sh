@@ -33,5 +33,20 @@ else
   exit 1
 fi
 
+if ! command -v openssl >/dev/null 2>&1; then
+  echo "==> openssl (the local control plane's certificates)"
+  if command -v apt-get >/dev/null 2>&1; then
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends openssl >/dev/null
+  else
+    echo "setup: openssl is missing and this is not a Debian/Ubuntu machine; install OpenSSL's command-line tool" >&2
+    exit 1
+  fi
+fi
+
+echo "==> the local control plane and operators (npm run cluster-check): Go module proxy, minutes when Go's build cache is cold"
+npm run --silent cluster -- build
+
 echo "==> offline plan of stack ${ODS_STACK:-local}"
 npm run --silent plan -- --stack "${ODS_STACK:-local}"
