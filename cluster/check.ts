@@ -306,12 +306,16 @@ interface Event {
   involvedObject: { kind: string; name: string; namespace?: string };
   lastTimestamp?: string;
   eventTime?: string;
+  metadata?: { creationTimestamp?: string };
 }
 
 /** Why a workload is not ready, from its Warning events (and those of its ReplicaSets and pods), classified. */
 function diagnose(w: Workload, events: readonly Event[]): Finding {
   const what = `${w.kind} ${w.metadata.namespace}/${w.metadata.name}`;
   const mine = events.filter((e) => e.type === "Warning" && e.involvedObject.namespace === w.metadata.namespace && (e.involvedObject.name === w.metadata.name || e.involvedObject.name.startsWith(`${w.metadata.name}-`)));
+  // Newest first: a scheduler's earlier reason (a volume not created yet) gives way to its latest.
+  const when = (e: Event) => Date.parse(e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? "") || 0;
+  mine.sort((a, b) => when(b) - when(a));
   const messages = [...new Set(mine.map((e) => `${e.reason}: ${e.message}`))];
   const find = (re: RegExp) => messages.find((m) => re.test(m));
   const psa = find(/violates PodSecurity/);

@@ -38,7 +38,7 @@ test("the laptop quotas from the stack file are applied", () => {
   expect(get(data, "spec.hard")).toEqual({
     "requests.cpu": "4",
     "requests.memory": "8Gi",
-    "limits.memory": "16Gi",
+    "limits.memory": "24Gi",
     "requests.nvidia.com/gpu": "0",
     pods: "40",
     persistentvolumeclaims: "20",
