@@ -105,6 +105,7 @@ export interface CheckOptions {
 /** The whole check of one stack; findings are returned, not thrown. */
 export async function clusterCheck(opts: CheckOptions): Promise<CheckReport> {
   const log = opts.log ?? ((l: string) => console.error(l));
+  if (opts.kubeconfig && !opts.dryRun) throw new UsageError("against your own cluster the check only asks (--dry-run=server); `pulumi up` is what changes it");
   const stackConfig = readStackConfig(REPO_ROOT, opts.stack);
   const config = parseRawConfig(stackConfig.config, stackConfig.secretKeys);
   const plan = await cachedPlan(opts.stack);
@@ -113,7 +114,6 @@ export async function clusterCheck(opts: CheckOptions): Promise<CheckReport> {
   const report: CheckReport = { stack: opts.stack, applied: 0, skipped: ordered.skipped, unchecked: [], ready: [], cronJobs: [], operators: [], findings: [] };
 
   if (opts.kubeconfig) {
-    if (!opts.dryRun) throw new UsageError("against your own cluster the check only asks (--dry-run=server); `pulumi up` is what changes it");
     const client = KubeClient.fromKubeconfig(opts.kubeconfig, opts.context);
     try {
       const applied = await applyObjects(client, ordered.objects, { dryRun: true, log });

@@ -48,6 +48,16 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Whether the process is still one the kit started (a pid from an old state file may have been reused since). */
+function ours(pid: number): boolean {
+  if (!alive(pid)) return false;
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").startsWith(path.dirname(binaryPath("etcd")));
+  } catch {
+    return process.platform !== "linux";
+  }
+}
+
 /** A free TCP port on 127.0.0.1 (bound and released; the caller binds it next). */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -269,11 +279,11 @@ export async function down(opts: { dir?: string; log?: (line: string) => void } 
     log("cluster: none running");
     return false;
   }
-  const pids = Object.entries(state.pids).reverse();
-  for (const [, pid] of pids) if (alive(pid)) process.kill(pid, "SIGTERM");
+  const pids = Object.entries(state.pids).reverse().filter(([, pid]) => ours(pid));
+  for (const [, pid] of pids) process.kill(pid, "SIGTERM");
   const until = Date.now() + 10_000;
-  while (Date.now() < until && pids.some(([, pid]) => alive(pid))) await new Promise((r) => setTimeout(r, 100));
-  for (const [, pid] of pids) if (alive(pid)) process.kill(pid, "SIGKILL");
+  while (Date.now() < until && pids.some(([, pid]) => ours(pid))) await new Promise((r) => setTimeout(r, 100));
+  for (const [, pid] of pids) if (ours(pid)) process.kill(pid, "SIGKILL");
   fs.rmSync(path.join(dir, STATE_FILE), { force: true });
   log(`cluster: stopped (${pids.map(([n]) => n).join(", ")})`);
   return true;
