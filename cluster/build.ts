@@ -13,7 +13,7 @@ export interface GoModule {
   dir: string;
   /** Main packages; the binary is named after the last path element. */
   packages: readonly string[];
-  /** Binary name when the package is the module's own main (".") */
+  /** Binary name, when not the package's last path element. */
   binary?: string;
   /** Data files of the upstream module the programs need at run time, copied from Go's module cache. */
   data?: { module: string; files: readonly string[]; into: string };
@@ -54,7 +54,8 @@ export const MOCO_MODULE: GoModule = { dir: "moco", packages: ["github.com/cyboz
 export const PROMETHEUS_OPERATOR_MODULE: GoModule = { dir: "prometheus-operator", packages: ["github.com/prometheus-operator/prometheus-operator/cmd/operator"] };
 /** cert-manager's controllers from its library packages: its own program's module is not on the proxy (cluster/go/cert-manager/go.mod). */
 export const CERT_MANAGER_MODULE: GoModule = { dir: "cert-manager", packages: ["."], binary: "cert-manager-controller" };
-export const OPERATOR_MODULES: readonly GoModule[] = [MOCO_MODULE, PROMETHEUS_OPERATOR_MODULE, CERT_MANAGER_MODULE];
+export const KEDA_MODULE: GoModule = { dir: "keda", packages: ["github.com/kedacore/keda/v2/cmd/operator"], binary: "keda-operator" };
+export const OPERATOR_MODULES: readonly GoModule[] = [MOCO_MODULE, PROMETHEUS_OPERATOR_MODULE, CERT_MANAGER_MODULE, KEDA_MODULE];
 
 /** Everything `npm run setup` builds. */
 export const ALL_MODULES: readonly GoModule[] = [...CONTROL_PLANE_MODULES, ...OPERATOR_MODULES];
@@ -69,7 +70,7 @@ export function binDir(): string {
 
 /** The binary a main package builds to ("go.etcd.io/etcd/server/v3" builds "etcd"). */
 export function binaryName(pkg: string, mod?: GoModule): string {
-  if (pkg === "." && mod?.binary) return mod.binary;
+  if (mod?.binary) return mod.binary;
   if (pkg === "go.etcd.io/etcd/server/v3") return "etcd";
   return pkg.split("/").pop() as string;
 }

@@ -188,6 +188,7 @@ const WORKLOAD_KINDS: [string, string][] = [
   ["apps/v1", "DaemonSet"],
   ["batch/v1", "Job"],
   ["cert-manager.io/v1", "Certificate"],
+  ["keda.sh/v1alpha1", "ScaledObject"],
 ];
 
 /** Whether a workload is done becoming ready: every replica ready and up to date, every Job complete. */
@@ -196,7 +197,7 @@ export function isReady(w: Workload): boolean {
   const num = (k: string) => (typeof s[k] === "number" ? (s[k] as number) : 0);
   const spec = w.spec as { replicas?: number; completions?: number };
   const replicas = spec.replicas ?? 1;
-  if ((w.metadata.generation ?? 0) > num("observedGeneration") && w.kind !== "Job" && w.kind !== "Certificate") return false;
+  if ((w.metadata.generation ?? 0) > num("observedGeneration") && w.kind !== "Job" && w.kind !== "Certificate" && w.kind !== "ScaledObject") return false;
   switch (w.kind) {
     case "Deployment":
       return num("readyReplicas") >= replicas && num("updatedReplicas") >= replicas;
@@ -208,6 +209,13 @@ export function isReady(w: Workload): boolean {
       return Array.isArray(s.conditions) && s.conditions.some((c) => c.type === "Complete" && c.status === "True");
     case "Certificate":
       return Array.isArray(s.conditions) && s.conditions.some((c) => c.type === "Ready" && c.status === "True");
+    case "ScaledObject":
+      // Accepted by KEDA, with its HPA made. Its triggers (a Prometheus query) cannot answer here, so
+      // Ready stays False with TriggerError; a spec KEDA refuses reports ScaledObjectCheckFailed.
+      return (
+        typeof (w.status as { hpaName?: string } | undefined)?.hpaName === "string" &&
+        !(Array.isArray(s.conditions) && s.conditions.some((c) => c.type === "Ready" && c.status === "False" && (c as { reason?: string }).reason === "ScaledObjectCheckFailed"))
+      );
     default:
       return true;
   }
@@ -312,7 +320,15 @@ interface Event {
 /** Why a workload is not ready, from its Warning events (and those of its ReplicaSets and pods), classified. */
 function diagnose(w: Workload, events: readonly Event[]): Finding {
   const what = `${w.kind} ${w.metadata.namespace}/${w.metadata.name}`;
-  const mine = events.filter((e) => e.type === "Warning" && e.involvedObject.namespace === w.metadata.namespace && (e.involvedObject.name === w.metadata.name || e.involvedObject.name.startsWith(`${w.metadata.name}-`)));
+  // The workload's own events and those of what it creates (not a Service or Endpoints of the same name).
+  const kinds = new Set([w.kind, "ReplicaSet", "Pod", "Job", "CertificateRequest", "PersistentVolumeClaim", "HorizontalPodAutoscaler"]);
+  const mine = events.filter(
+    (e) =>
+      e.type === "Warning" &&
+      kinds.has(e.involvedObject.kind) &&
+      e.involvedObject.namespace === w.metadata.namespace &&
+      (e.involvedObject.name === w.metadata.name || e.involvedObject.name.startsWith(`${w.metadata.name}-`)),
+  );
   // Newest first: a scheduler's earlier reason (a volume not created yet) gives way to its latest.
   const when = (e: Event) => Date.parse(e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? "") || 0;
   mine.sort((a, b) => when(b) - when(a));

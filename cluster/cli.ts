@@ -10,7 +10,7 @@ import { applyObjects, awaitWorkloads, createNodes, type Finding, orderedObjects
 import { clusterDir, down, freePort, readState, recordProcess, up } from "./controlPlane";
 import { KubeClient } from "./kubeClient";
 import { clusterProvidedObjects, nodeShapes } from "./nodes";
-import { startOperators } from "./operators";
+import { exitedOperators, startOperators } from "./operators";
 
 export const CLUSTER_ACTIONS = ["build", "up", "down", "status"] as const;
 
@@ -151,6 +151,7 @@ export async function clusterCheck(opts: CheckOptions): Promise<CheckReport> {
       report.unchecked.push(...waited.unchecked);
       report.findings.push(...waited.findings);
       report.findings.push(...(await quotaHeadroom(client)));
+      for (const e of exitedOperators(ops.started, dir)) report.findings.push({ class: "not-ready", object: `operator ${e.name}`, reason: `exited while the check ran; the end of its log:\n${e.log}` });
     }
     return report;
   } finally {

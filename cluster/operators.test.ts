@@ -7,7 +7,7 @@ import { repoPath } from "../lib/repo";
 import { MOCO_CHART } from "../components/data/mysql";
 import { CERT_MANAGER_CHART } from "../components/infra/certManager";
 import { PROMETHEUS_CRDS_CHART } from "../components/infra/prometheusCrds";
-import { flagPairs, operatorArgs, OPERATORS, plannedOperator } from "./operators";
+import { exitedOperators, flagPairs, operatorArgs, OPERATORS, plannedOperator } from "./operators";
 
 test("flags in both forms are read as pairs; a switch stays a switch", () => {
   expect(flagPairs(["--agent-image", "a:1", "--web.enable-tls=false", "--leader-elect", "--v=2"])).toEqual([
@@ -44,4 +44,28 @@ test("each wrapper module builds the release the kit's chart ships (the chart's 
   expect(v(required("moco", "github.com/cybozu-go/moco"))).toBe(v(appVersion(MOCO_CHART.chart, MOCO_CHART.version)));
   expect(v(required("prometheus-operator", "github.com/prometheus-operator/prometheus-operator"))).toBe(v(appVersion(PROMETHEUS_CRDS_CHART.chart, PROMETHEUS_CRDS_CHART.version)));
   expect(v(required("cert-manager", "github.com/cert-manager/cert-manager"))).toBe(v(appVersion(CERT_MANAGER_CHART.chart, CERT_MANAGER_CHART.version)));
+});
+
+test("an operator that has exited is reported with the end of its log; one still running is not", async () => {
+  const { spawn } = await import("child_process");
+  const os = await import("os");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ods-ops-"));
+  fs.mkdirSync(path.join(dir, "logs"));
+  fs.writeFileSync(path.join(dir, "logs", "gone.log"), "starting\nUnable to get cluster object namespace\n");
+  const gone = spawn("true");
+  await new Promise((r) => gone.on("exit", r));
+  const running = spawn("sleep", ["30"]);
+  try {
+    const exited = exitedOperators(
+      [
+        { name: "gone", pid: gone.pid as number, for: "ns/gone", args: [] },
+        { name: "running", pid: running.pid as number, for: "ns/running", args: [] },
+      ],
+      dir,
+    );
+    expect(exited).toEqual([{ name: "gone", log: "starting\nUnable to get cluster object namespace" }]);
+  } finally {
+    running.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -7,7 +7,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import type { GoModule } from "./build";
-import { binaryPath, CERT_MANAGER_MODULE, isBuilt, MOCO_MODULE, PROMETHEUS_OPERATOR_MODULE } from "./build";
+import { binaryName, binaryPath, CERT_MANAGER_MODULE, isBuilt, KEDA_MODULE, MOCO_MODULE, PROMETHEUS_OPERATOR_MODULE } from "./build";
 import type { KubeObject } from "./kubeClient";
 
 export interface OperatorContext {
@@ -28,6 +28,8 @@ export interface OperatorSpec {
   image: RegExp;
   /** Flags replaced or added (listening addresses, certificate folders, the kubeconfig). */
   overrides(ctx: OperatorContext): Promise<Record<string, string>>;
+  /** Environment a pod has without asking for it, which the process needs (the namespace its service-account token file would tell). */
+  podEnv?(namespace: string): Record<string, string>;
 }
 
 /** A folder holding tls.crt, tls.key and ca.crt from the cluster's CA (webhook and gRPC servers need one to start). */
@@ -74,6 +76,24 @@ export const OPERATORS: readonly OperatorSpec[] = [
     image: /(^|\/)jetstack\/cert-manager-controller:/,
     overrides: async (ctx) => ({ "--kubeconfig": ctx.kubeconfig }),
   },
+  {
+    // Turns each ScaledObject into an HPA. Its admission webhook is skipped, so it neither rotates
+    // certificates into a Secret nor patches the webhook's CA bundle here.
+    name: "keda-operator",
+    module: KEDA_MODULE,
+    image: /(^|\/)kedacore\/keda:/,
+    overrides: async (ctx) => ({
+      "--kubeconfig": ctx.kubeconfig,
+      "--leader-elect": "false",
+      "--metrics-bind-address": `127.0.0.1:${await ctx.port()}`,
+      "--health-probe-bind-address": `127.0.0.1:${await ctx.port()}`,
+      "--metrics-service-bind-address": `127.0.0.1:${await ctx.port()}`,
+      "--cert-dir": certDir(ctx, "keda"),
+      "--enable-cert-rotation": "false",
+      "--enable-webhook-patching": "false",
+    }),
+    podEnv: (namespace) => ({ KEDA_CLUSTER_OBJECT_NAMESPACE: namespace }),
+  },
 ];
 
 /** ["--a", "x", "--b=y", "--c"] -> [["--a", "x"], ["--b", "y"], ["--c", undefined]]. */
@@ -104,6 +124,16 @@ interface Container {
   args?: string[];
   command?: string[];
   env?: { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[];
+}
+
+/**
+ * HTTP(S) and gRPC requests to anything but the API server (a Service's DNS name, an ACME server) go to
+ * a loopback port where nothing listens: refused at once, with no DNS lookup leaving the machine. Go
+ * never proxies requests to loopback addresses, so the API server is reached directly.
+ */
+async function closedProxy(ctx: OperatorContext): Promise<Record<string, string>> {
+  const proxy = `http://127.0.0.1:${await ctx.port()}`;
+  return { HTTP_PROXY: proxy, HTTPS_PROXY: proxy, http_proxy: proxy, https_proxy: proxy, NO_PROXY: "127.0.0.1,localhost", no_proxy: "127.0.0.1,localhost" };
 }
 
 /** The planned Deployment and container that run an operator's image. */
@@ -148,15 +178,15 @@ export async function startOperators(objects: readonly KubeObject[], ctx: Operat
       notBuilt.push(spec.name);
       continue;
     }
-    const env = operatorEnv(planned.deployment, planned.container);
+    const env = { ...(spec.podEnv?.(planned.deployment.metadata.namespace ?? "default") ?? {}), ...operatorEnv(planned.deployment, planned.container) };
     const args = operatorArgs(planned.container.args ?? [], await spec.overrides(ctx), env);
     const logDir = path.join(ctx.dir, "logs");
     fs.mkdirSync(logDir, { recursive: true });
     const log = fs.openSync(path.join(logDir, `${spec.name}.log`), "a");
-    const child = spawn(binaryPath(spec.name), args, {
+    const child = spawn(binaryPath(binaryName(spec.module.packages[0], spec.module)), args, {
       detached: true,
       stdio: ["ignore", log, log],
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env, KUBECONFIG: ctx.kubeconfig },
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env, KUBECONFIG: ctx.kubeconfig, ...(await closedProxy(ctx)) },
     });
     fs.closeSync(log);
     child.unref();
@@ -164,4 +194,22 @@ export async function startOperators(objects: readonly KubeObject[], ctx: Operat
     started.push({ name: spec.name, pid: child.pid, for: `${planned.deployment.metadata.namespace}/${planned.deployment.metadata.name}`, args });
   }
   return { started, notBuilt };
+}
+
+/** Operators that have exited (each with the end of its log): a finding, as their work is not done. */
+export function exitedOperators(started: readonly StartedOperator[], dir: string): { name: string; log: string }[] {
+  const out: { name: string; log: string }[] = [];
+  for (const o of started) {
+    let alive = true;
+    try {
+      process.kill(o.pid, 0);
+    } catch {
+      alive = false;
+    }
+    if (alive) continue;
+    const file = path.join(dir, "logs", `${o.name}.log`);
+    const text = fs.existsSync(file) ? fs.readFileSync(file, "utf8").trimEnd().split("\n").slice(-5).join("\n") : "";
+    out.push({ name: o.name, log: text });
+  }
+  return out;
 }
