@@ -7,6 +7,7 @@ import { repoPath } from "../lib/repo";
 import { MOCO_CHART } from "../components/data/mysql";
 import { CERT_MANAGER_CHART } from "../components/infra/certManager";
 import { PROMETHEUS_CRDS_CHART } from "../components/infra/prometheusCrds";
+import { KEDA_CHART } from "../components/model/keda";
 import { exitedOperators, flagPairs, operatorArgs, OPERATORS, plannedOperator } from "./operators";
 
 test("flags in both forms are read as pairs; a switch stays a switch", () => {
@@ -44,6 +45,7 @@ test("each wrapper module builds the release the kit's chart ships (the chart's 
   expect(v(required("moco", "github.com/cybozu-go/moco"))).toBe(v(appVersion(MOCO_CHART.chart, MOCO_CHART.version)));
   expect(v(required("prometheus-operator", "github.com/prometheus-operator/prometheus-operator"))).toBe(v(appVersion(PROMETHEUS_CRDS_CHART.chart, PROMETHEUS_CRDS_CHART.version)));
   expect(v(required("cert-manager", "github.com/cert-manager/cert-manager"))).toBe(v(appVersion(CERT_MANAGER_CHART.chart, CERT_MANAGER_CHART.version)));
+  expect(v(required("keda", "github.com/kedacore/keda/v2"))).toBe(v(appVersion(KEDA_CHART.chart, KEDA_CHART.version)));
 });
 
 test("an operator that has exited is reported with the end of its log; one still running is not", async () => {
