@@ -58,6 +58,14 @@ describe("isReady", () => {
     expect(isReady(w("StatefulSet", { replicas: 3 }, { observedGeneration: 1, readyReplicas: 3, currentReplicas: 3 }))).toBe(true);
     expect(isReady(w("DaemonSet", {}, { observedGeneration: 1, desiredNumberScheduled: 4, numberReady: 3 }))).toBe(false);
   });
+  test("a Certificate when issued; a ScaledObject when KEDA made its HPA, unless KEDA refused its spec", () => {
+    expect(isReady(w("Certificate", {}, { conditions: [{ type: "Ready", status: "True" }] }))).toBe(true);
+    expect(isReady(w("Certificate", {}, { conditions: [{ type: "Ready", status: "False" }] }))).toBe(false);
+    const trigger = { type: "Ready", status: "False", reason: "TriggerError" };
+    expect(isReady(w("ScaledObject", {}, { hpaName: "keda-hpa-m", conditions: [trigger] }))).toBe(true);
+    expect(isReady(w("ScaledObject", {}, { conditions: [trigger] }))).toBe(false);
+    expect(isReady(w("ScaledObject", {}, { hpaName: "keda-hpa-m", conditions: [{ ...trigger, reason: "ScaledObjectCheckFailed" }] }))).toBe(false);
+  });
   test("a Job is ready when complete", () => {
     expect(isReady(w("Job", {}, { conditions: [{ type: "Complete", status: "True" }] }))).toBe(true);
     expect(isReady(w("Job", {}, { conditions: [{ type: "Failed", status: "True" }] }))).toBe(false);

@@ -119,7 +119,7 @@ export async function applyObjects(client: KubeClient, objects: readonly Planned
   const result: ApplyResult = { applied: [], findings: [], unchecked: [] };
   const plannedKinds = new Set(objects.map((p) => crdKind(p.object)).filter((k): k is string => k !== undefined));
   const plannedNamespaces = new Set(objects.filter((p) => p.object.kind === "Namespace").map((p) => p.object.metadata.name));
-  for (const p of objects) {
+  const applyOne = async (p: PlannedObject): Promise<void> => {
     const o = p.object;
     const what = describeObject(o);
     const gk = `${groupOf(o.apiVersion)}/${o.kind}`;
@@ -136,10 +136,10 @@ export async function applyObjects(client: KubeClient, objects: readonly Planned
       if (!served) {
         if (opts.dryRun && plannedKinds.has(gk)) {
           result.unchecked.push({ object: what, reason: `its kind ${gk} comes from a CRD of this plan, not installed yet` });
-          continue;
+          return;
         }
         result.findings.push({ class: "refused", object: what, reason: `the API server does not serve ${o.kind} in ${o.apiVersion}` });
-        continue;
+        return;
       }
       await client.apply(o, { dryRun: opts.dryRun });
       result.applied.push(what);
@@ -148,11 +148,20 @@ export async function applyObjects(client: KubeClient, objects: readonly Planned
         const ns = o.metadata.namespace;
         if (opts.dryRun && err.status === 404 && ns && plannedNamespaces.has(ns)) {
           result.unchecked.push({ object: what, reason: `its namespace ${ns} comes from this plan and does not exist yet` });
-          continue;
+          return;
         }
         result.findings.push({ class: "refused", object: what, reason: `${err.status} ${err.reason}: ${err.message}` });
       } else throw err;
     }
+  };
+  // Objects of one step and one kind rank do not wait for each other: applied eight at a time, as
+  // `pulumi up` creates independent resources in parallel. A step waits for the one before.
+  for (let i = 0; i < objects.length; ) {
+    let j = i;
+    while (j < objects.length && objects[j].level === objects[i].level && kindRank(objects[j].object.kind) === kindRank(objects[i].object.kind)) j++;
+    const batch = objects.slice(i, j);
+    for (let k = 0; k < batch.length; k += 8) await Promise.all(batch.slice(k, k + 8).map(applyOne));
+    i = j;
   }
   return result;
 }
@@ -232,10 +241,14 @@ async function acmeIssued(client: KubeClient, cert: Workload): Promise<boolean> 
   return issuer?.spec?.acme !== undefined;
 }
 
+/** Kinds whose readiness an operator brings about: checked only while that operator runs. */
+const OPERATOR_KINDS = new Set(["Certificate", "ScaledObject"]);
+
 /** Every workload outside the system namespaces; certificates of ACME issuers are set aside (unchecked). */
-async function workloads(client: KubeClient, unchecked: Map<string, string>): Promise<Workload[]> {
+async function workloads(client: KubeClient, unchecked: Map<string, string>, operatorKinds: ReadonlySet<string>): Promise<Workload[]> {
   const all: Workload[] = [];
   for (const [apiVersion, kind] of WORKLOAD_KINDS) {
+    if (OPERATOR_KINDS.has(kind) && !operatorKinds.has(kind)) continue;
     for (const w of await client.list<Workload>(apiVersion, kind)) {
       if (SYSTEM_NAMESPACES.has(w.metadata.namespace)) continue;
       const what = `${kind} ${w.metadata.namespace}/${w.metadata.name}`;
@@ -349,7 +362,7 @@ function diagnose(w: Workload, events: readonly Event[]): Finding {
 /** Waits (bounded) for every workload to be ready, provisioning volumes and starting each CronJob's Job once; then explains each one that is not. */
 export async function awaitWorkloads(
   client: KubeClient,
-  opts: { timeoutMs: number; log?: (l: string) => void },
+  opts: { timeoutMs: number; log?: (l: string) => void; operatorKinds?: ReadonlySet<string> },
 ): Promise<{ ready: string[]; findings: Finding[]; cronJobs: string[]; unchecked: { object: string; reason: string }[] }> {
   const log = opts.log ?? (() => undefined);
   const unchecked = new Map<string, string>();
@@ -359,7 +372,7 @@ export async function awaitWorkloads(
   for (;;) {
     await provisionVolumes(client);
     if (cronJobs.length === 0) cronJobs = await triggerCronJobs(client);
-    last = await workloads(client, unchecked);
+    last = await workloads(client, unchecked, opts.operatorKinds ?? new Set());
     const pending = last.filter((w) => !isReady(w));
     if (pending.length === 0 || Date.now() > until) break;
     log(`cluster-check: ${last.length - pending.length}/${last.length} workloads ready`);

@@ -7,7 +7,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import type { GoModule } from "./build";
-import { binaryName, binaryPath, CERT_MANAGER_MODULE, isBuilt, KEDA_MODULE, MOCO_MODULE, PROMETHEUS_OPERATOR_MODULE } from "./build";
+import { binaryName, binaryPath, CERT_MANAGER_MODULE, isBuilt, KEDA_MODULE, MOCO_MODULE, OPTIONAL_MODULES, PROMETHEUS_OPERATOR_MODULE } from "./build";
 import type { KubeObject } from "./kubeClient";
 
 export interface OperatorContext {
@@ -28,6 +28,8 @@ export interface OperatorSpec {
   image: RegExp;
   /** Flags replaced or added (listening addresses, certificate folders, the kubeconfig). */
   overrides(ctx: OperatorContext): Promise<Record<string, string>>;
+  /** Kinds whose readiness is this operator's work: checked only while it runs. */
+  kinds?: readonly string[];
   /** Environment a pod has without asking for it, which the process needs (the namespace its service-account token file would tell). */
   podEnv?(namespace: string): Record<string, string>;
 }
@@ -74,6 +76,7 @@ export const OPERATORS: readonly OperatorSpec[] = [
     name: "cert-manager-controller",
     module: CERT_MANAGER_MODULE,
     image: /(^|\/)jetstack\/cert-manager-controller:/,
+    kinds: ["Certificate"],
     overrides: async (ctx) => ({ "--kubeconfig": ctx.kubeconfig }),
   },
   {
@@ -82,6 +85,7 @@ export const OPERATORS: readonly OperatorSpec[] = [
     name: "keda-operator",
     module: KEDA_MODULE,
     image: /(^|\/)kedacore\/keda:/,
+    kinds: ["ScaledObject"],
     overrides: async (ctx) => ({
       "--kubeconfig": ctx.kubeconfig,
       "--leader-elect": "false",
@@ -168,16 +172,24 @@ export interface StartedOperator {
 }
 
 /** Starts each operator the plan deploys (and whose binary is built); the rest are reported by the caller. */
-export async function startOperators(objects: readonly KubeObject[], ctx: OperatorContext, specs: readonly OperatorSpec[] = OPERATORS): Promise<{ started: StartedOperator[]; notBuilt: string[] }> {
+export async function startOperators(
+  objects: readonly KubeObject[],
+  ctx: OperatorContext,
+  specs: readonly OperatorSpec[] = OPERATORS,
+): Promise<{ started: StartedOperator[]; notBuilt: string[]; notRun: string[]; kinds: Set<string> }> {
   const started: StartedOperator[] = [];
   const notBuilt: string[] = [];
+  const notRun: string[] = [];
+  const kinds = new Set<string>();
   for (const spec of specs) {
     const planned = plannedOperator(objects, spec);
     if (!planned) continue;
     if (!isBuilt(spec.module)) {
-      notBuilt.push(spec.name);
+      if (OPTIONAL_MODULES.includes(spec.module)) notRun.push(spec.name);
+      else notBuilt.push(spec.name);
       continue;
     }
+    for (const k of spec.kinds ?? []) kinds.add(k);
     const env = { ...(spec.podEnv?.(planned.deployment.metadata.namespace ?? "default") ?? {}), ...operatorEnv(planned.deployment, planned.container) };
     const args = operatorArgs(planned.container.args ?? [], await spec.overrides(ctx), env);
     const logDir = path.join(ctx.dir, "logs");
@@ -193,7 +205,7 @@ export async function startOperators(objects: readonly KubeObject[], ctx: Operat
     if (child.pid === undefined) throw new Error(`${spec.name} did not start`);
     started.push({ name: spec.name, pid: child.pid, for: `${planned.deployment.metadata.namespace}/${planned.deployment.metadata.name}`, args });
   }
-  return { started, notBuilt };
+  return { started, notBuilt, notRun, kinds };
 }
 
 /** Operators that have exited (each with the end of its log): a finding, as their work is not done. */

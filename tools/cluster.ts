@@ -11,7 +11,7 @@ async function main(): Promise<number> {
     console.error(`${err.message}\nusage: ${CLUSTER_CLI.command}`);
     return 2;
   }
-  return cliMain(CLUSTER_CLI, parsed.rest, () => clusterActionMain(parsed.action), (err) => {
+  return cliMain(CLUSTER_CLI, parsed.rest, (args) => clusterActionMain(parsed.action, args), (err) => {
     console.error(`cluster: ${err instanceof Error ? err.message : String(err)}`);
     return err instanceof UsageError ? 2 : 1;
   });
