@@ -116,6 +116,7 @@ export async function clusterCheck(opts: CheckOptions): Promise<CheckReport> {
   if (opts.kubeconfig) {
     const client = KubeClient.fromKubeconfig(opts.kubeconfig, opts.context);
     try {
+      await client.checkAccess();
       const applied = await applyObjects(client, ordered.objects, { dryRun: true, log });
       return { ...report, applied: applied.applied.length, unchecked: applied.unchecked, findings: applied.findings };
     } finally {

@@ -86,6 +86,30 @@ test("--dry-run=server against a running cluster admits the plan without storing
       },
     });
     expect(bad.findings).toEqual([expect.objectContaining({ class: "refused", reason: expect.stringMatching(/replicas/) })]);
+
+    // A kubeconfig whose token comes from an exec plugin (as \`aws eks get-token\` gives one): the same answer;
+    // a plugin that gives a wrong token is refused by the API server.
+    const execConfig = (token: string) => {
+      const script = path.join(dir, `token-${token.length}.sh`);
+      fs.writeFileSync(script, `#!/bin/sh\nprintf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"%s"}}' '${token}'\n`, { mode: 0o700 });
+      const file = path.join(dir, `exec-${token.length}.yaml`);
+      fs.writeFileSync(
+        file,
+        [
+          "apiVersion: v1",
+          "kind: Config",
+          `clusters: [{name: c, cluster: {server: "${state.server}", certificate-authority: "${path.join(dir, "pki", "ca.crt")}"}}]`,
+          `users: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: "${script}"}}}]`,
+          "contexts: [{name: x, context: {cluster: c, user: u}}]",
+          "current-context: x",
+        ].join("\n"),
+      );
+      return file;
+    };
+    const viaExec = await clusterCheck({ stack: "local", kubeconfig: execConfig(fs.readFileSync(path.join(dir, "pki", "token"), "utf8")), dryRun: true, log: () => undefined });
+    expect(viaExec.findings).toEqual([]);
+    expect(viaExec.applied).toBe(report.applied);
+    await expect(clusterCheck({ stack: "local", kubeconfig: execConfig("wrong"), dryRun: true, log: () => undefined })).rejects.toThrow(/Unauthorized|401/);
   } finally {
     await down({ dir, log: () => undefined });
     fs.rmSync(dir, { recursive: true, force: true });

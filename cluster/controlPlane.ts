@@ -3,7 +3,7 @@
 // Every listener binds 127.0.0.1; Service and pod addresses come from ranges inside 127.0.0.0/8, so
 // nothing the cluster does reaches beyond this machine.
 import { execFileSync, spawn } from "child_process";
-import { generateKeyPairSync } from "crypto";
+import { generateKeyPairSync, randomBytes } from "crypto";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
@@ -88,6 +88,10 @@ function makePki(pki: string): void {
   const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048, publicKeyEncoding: { type: "spki", format: "pem" }, privateKeyEncoding: { type: "pkcs8", format: "pem" } });
   fs.writeFileSync(path.join(pki, "sa.pub"), publicKey);
   fs.writeFileSync(path.join(pki, "sa.key"), privateKey, { mode: 0o600 });
+  // A bearer token as well, for kubeconfigs that carry a token or get one from an exec plugin.
+  const token = randomBytes(24).toString("hex");
+  fs.writeFileSync(path.join(pki, "token"), token, { mode: 0o600 });
+  fs.writeFileSync(path.join(pki, "tokens.csv"), `${token},ods-token-user,ods-token-user,"system:masters"\n`, { mode: 0o600 });
 }
 
 function kubeconfigYaml(server: string, pki: string): string {
@@ -208,6 +212,7 @@ export async function up(opts: UpOptions = {}): Promise<ClusterState> {
         `--tls-cert-file=${pk("apiserver.crt")}`,
         `--tls-private-key-file=${pk("apiserver.key")}`,
         `--client-ca-file=${pk("ca.crt")}`,
+        `--token-auth-file=${pk("tokens.csv")}`,
         "--service-account-issuer=https://kubernetes.default.svc",
         `--service-account-key-file=${pk("sa.pub")}`,
         `--service-account-signing-key-file=${pk("sa.key")}`,

@@ -143,6 +143,14 @@ export class KubeClient {
     throw new ApiError(res.status, reason, message);
   }
 
+  /** Fails at once, with the reason, when the server does not accept the credentials (instead of one refusal per object). */
+  async checkAccess(): Promise<void> {
+    const res = await this.raw("GET", "/api");
+    if (res.status === 401) throw new ApiError(401, "Unauthorized", `${this.server} refused the kubeconfig's credentials (401 Unauthorized)`);
+    if (res.status === 403) throw new ApiError(403, "Forbidden", `${this.server} accepted the credentials but forbids reading its API (403 Forbidden)`);
+    if (res.status !== 200) throw new ApiError(res.status, "", `${this.server} answered GET /api with ${res.status}`);
+  }
+
   /** Forgets what discovery found (after CRDs were added). */
   resetDiscovery(): void {
     this.discovery.clear();
