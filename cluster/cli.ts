@@ -97,6 +97,8 @@ export interface CheckOptions {
   keep?: boolean;
   /** Local cluster folder (default: clusterDir()). */
   dir?: string;
+  /** Workloads a planted defect keeps from ever being ready: waiting ends once only they are left, each with its reason. */
+  expectFailing?: readonly string[];
   /** Applied to the plan's objects before they go out: the tests' way of planting a defect. */
   mutate?: (objects: ReturnType<typeof orderedObjects>) => void;
   log?: (line: string) => void;
@@ -150,7 +152,7 @@ export async function clusterCheck(opts: CheckOptions): Promise<CheckReport> {
       if (ops.notRun.length) log(`cluster-check: not run (optional, not built): ${ops.notRun.join(", ")}; \`npm run cluster -- build --with-keda\` builds it`);
       for (const n of ops.notBuilt) report.findings.push({ class: "not-ready", object: n, reason: "the plan deploys this operator but its binary is not built; run `npm run cluster -- build`" });
       log(`cluster-check: operators running as local processes: ${report.operators.join(", ") || "none"}`);
-      const waited = await awaitWorkloads(client, { timeoutMs: opts.timeoutMs ?? 180_000, log, operatorKinds: ops.kinds });
+      const waited = await awaitWorkloads(client, { timeoutMs: opts.timeoutMs ?? 180_000, log, operatorKinds: ops.kinds, expectFailing: opts.expectFailing && new Set(opts.expectFailing) });
       report.ready = waited.ready;
       log(`cluster-check: workloads settled after ${secs()}`);
       report.cronJobs = waited.cronJobs;
