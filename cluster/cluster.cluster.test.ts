@@ -31,6 +31,10 @@ test("a planted defect of each class fails the check, each finding naming the ob
       // 3. A quota too small: the identity namespace may hold one pod less than Keycloak needs.
       const quota = objects.find((o) => o.object.kind === "ResourceQuota" && o.object.metadata.namespace === "ods-identity")?.object as { spec: { hard: Record<string, string> } };
       quota.spec.hard["limits.memory"] = "64Mi";
+      // 3b. A quota that holds the steady state but not a rollout: the edge namespace at 4Gi, where
+      // istiod's surge pod (a 2Gi limit) comes on top of 3Gi in use (the local stack's old value).
+      const edge = objects.find((o) => o.object.kind === "ResourceQuota" && o.object.metadata.namespace === "ods-edge")?.object as { spec: { hard: Record<string, string> } };
+      edge.spec.hard["limits.memory"] = "4Gi";
       // 4. More replicas than nodes can hold: two router replicas that must not share a node, on one node.
       const router = find(objects, "Deployment", "ods-model", "ods-local-model-api-deployment-router");
       router.spec.replicas = 2;
@@ -47,6 +51,7 @@ test("a planted defect of each class fails the check, each finding naming the ob
       "pod-refused Deployment ods-apps/web",
       "quota Deployment ods-identity/ods-local-keycloak",
       "placement Deployment ods-model/ods-local-model-api-deployment-router",
+      "quota ResourceQuota ods-edge/layer-quota",
     ]),
   );
   const reason = (o: string) => report.findings.find((f) => f.object === o)?.reason ?? "";
@@ -54,8 +59,9 @@ test("a planted defect of each class fails the check, each finding naming the ob
   expect(reason("Deployment ods-apps/web")).toMatch(/violates PodSecurity "restricted:latest": privileged/);
   expect(reason("Deployment ods-identity/ods-local-keycloak")).toMatch(/exceeded quota: layer-quota.*limits\.memory/);
   expect(reason("Deployment ods-model/ods-local-model-api-deployment-router")).toMatch(/didn't match pod anti-affinity rules/);
+  expect(reason("ResourceQuota ods-edge/layer-quota")).toMatch(/^limits\.memory: needs 5\.00Gi = steady 3\.00Gi \+ surge 2\.00Gi \(Deployment istiod\), above the quota's 4Gi$/);
   // Nothing else failed: the defects are the only findings (the unplanted stack has none).
-  expect(report.findings).toHaveLength(4);
+  expect(report.findings).toHaveLength(5);
   // The operators ran and their workloads were checked.
   expect(report.operators).toEqual(expect.arrayContaining([expect.stringMatching(/^moco-controller /), expect.stringMatching(/^operator /)]));
   expect(report.ready).toEqual(expect.arrayContaining(["StatefulSet ods-data/moco-ods-local-mysql", expect.stringMatching(/^StatefulSet ods-observability\/prometheus-/)]));
