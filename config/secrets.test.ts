@@ -5,7 +5,10 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, HIDDEN, parseRawConfig } from "./load";
 import { loadConfig } from ".";
+import * as YAML from "yaml";
 import { OFFLINE_SECRET_PLACEHOLDER, readStackConfig } from "../plan/stackConfig";
+import { cachedPlan } from "../plan/planCache";
+import { isWebhookUrl, offlinePlaceholder } from "./schema";
 import { configErrorOf } from "../test/harness";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -78,6 +81,24 @@ describe("secrets in stack files", () => {
     expect(sc.secretKeys).toEqual(["ods:infra"]);
     expect(JSON.parse(sc.config["ods:infra"]).existingCluster.kubeconfig).toBe(OFFLINE_SECRET_PLACEHOLDER);
     expect(parseRawConfig(sc.config, sc.secretKeys).infra.existingCluster?.context).toBe("kind-ods");
+  });
+
+  test("receivers given as the docs say (webhookUrl: {secure: ...}) plan offline: the placeholder has the form the key requires", async () => {
+    const doc = YAML.parse(fs.readFileSync(path.join(ROOT, "stacks", "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, Obj> };
+    doc.config["ods:observability"] = { ...doc.config["ods:observability"], alertmanager: { receivers: [{ name: "oncall", webhookUrl: { secure: "v1:AAABAJ0fake" } }] } };
+    const file = write("receivers.yaml", YAML.stringify(doc));
+    const sc = readStackConfig(ROOT, "dev", file);
+    expect(sc.secretKeys).toContain("ods:observability");
+    const url = JSON.parse(sc.config["ods:observability"]).alertmanager.receivers[0].webhookUrl as string;
+    expect(url).toBe(offlinePlaceholder("observability.alertmanager.receivers[0].webhookUrl"));
+    expect(isWebhookUrl(url)).toBe(true);
+    // The bad case: the generic placeholder is not a URL, and was refused by the schema.
+    expect(isWebhookUrl(OFFLINE_SECRET_PLACEHOLDER)).toBe(false);
+    expect(parseRawConfig(sc.config, sc.secretKeys).observability.alertmanager.receivers).toEqual([expect.objectContaining({ name: "oncall" })]);
+    const planned = await cachedPlan("dev", { stackFile: file });
+    const secret = planned.resources.find((r) => r.type === "kubernetes:core/v1:Secret" && JSON.stringify(r.inputs).includes("alertmanager"));
+    expect(JSON.stringify(planned.resources)).not.toContain("offline-plan-placeholder.invalid");
+    expect(secret).toBeDefined();
   });
 
   test("an inline kubeconfig in plain text is refused without being shown; as a secret it is accepted", () => {

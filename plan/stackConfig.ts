@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { ConfigError } from "../config/load";
+import { OFFLINE_SECRET_PLACEHOLDER_TEXT, offlinePlaceholder } from "../config/schema";
 import { checkStackName } from "../lib/stackName";
 
 export interface StackConfig {
@@ -13,8 +14,8 @@ export interface StackConfig {
   project: string;
 }
 
-/** Placeholder for `secure:` values offline: the plan never decrypts anything. */
-export const OFFLINE_SECRET_PLACEHOLDER = "offline-plan-placeholder-secret";
+/** Placeholder for `secure:` values offline: the plan never decrypts anything (keys with a format get one of that form: offlinePlaceholder). */
+export const OFFLINE_SECRET_PLACEHOLDER = OFFLINE_SECRET_PLACEHOLDER_TEXT;
 
 function isSecure(value: unknown): boolean {
   return typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && "secure" in value;
@@ -26,7 +27,7 @@ function isSecure(value: unknown): boolean {
  * marks it) and refuses values JSON cannot carry (.inf, .nan) instead of turning them into null.
  */
 function offlineValue(value: unknown, where: string, problems: string[]): { value: unknown; secret: boolean } {
-  if (isSecure(value)) return { value: OFFLINE_SECRET_PLACEHOLDER, secret: true };
+  if (isSecure(value)) return { value: offlinePlaceholder(where.replace(/^[^:]*:/, "")), secret: true };
   if (typeof value === "number" && !Number.isFinite(value)) {
     problems.push(`${where} = ${String(value)}: not a finite number; allowed: a number such as 3 or 0.5`);
     return { value, secret: false };

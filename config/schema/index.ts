@@ -139,5 +139,20 @@ export const TOP_LEVEL_KEYS: Record<keyof z.input<typeof inputSchema>, "string" 
   edge: "structured",
 };
 
+/**
+ * What the offline plan puts where a stack file has `secure:` (it never decrypts): a value of the form
+ * the key requires, so a stack written as documented plans offline. Keys are config paths with `[]` for
+ * any list index; every other secure value gets OFFLINE_SECRET_PLACEHOLDER_TEXT.
+ */
+export const OFFLINE_SECRET_PLACEHOLDER_TEXT = "offline-plan-placeholder-secret";
+export const OFFLINE_SECRET_PLACEHOLDERS: Readonly<Record<string, string>> = {
+  "observability.alertmanager.receivers[].webhookUrl": "https://offline-plan-placeholder.invalid/secret",
+};
+
+/** The offline placeholder for a secure value at a config path such as `observability.alertmanager.receivers[0].webhookUrl`. */
+export function offlinePlaceholder(configPath: string): string {
+  return OFFLINE_SECRET_PLACEHOLDERS[configPath.replace(/\[\d+\]/g, "[]")] ?? OFFLINE_SECRET_PLACEHOLDER_TEXT;
+}
+
 /** Fields of every layer that must be Pulumi secrets when set (checked with the keys Pulumi marks secret). */
 export const SECRET_ONLY_FIELDS: readonly { path: readonly PropertyKey[]; when: (value: unknown) => boolean; message: string }[] = [...INFRA_SECRET_ONLY_FIELDS, ...OBSERVABILITY_SECRET_ONLY_FIELDS];
