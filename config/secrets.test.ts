@@ -9,6 +9,7 @@ import * as YAML from "yaml";
 import { OFFLINE_SECRET_PLACEHOLDER, readStackConfig } from "../plan/stackConfig";
 import { cachedPlan } from "../plan/planCache";
 import { isWebhookUrl, offlinePlaceholder } from "./schema";
+import { readStackSlo } from "./schema/slo";
 import { configErrorOf } from "../test/harness";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -120,6 +121,52 @@ describe("secrets in stack files", () => {
     const msg = configErrorOf(() => readStackConfig(ROOT, "t", file));
     expect(msg).toMatch(/broken\.yaml: not valid YAML at line \d+, column \d+/);
     expect(msg).not.toContain(SECRET);
+  });
+
+  test("an unknown tag or directive refuses the file by position and code; nothing repeats the line (no warning printed either)", () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+    process.on("warning", onWarning);
+    const err = jest.spyOn(console, "warn").mockImplementation((m: string) => void warnings.push(String(m)));
+    try {
+      const tag = write("tag.yaml", `config:\n  ods:environment: t\n  ods:domain: !!foo ${SECRET}\n`);
+      const tagMsg = configErrorOf(() => readStackConfig(ROOT, "t", tag));
+      expect(tagMsg).toMatch(/tag\.yaml: an unknown tag at line 3, column \d+ \(TAG_RESOLVE_FAILED\)/);
+      const directive = write("directive.yaml", `%FOO ${SECRET}\n---\nconfig:\n  ods:environment: t\n`);
+      const dirMsg = configErrorOf(() => readStackConfig(ROOT, "t", directive));
+      expect(dirMsg).toMatch(/directive\.yaml: .* at line 1, column 1 \(BAD_DIRECTIVE\)/);
+      for (const m of [tagMsg, dirMsg]) expect(m).not.toContain(SECRET);
+    } finally {
+      process.off("warning", onWarning);
+      err.mockRestore();
+    }
+    expect(warnings.join("\n")).not.toContain(SECRET);
+    // The bad case: the yaml package on its own prints the line, value and all.
+    const YAMLpkg = jest.requireActual<typeof import("yaml")>("yaml");
+    const doc = YAMLpkg.parseDocument(`config:\n  ods:domain: !!foo ${SECRET}\n`, { logLevel: "silent" });
+    expect(doc.warnings.map((w) => w.message).join("\n")).toContain(SECRET);
+  });
+
+  test("the gate's SLO reader never echoes a secure: value or the file's text", () => {
+    const dir2 = fs.mkdtempSync(path.join(os.tmpdir(), "ods-slo-"));
+    try {
+      fs.writeFileSync(path.join(dir2, "Pulumi.t.yaml"), `config:\n  ods:model:\n    slo: { percentile: 99, ttftMs: { secure: ${SECRET} }, tpotMs: 100, goodput: 0.9 }\n`);
+      const msg = (() => {
+        try {
+          readStackSlo("t", dir2);
+          return "";
+        } catch (e) {
+          return (e as Error).message;
+        }
+      })();
+      expect(msg).toContain("ttftMs = (a secure: value, not shown): may not be secret");
+      expect(msg).not.toContain(SECRET);
+      fs.writeFileSync(path.join(dir2, "Pulumi.t.yaml"), `config:\n  ods:model:\n    slo: !!foo ${SECRET}\n`);
+      expect(() => readStackSlo("t", dir2)).toThrow(/unknown tag at line 3/);
+      expect(() => readStackSlo("t", dir2)).not.toThrow(new RegExp(SECRET));
+    } finally {
+      fs.rmSync(dir2, { recursive: true, force: true });
+    }
   });
 
   test("binary input is refused and never echoed", () => {

@@ -5,6 +5,7 @@ import * as YAML from "yaml";
 import { ConfigError } from "../config/load";
 import { OFFLINE_SECRET_PLACEHOLDER_TEXT, offlinePlaceholder } from "../config/schema";
 import { checkStackName } from "../lib/stackName";
+import { parseStackYaml } from "../lib/stackYaml";
 
 export interface StackConfig {
   /** `namespace:key` -> value as the CLI hands it to the program (strings; structured values JSON-encoded). */
@@ -70,13 +71,9 @@ function readText(file: string, shown: string): string {
 
 /** Parses the YAML; a syntax error names the line and column only (the offending text may be a secret). */
 function parseYaml(text: string, shown: string): unknown {
-  try {
-    return YAML.parse(text, { uniqueKeys: true });
-  } catch (e) {
-    const err = e as { linePos?: { line: number; col: number }[]; code?: string };
-    const at = err.linePos?.[0] ? ` at line ${err.linePos[0].line}, column ${err.linePos[0].col}` : "";
-    throw new ConfigError([`${shown}: not valid YAML${at}${err.code ? ` (${err.code})` : ""}`]);
-  }
+  const parsed = parseStackYaml(text, shown);
+  if (parsed.problems) throw new ConfigError(parsed.problems);
+  return parsed.value;
 }
 
 interface Project {

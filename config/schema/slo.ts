@@ -2,9 +2,9 @@
 // for the numbers the performance gate (loadtests/runner/slo.ts) and the model alerts read.
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import * as YAML from "yaml";
 import { z } from "zod";
 import { repoPath } from "../../lib/repo";
+import { parseStackYaml } from "../../lib/stackYaml";
 
 /** Percentiles an SLO bound may apply to (k6 and Prometheus both compute these). */
 export const SLO_PERCENTILES = [50, 90, 95, 99] as const;
@@ -32,8 +32,14 @@ export type Slo = z.infer<typeof sloSchema>;
 /** Where the SLO sits in a stack file, for messages. */
 export const SLO_KEY = "ods:model.slo";
 
+const isSecure = (v: unknown) => v !== null && typeof v === "object" && !Array.isArray(v) && "secure" in v;
+
+/** A value for a message; a `secure:` one is never shown (the SLO's numbers are not secrets, and a secret put here by mistake must not be echoed). */
 function show(v: unknown): string {
-  return v === undefined ? "missing" : JSON.stringify(v);
+  if (v === undefined) return "missing";
+  if (isSecure(v)) return "(a secure: value, not shown)";
+  if (v !== null && typeof v === "object") return "(a mapping or list, not shown)";
+  return JSON.stringify(v);
 }
 
 /** Validates a parsed SLO; errors name `where`, each bad key, its value and what is allowed. */
@@ -43,8 +49,9 @@ export function parseSlo(raw: unknown, where: string): Slo {
   const problems = r.error.issues.map((i) => {
     const key = i.path.join(".");
     if (i.code === "unrecognized_keys") return `${where}: unknown key(s) ${i.keys.join(", ")}; allowed: percentile, ttftMs, tpotMs, goodput`;
-    if (key === "") return `${where} = ${show(raw)}: must be a mapping { percentile, ttftMs, tpotMs, goodput }`;
+    if (key === "") return `${where} = ${isSecure(raw) ? show(raw) : typeof raw === "object" && raw !== null ? "(not a mapping)" : show(raw)}: must be a mapping { percentile, ttftMs, tpotMs, goodput }${isSecure(raw) ? ", in plain text" : ""}`;
     const value = (raw as Record<string, unknown>)[key];
+    if (isSecure(value)) return `${where}.${key} = ${show(value)}: may not be secret (the SLO is public numbers); give it in plain text`;
     return `${where}.${key} = ${show(value)}: ${i.message}`;
   });
   throw new Error(problems.join("\n"));
@@ -59,12 +66,9 @@ export function readStackSlo(stack: string, stacksDir: string = repoPath("stacks
   const file = path.join(stacksDir, `Pulumi.${stack}.yaml`);
   const shown = path.relative(process.cwd(), file) || file;
   if (!existsSync(file)) throw new Error(`${shown}: no such stack file, so stack "${stack}" has no ${SLO_KEY}`);
-  let doc: unknown;
-  try {
-    doc = YAML.parse(readFileSync(file, "utf8"));
-  } catch (err) {
-    throw new Error(`${shown}: not valid YAML: ${(err as Error).message.split("\n")[0]}`);
-  }
+  const parsed = parseStackYaml(readFileSync(file, "utf8"), shown);
+  if (parsed.problems) throw new Error(parsed.problems.join("\n"));
+  const doc = parsed.value;
   const config = (doc as { config?: unknown } | null)?.config;
   const model = config !== null && typeof config === "object" ? (config as Record<string, unknown>)["ods:model"] : undefined;
   const slo = model !== null && typeof model === "object" ? (model as Record<string, unknown>).slo : undefined;
