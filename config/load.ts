@@ -1,7 +1,7 @@
 // Turns raw stack config (the `ods:*` keys) into a validated OdsConfig, or one error naming every bad key.
 // No message ever shows the value of a key that holds a secret.
 import { z } from "zod";
-import { CONFIG_NAMESPACE, configSchema, OdsConfig, SECRET_ONLY_FIELDS, TOP_LEVEL_KEYS } from "./schema";
+import { CONFIG_NAMESPACE, configSchema, isSecretCapable, OdsConfig, SECRET_ONLY_FIELDS, TOP_LEVEL_KEYS } from "./schema";
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -54,7 +54,7 @@ interface Context {
 }
 
 function shown(ctx: Context, path: readonly PathElement[], value: unknown): string {
-  return ctx.secret.has(String(path[0])) ? HIDDEN : show(value);
+  return ctx.secret.has(String(path[0])) || isSecretCapable(path) ? HIDDEN : show(value);
 }
 
 function describeIssue(issue: z.core.$ZodIssue, ctx: Context): string {

@@ -102,6 +102,18 @@ describe("secrets in stack files", () => {
     expect(secret).toBeDefined();
   });
 
+  test("a webhook URL that is not a URL is never echoed, marked secret or not (a key that may hold a secret is never shown)", () => {
+    const bad = `not a url ${SECRET}`;
+    for (const secretKeys of [[], ["ods:observability"]]) {
+      const msg = configErrorOf(() => parseRawConfig({ ...raw(), "ods:observability": JSON.stringify({ alertmanager: { receivers: [{ name: "oncall", webhookUrl: bad }] } }) }, secretKeys));
+      expect(msg).toContain(`ods:observability.alertmanager.receivers[0].webhookUrl = ${HIDDEN}: must be an http(s) URL`);
+      expect(msg).not.toContain(SECRET);
+    }
+    // The bad case: a key that may not hold a secret still shows its value.
+    expect(configErrorOf(() => parseRawConfig({ ...raw(), "ods:observability": JSON.stringify({ alertmanager: { receivers: [{ name: `Bad ${SECRET}`, webhookUrl: "https://h.example.com/x" }] } }) }, ["ods:observability"]))).not.toContain(SECRET);
+    expect(configErrorOf(() => parseRawConfig({ ...raw(), "ods:observability": JSON.stringify({ alertmanager: { receivers: [{ name: `Bad ${SECRET}`, webhookUrl: "https://h.example.com/x" }] } }) }))).toContain(SECRET);
+  });
+
   test("an inline kubeconfig in plain text is refused without being shown; as a secret it is accepted", () => {
     const inline = `apiVersion: v1\nclusters:\n- cluster: {server: https://k}\nusers:\n- user: {token: ${SECRET}}\n`;
     const config = { ...raw("local"), "ods:infra": JSON.stringify({ kind: "existing", existingCluster: { kubeconfig: inline } }) };

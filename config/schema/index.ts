@@ -149,6 +149,18 @@ export const OFFLINE_SECRET_PLACEHOLDERS: Readonly<Record<string, string>> = {
   "observability.alertmanager.receivers[].webhookUrl": "https://offline-plan-placeholder.invalid/secret",
 };
 
+/**
+ * Keys that may hold a secret (config paths, `[]` for any list index): their values are never shown in
+ * an error, whether or not the stack marks them secret (a plain-text one is refused as such).
+ */
+export const SECRET_CAPABLE_FIELDS: readonly string[] = ["infra.existingCluster.kubeconfig", "observability.alertmanager.receivers[].webhookUrl"];
+
+/** Whether a config path (as elements) is one of SECRET_CAPABLE_FIELDS. */
+export function isSecretCapable(path: readonly PropertyKey[]): boolean {
+  const dotted = path.map((p) => (typeof p === "number" ? "[]" : String(p))).join(".").replace(/\.\[\]/g, "[]");
+  return SECRET_CAPABLE_FIELDS.includes(dotted);
+}
+
 /** The offline placeholder for a secure value at a config path such as `observability.alertmanager.receivers[0].webhookUrl`. */
 export function offlinePlaceholder(configPath: string): string {
   return OFFLINE_SECRET_PLACEHOLDERS[configPath.replace(/\[\d+\]/g, "[]")] ?? OFFLINE_SECRET_PLACEHOLDER_TEXT;
