@@ -1,4 +1,5 @@
 // No error message ever contains a secret value: every error path is fed a secret and checked.
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -179,6 +180,18 @@ describe("secrets in stack files", () => {
     } finally {
       fs.rmSync(dir2, { recursive: true, force: true });
     }
+  });
+
+  test("a stack file that is a directory or a FIFO is refused at once, naming the file", () => {
+    const d = path.join(dir, "Pulumi.isdir.yaml");
+    fs.mkdirSync(d);
+    expect(configErrorOf(() => readStackConfig(ROOT, "t", d))).toMatch(/Pulumi\.isdir\.yaml: is a directory; a stack file is a regular YAML file/);
+    const fifo = path.join(dir, "Pulumi.fifo.yaml");
+    execFileSync("mkfifo", [fifo]);
+    // Without the check this read blocks for ever (the test's timeout would be the failure).
+    expect(configErrorOf(() => readStackConfig(ROOT, "t", fifo))).toMatch(/Pulumi\.fifo\.yaml: is a named pipe \(FIFO\); a stack file is a regular YAML file/);
+    fs.renameSync(fifo, path.join(dir, "Pulumi.t.yaml"));
+    expect(() => readStackSlo("t", dir)).toThrow(/is a named pipe/);
   });
 
   test("binary input is refused and never echoed", () => {

@@ -1,6 +1,7 @@
 // A stack file's YAML, parsed without ever repeating its text: the yaml package's own errors and
 // warnings quote the source line, which may hold a secret, so they are reported here by position and
 // code only (never its message, which quotes the line), and warnings (an unknown tag or directive) refuse the file instead of being printed.
+import * as fs from "fs";
 import * as YAML from "yaml";
 
 export type StackYaml = { value: unknown; problems?: undefined } | { value?: undefined; problems: string[] };
@@ -17,4 +18,15 @@ export function parseStackYaml(text: string, shown: string): StackYaml {
   ];
   if (problems.length > 0) return { problems };
   return { value: doc.toJS({ maxAliasCount: 100 }) };
+}
+
+/**
+ * Why a path cannot be read as a stack file, or undefined when it is a regular file. Checked before
+ * reading: a directory gave EISDIR without the file's name, and a FIFO blocked the read for ever.
+ */
+export function notARegularFile(file: string): string | undefined {
+  const st = fs.statSync(file);
+  if (st.isFile()) return undefined;
+  const what = st.isDirectory() ? "a directory" : st.isFIFO() ? "a named pipe (FIFO)" : st.isSocket() ? "a socket" : st.isCharacterDevice() || st.isBlockDevice() ? "a device" : "not a regular file";
+  return `is ${what}; a stack file is a regular YAML file`;
 }

@@ -5,7 +5,7 @@ import * as YAML from "yaml";
 import { ConfigError } from "../config/load";
 import { OFFLINE_SECRET_PLACEHOLDER_TEXT, offlinePlaceholder } from "../config/schema";
 import { checkStackName } from "../lib/stackName";
-import { parseStackYaml } from "../lib/stackYaml";
+import { notARegularFile, parseStackYaml } from "../lib/stackYaml";
 
 export interface StackConfig {
   /** `namespace:key` -> value as the CLI hands it to the program (strings; structured values JSON-encoded). */
@@ -57,6 +57,8 @@ function kindOf(v: unknown): string {
  * must never reach a terminal).
  */
 function readText(file: string, shown: string): string {
+  const notFile = notARegularFile(file);
+  if (notFile) throw new ConfigError([`${shown}: ${notFile}`]);
   const bytes = fs.readFileSync(file);
   let text: string;
   try {

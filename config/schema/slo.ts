@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
 import { repoPath } from "../../lib/repo";
-import { parseStackYaml } from "../../lib/stackYaml";
+import { notARegularFile, parseStackYaml } from "../../lib/stackYaml";
 
 /** Percentiles an SLO bound may apply to (k6 and Prometheus both compute these). */
 export const SLO_PERCENTILES = [50, 90, 95, 99] as const;
@@ -66,6 +66,8 @@ export function readStackSlo(stack: string, stacksDir: string = repoPath("stacks
   const file = path.join(stacksDir, `Pulumi.${stack}.yaml`);
   const shown = path.relative(process.cwd(), file) || file;
   if (!existsSync(file)) throw new Error(`${shown}: no such stack file, so stack "${stack}" has no ${SLO_KEY}`);
+  const notFile = notARegularFile(file);
+  if (notFile) throw new Error(`${shown}: ${notFile}`);
   const parsed = parseStackYaml(readFileSync(file, "utf8"), shown);
   if (parsed.problems) throw new Error(parsed.problems.join("\n"));
   const doc = parsed.value;
