@@ -1,5 +1,6 @@
 // Building blocks shared by the layer schemas: names, quantities, CIDRs, counts, node group sizes.
 import { z } from "zod";
+import { quantityValue } from "../../components/lib/quantity";
 import { sizeProblems } from "../../components/lib/sizes";
 import { isInstanceTypeName } from "../../policies/rules/lib/instances";
 
@@ -28,6 +29,61 @@ export const quantity = z
   .string()
   .regex(QUANTITY, { error: "must be a Kubernetes quantity such as 500m, 2, 4Gi or 512Mi" })
   .meta({ title: "quantity", "x-format": "a Kubernetes quantity: a number with an optional suffix m, k, M, G, T, P, Ki, Mi, Gi, Ti or Pi, such as 500m, 2, 1.5, 4Gi or 512Mi" });
+/**
+ * A volume or cache size: a quantity of bytes between 1Gi and 64Ti (an EBS gp3 volume's largest is
+ * 64Ti; below 1Gi no database, cache or index fits, and `0` would be a claim no provisioner satisfies).
+ */
+export const volumeSize = quantity
+  .refine((q) => {
+    const v = quantityValue(q);
+    return v !== undefined && v >= 2 ** 30 && v <= 64 * 2 ** 40;
+  }, { error: "must be a size from 1Gi to 64Ti, such as 20Gi" })
+  .meta({ title: "volume size", "x-format": "a Kubernetes quantity of bytes from 1Gi to 64Ti, such as 20Gi or 1Ti" });
+
+const CRON_FIELDS: readonly { name: string; min: number; max: number; names?: readonly string[] }[] = [
+  { name: "minute", min: 0, max: 59 },
+  { name: "hour", min: 0, max: 23 },
+  { name: "day of month", min: 1, max: 31 },
+  { name: "month", min: 1, max: 12, names: ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"] },
+  { name: "day of week", min: 0, max: 7, names: ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] },
+];
+
+/** Whether one field of a five-field cron schedule is valid: `*`, values, ranges, lists and steps within the field's bounds. */
+function cronFieldOk(text: string, f: (typeof CRON_FIELDS)[number]): boolean {
+  const value = (t: string): number | undefined => {
+    const i = f.names?.indexOf(t.toLowerCase()) ?? -1;
+    if (i >= 0) return i + (f.name === "month" ? 1 : 0);
+    if (!/^[0-9]{1,2}$/.test(t)) return undefined;
+    const n = Number(t);
+    return n >= f.min && n <= f.max ? n : undefined;
+  };
+  return text.split(",").every((part) => {
+    const [range, step, extra] = part.split("/");
+    if (extra !== undefined || range === "") return false;
+    if (step !== undefined && !(/^[0-9]{1,2}$/.test(step) && Number(step) >= 1 && Number(step) <= f.max)) return false;
+    if (range === "*") return true;
+    const [a, b, more] = range.split("-");
+    if (more !== undefined) return false;
+    const lo = value(a);
+    if (lo === undefined) return false;
+    if (b === undefined) return step === undefined;
+    const hi = value(b);
+    return hi !== undefined && lo <= hi;
+  });
+}
+
+/** A five-field cron schedule as Kubernetes CronJobs take it (no @-macros, no seconds). */
+export function isCronSchedule(s: string): boolean {
+  const fields = s.trim().split(/\s+/);
+  return fields.length === 5 && fields.every((t, i) => cronFieldOk(t, CRON_FIELDS[i]));
+}
+
+export const cronSchedule = z
+  .string()
+  .max(100, { error: "must be at most 100 characters" })
+  .refine(isCronSchedule, { error: 'must be a five-field cron schedule (minute hour day-of-month month day-of-week) such as "0 3 * * *"' })
+  .meta({ title: "cron schedule", "x-format": 'five cron fields: minute (0-59), hour (0-23), day of month (1-31), month (1-12 or jan-dec), day of week (0-7 or sun-sat); each *, a value, a range a-b, a list, or a step /n; such as "0 3 * * *"' });
+
 export const count = (what: string, max: number) =>
   z
     .number()

@@ -58,3 +58,20 @@ test("MinIO servers and MySQL instances need a system node each (required anti-a
   expect(cfg({ access: { allowedCidrs: ["10.0.0.0/16"] } }, { ha: true, infra: aws }).data.objectStore.minio.servers).toBe(4);
   expect(cfg({ access: { allowedCidrs: ["10.0.0.0/16"] }, objectStore: { kind: "s3" } }, { ha: true, infra: { ...aws, aws: { ...aws.aws, systemNodes: { instanceTypes: ["m6i.xlarge"], minSize: 3, desiredSize: 3, maxSize: 6 } } } }).data.mysql.replicas).toBe(3);
 });
+
+test.each([
+  [{ mysql: { volumeSize: "0" } }, 'ods:data.mysql.volumeSize = "0": must be a size from 1Gi to 64Ti'],
+  [{ redis: { volumeSize: "100Ti" } }, 'ods:data.redis.volumeSize = "100Ti": must be a size from 1Gi to 64Ti'],
+  [{ mysql: { backup: { schedule: "every day at three am" } } }, 'ods:data.mysql.backup.schedule = "every day at three am": must be a five-field cron schedule'],
+  [{ mysql: { backup: { schedule: "0 24 * * *" } } }, "must be a five-field cron schedule"],
+  [{ mysql: { backup: { schedule: "61 3 * * *" } } }, "must be a five-field cron schedule"],
+  [{ mysql: { backup: { schedule: "0 3 * * * *" } } }, "must be a five-field cron schedule"],
+])("sizes and schedules have bounds and a format: %j is refused", (data, message) => {
+  expect(error(data)).toContain(message);
+});
+
+test("good sizes and schedules pass, names and ranges included", () => {
+  for (const schedule of ["0 3 * * *", "*/15 2-4 1,15 jan-jun mon-fri", "30 1 * * 0", "0 0 1 */3 7"]) expect(cfg({ mysql: { backup: { schedule } } }).data.mysql.backup.schedule).toBe(schedule);
+  expect(cfg({ mysql: { volumeSize: "1Gi" } }).data.mysql.volumeSize).toBe("1Gi");
+  expect(cfg({ redis: { volumeSize: "64Ti" } }).data.redis.volumeSize).toBe("64Ti");
+});

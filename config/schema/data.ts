@@ -1,7 +1,7 @@
 // L2 (data section, `ods:data`): object storage (MinIO or S3), MySQL (MOCO), Redis, Milvus, the data API,
 // and the route `pulumi up` takes to the MinIO and MySQL admin APIs.
 import { z } from "zod";
-import { cidr, count, isWorldOpenCidr, quantity } from "./common";
+import { cidr, count, cronSchedule, isWorldOpenCidr, quantity, volumeSize } from "./common";
 
 /** `repo:tag` or `repo@sha256:...`; never `latest` and never untagged. */
 const IMAGE = /^[a-z0-9]+([._\-/:][a-z0-9]+)*(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[a-f0-9]{64})$/;
@@ -48,7 +48,7 @@ export const minioSchema = z.strictObject({
   servers: count("servers", 32)
     .optional()
     .meta({ description: "1 = standalone, 4 to 32 = distributed with erasure coding; 2-3 are refused, and highAvailability needs 4 or more.", "x-default": "4 where highAvailability, else 1" }),
-  volumeSize: quantity.default("50Gi").describe("Volume per server."),
+  volumeSize: volumeSize.default("50Gi").describe("Volume per server."),
   resources: resourcesSchema.default(res("250m", "512Mi", "2Gi")).describe("Per server."),
 });
 
@@ -73,13 +73,11 @@ export const mysqlSchema = z.strictObject({
     .optional()
     .meta({ description: "MySQL instances: 1, or a semi-synchronous primary with replicas (3 or 5); highAvailability needs 3 or 5.", "x-default": "3 where highAvailability, else 1" }),
   image: image.default("ghcr.io/cybozu-go/moco/mysql:8.4.8").describe("mysqld image (MOCO's MySQL 8.4 build)."),
-  volumeSize: quantity.default("20Gi").describe("Volume per instance."),
+  volumeSize: volumeSize.default("20Gi").describe("Volume per instance."),
   resources: resourcesSchema.default(res("500m", "1Gi", "2Gi")).describe("Per instance."),
   backup: z
     .strictObject({
-      schedule: z
-        .string()
-        .regex(/^(\S+\s+){4}\S+$/, { error: 'must be a five-field cron schedule such as "0 3 * * *"' })
+      schedule: cronSchedule
         .default("0 3 * * *")
         .describe("Five-field cron schedule (UTC) of full backups into the backups bucket."),
     })
@@ -91,7 +89,7 @@ export const redisSchema = z.strictObject({
   replicas: count("replicas", 7)
     .optional()
     .meta({ description: "Redis servers: 1 (no Sentinel) or 3 to 7 (replicas with Sentinel failover); highAvailability needs 3 or more.", "x-default": "3 where highAvailability, else 1" }),
-  volumeSize: quantity.default("8Gi").describe("Volume per server."),
+  volumeSize: volumeSize.default("8Gi").describe("Volume per server."),
   resources: resourcesSchema.default(res("100m", "256Mi", "1Gi")).describe("Per server."),
 });
 
@@ -100,7 +98,7 @@ export const milvusSchema = z.strictObject({
     .enum(["standalone", "cluster"])
     .optional()
     .meta({ description: "`standalone` (one pod) or `cluster` (every role separate and replicated); highAvailability needs cluster.", "x-default": "cluster where highAvailability, else standalone" }),
-  volumeSize: quantity.default("20Gi").describe("Volume of the standalone pod (cluster mode keeps everything in the object store and etcd)."),
+  volumeSize: volumeSize.default("20Gi").describe("Volume of the standalone pod (cluster mode keeps everything in the object store and etcd)."),
   resources: resourcesSchema.default(res("500m", "2Gi", "8Gi")).describe("Per pod."),
 });
 

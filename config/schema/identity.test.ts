@@ -89,3 +89,8 @@ test.each([
 ])("rejects %j (%j)", (identity, opts, message) => {
   expect(error(identity, opts)).toContain(message);
 });
+
+test("the realm may not be master, Keycloak's administration realm (it would be published at /realms/master)", () => {
+  expect(error({ realm: { name: "master" } })).toContain('ods:identity.realm.name = "master": master is Keycloak\'s administration realm');
+  expect(cfg({ realm: { name: "platform" } }).identity.realm.name).toBe("platform");
+});

@@ -68,7 +68,10 @@ export const eventsSchema = z.strictObject({
 });
 
 export const realmSchema = z.strictObject({
-  name: dnsLabel("realm name", 36).default("ods").describe("Realm name: part of the issuer URL `https://auth.<domain>/realms/<name>`."),
+  name: dnsLabel("realm name", 36)
+    .refine((n) => n !== "master", { error: "master is Keycloak's administration realm, which stays inside the cluster; allowed: any other name, such as ods" })
+    .default("ods")
+    .describe("Realm name: part of the issuer URL `https://auth.<domain>/realms/<name>`; not `master` (Keycloak's administration realm)."),
   displayName: z.string().min(1).max(100).default("ONE-DATA-STUDIO").describe("Shown on the login page."),
   tokens: tokensSchema.default(tokensSchema.parse({})).describe("Token and session lifetimes."),
   passwordPolicy: passwordPolicySchema.default(passwordPolicySchema.parse({})).describe("The realm's password policy."),

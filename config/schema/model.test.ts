@@ -83,3 +83,12 @@ test("the good neighbours of those cases pass", () => {
   expect(() => cfg({ models: [{ ...QWEN, extraArgs: ["--enable-prefix-caching", "--max-num-seqs=128"] }] })).not.toThrow();
   expect(() => cfg({ models: [{ ...QWEN, replicas: { min: 1, max: 2 } }] }, { infra: existing(2) })).not.toThrow();
 });
+
+test("extraArgs and the weight cache have bounds: a 400,000-flag list, a 2 KB flag and a 0-byte cache are refused", () => {
+  const huge = Array.from({ length: 400_000 }, (_, i) => `--flag-${i}`);
+  expect(error({ models: [{ ...QWEN, extraArgs: huge }] })).toContain("ods:model.models[0].extraArgs");
+  expect(error({ models: [{ ...QWEN, extraArgs: huge }] })).toContain("must list at most 64 flags");
+  expect(error({ models: [{ ...QWEN, extraArgs: [`--x=${"a".repeat(2048)}`] }] })).toContain("each flag must be at most 1024 characters");
+  expect(error({ models: [{ ...QWEN, cacheSize: "0" }] })).toContain('cacheSize = "0": must be a size from 1Gi to 64Ti');
+  expect(cfg({ models: [{ ...QWEN, extraArgs: Array.from({ length: 64 }, (_, i) => `--f${i}`) }] }).model.models[0].extraArgs).toHaveLength(64);
+});

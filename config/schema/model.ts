@@ -1,7 +1,7 @@
 // L3 (model section, `ods:model`): the served models, the engine that serves them (vLLM on GPUs, vLLM's
 // CPU build, or a vLLM simulator for laptops), autoscaling on vLLM's queue, the model API in front.
 import { z } from "zod";
-import { count, quantity } from "./common";
+import { count, volumeSize } from "./common";
 import { image, resourcesSchema, ResourcesConfig } from "./data";
 import { sloSchema } from "./slo";
 import { podAllocatable } from "../../policies/rules/lib/instances";
@@ -57,7 +57,8 @@ export const servedModelSchema = z.strictObject({
   maxModelLen: z.number().int().min(256, { error: "must be >= 256" }).max(1048576, { error: "must be <= 1048576" }).describe("`--max-model-len`, in tokens."),
   gpuMemoryUtilization: z.number().gt(0, { error: "must be > 0" }).max(1, { error: "must be <= 1" }).default(0.9).describe("`--gpu-memory-utilization`: the share of GPU memory vLLM may use."),
   extraArgs: z
-    .array(z.string().min(1))
+    .array(z.string().min(1).max(1024, { error: "each flag must be at most 1024 characters" }))
+    .max(64, { error: "must list at most 64 flags" })
     .default([])
     .describe("More vLLM flags, appended as given; flags the kit sets from the model's own keys (`--tensor-parallel-size`, `--max-model-len`, ...) are refused."),
   replicas: z
@@ -83,7 +84,7 @@ export const servedModelSchema = z.strictObject({
       description: "How pods are replaced: Recreate, RollingNoSurge (one at a time, no extra GPUs) or RollingSurge (a new pod first: needs spare GPUs; refused when a replica takes a whole node).",
       "x-default": "Recreate with at most one replica, else RollingNoSurge",
     }),
-  cacheSize: quantity.default("40Gi").describe("The per-pod weight cache volume."),
+  cacheSize: volumeSize.default("40Gi").describe("The per-pod weight cache volume."),
 });
 
 export const modelInputSchema = z.strictObject({

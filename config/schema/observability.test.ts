@@ -84,3 +84,11 @@ test("a receiver's webhook URL in plain text is refused (the rule SECRET_ONLY_FI
   expect(field.message).not.toContain(HOOK);
   expect(HIDDEN).toBe("[secret, not shown]");
 });
+
+test("retention is bounded (2h to 10y) and volumes are sizes from 1Gi to 64Ti", () => {
+  expect(error({ prometheus: { retention: "1ms" } })).toContain('ods:observability.prometheus.retention = "1ms": must be from 2h (one block) to 10y');
+  expect(error({ prometheus: { retention: "99999999999y" } })).toContain("must be from 2h (one block) to 10y");
+  expect(error({ prometheus: { storageSize: "0" } })).toContain('ods:observability.prometheus.storageSize = "0": must be a size from 1Gi to 64Ti');
+  expect(cfg({ prometheus: { retention: "2h" } }).prometheus.retention).toBe("2h");
+  expect(cfg({ prometheus: { retention: "10y" } }).prometheus.retention).toBe("10y");
+});

@@ -1,7 +1,7 @@
 // Observability (`ods:observability`): Prometheus (retention, storage, replicas, resources), Alertmanager
 // (replicas, webhook receivers whose URLs are Pulumi secrets) and Grafana (image, replicas, volume, resources).
 import { z } from "zod";
-import { count, quantity } from "./common";
+import { count, volumeSize } from "./common";
 import { image, resourcesSchema, ResourcesConfig } from "./data";
 import type { PlatformFacts } from "./platform";
 import { quantityValue } from "../../components/lib/quantity";
@@ -25,9 +25,16 @@ export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 
 /** Prometheus durations: a number and a unit, e.g. 15d, 12h, 2w. */
 const DURATION = /^[1-9][0-9]*(ms|s|m|h|d|w|y)$/;
+const DURATION_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
+/** Retention from 2 hours (one TSDB block) to 10 years. */
 const duration = z
   .string()
   .regex(DURATION, { error: "must be a Prometheus duration such as 15d, 36h or 2w" })
+  .refine((d) => {
+    const m = /^([0-9]+)([a-z]+)$/.exec(d);
+    const secs = m ? Number(m[1]) * (DURATION_SECONDS[m[2]] ?? NaN) : NaN;
+    return secs >= 7200 && secs <= 10 * 31536000;
+  }, { error: "must be from 2h (one block) to 10y" })
   .meta({ title: "duration", "x-format": "a Prometheus duration: a whole number and a unit (ms, s, m, h, d, w, y), such as 15d, 36h or 2w" });
 
 /** Default sizes (the stacks may set their own). */
@@ -84,7 +91,7 @@ export const observabilityInputSchema = z
     prometheus: z
       .strictObject({
         retention: duration.default(OBSERVABILITY_DEFAULTS.retention).describe("How long samples are kept."),
-        storageSize: quantity.default(OBSERVABILITY_DEFAULTS.prometheusStorage).describe("Volume per replica; Prometheus also drops old blocks at 85 % of it (retentionSize)."),
+        storageSize: volumeSize.default(OBSERVABILITY_DEFAULTS.prometheusStorage).describe("Volume per replica; Prometheus also drops old blocks at 85 % of it (retentionSize)."),
         replicas: count("prometheus.replicas", 5)
           .optional()
           .meta({ description: "Replicas, each scraping everything; 1 to 5, highAvailability needs 2 or more.", "x-default": "2 where highAvailability, else 1" }),
@@ -119,7 +126,7 @@ export const observabilityInputSchema = z
             "x-default": "2 where highAvailability, else 1",
           }),
         persistence: z
-          .strictObject({ size: quantity.default(OBSERVABILITY_DEFAULTS.grafanaStorage).describe("Volume for /var/lib/grafana (its SQLite database) without highAvailability.") })
+          .strictObject({ size: volumeSize.default(OBSERVABILITY_DEFAULTS.grafanaStorage).describe("Volume for /var/lib/grafana (its SQLite database) without highAvailability.") })
           .default({ size: OBSERVABILITY_DEFAULTS.grafanaStorage })
           .describe("Grafana's volume."),
         resources: resourcesSchema.default(OBSERVABILITY_DEFAULTS.grafanaResources).describe("Per replica."),
