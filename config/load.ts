@@ -66,6 +66,11 @@ function describeIssue(issue: z.core.$ZodIssue, ctx: Context): string {
       return issue.keys.map((k) => `${keyName([...path, k])}: unknown key; allowed keys here: ${allowedKeysAt(path)}`).join("\n  - ");
     case "invalid_value":
       return `${keyName(path)} = ${shown(ctx, path, value)}: allowed: one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    case "invalid_key": {
+      // A record's key is the problem (not its value): say what the key must be.
+      const nested = (issue as { issues?: { message: string }[] }).issues?.[0]?.message ?? issue.message;
+      return `${keyName(path)}: this key ${nested}`;
+    }
     case "invalid_type":
       if (value === undefined) return `${keyName(path)} is required (${issue.expected})`;
       return `${keyName(path)} = ${shown(ctx, path, value)}: expected ${issue.expected}`;

@@ -84,6 +84,39 @@ export const cronSchedule = z
   .refine(isCronSchedule, { error: 'must be a five-field cron schedule (minute hour day-of-month month day-of-week) such as "0 3 * * *"' })
   .meta({ title: "cron schedule", "x-format": 'five cron fields: minute (0-59), hour (0-23), day of month (1-31), month (1-12 or jan-dec), day of week (0-7 or sun-sat); each *, a value, a range a-b, a list, or a step /n; such as "0 3 * * *"' });
 
+const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const IPV4 = /^(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}$/;
+
+/** An IPv4 address or a DNS name (RFC 1123), as a host `pulumi up` connects to. */
+export const hostName = z
+  .string()
+  // All digits and dots is an address attempt (300.1.1.1), not a name, even though RFC 1123 allows numeric labels.
+  .refine((h) => (/^[0-9.]+$/.test(h) ? IPV4.test(h) : DNS_SUBDOMAIN.test(h)), { error: "must be an IPv4 address or a DNS name such as 127.0.0.1 or runner.example.com" })
+  .meta({ title: "host", "x-format": "an IPv4 address or a lower-case DNS name (RFC 1123)" });
+
+/** A Kubernetes label or annotation key: an optional DNS-subdomain prefix and `/`, then a name of at most 63 characters. */
+export function isQualifiedKey(k: string): boolean {
+  const slash = k.lastIndexOf("/");
+  const prefix = slash >= 0 ? k.slice(0, slash) : undefined;
+  const name = slash >= 0 ? k.slice(slash + 1) : k;
+  if (prefix !== undefined && !DNS_SUBDOMAIN.test(prefix)) return false;
+  return name.length <= 63 && /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(name);
+}
+
+export const annotationKey = z
+  .string()
+  .refine(isQualifiedKey, { error: "must be a Kubernetes annotation key: an optional DNS prefix and '/', then 1-63 letters, digits, '-', '_' or '.', such as service.beta.kubernetes.io/aws-load-balancer-type" })
+  .meta({ title: "annotation key", "x-format": "a Kubernetes annotation key (prefix/name)" });
+
+/** Text shown to people (names): no control characters, so no escape sequence reaches a terminal or a page. */
+export const displayText = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max, { error: `must be at most ${max} characters` })
+    // eslint-disable-next-line no-control-regex -- refusing control characters is the point
+    .refine((t) => !/[\u0000-\u001f\u007f-\u009f]/.test(t), { error: "must not contain control characters (escape sequences, newlines)" });
+
 export const count = (what: string, max: number) =>
   z
     .number()

@@ -75,3 +75,8 @@ test("good sizes and schedules pass, names and ranges included", () => {
   expect(cfg({ mysql: { volumeSize: "1Gi" } }).data.mysql.volumeSize).toBe("1Gi");
   expect(cfg({ redis: { volumeSize: "64Ti" } }).data.redis.volumeSize).toBe("64Ti");
 });
+
+test("the admin host is an IPv4 address or a DNS name", () => {
+  expect(error({ access: { mode: "nodePort", host: "127.0.0.1:30900" } })).toContain('ods:data.access.host = "127.0.0.1:30900": must be an IPv4 address or a DNS name');
+  expect(cfg({ access: { mode: "nodePort", host: "10.1.2.3" } }).data.access.host).toBe("10.1.2.3");
+});

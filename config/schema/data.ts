@@ -1,7 +1,7 @@
 // L2 (data section, `ods:data`): object storage (MinIO or S3), MySQL (MOCO), Redis, Milvus, the data API,
 // and the route `pulumi up` takes to the MinIO and MySQL admin APIs.
 import { z } from "zod";
-import { cidr, count, cronSchedule, isWorldOpenCidr, quantity, volumeSize } from "./common";
+import { cidr, count, cronSchedule, hostName, isWorldOpenCidr, quantity, volumeSize } from "./common";
 
 /** `repo:tag` or `repo@sha256:...`; never `latest` and never untagged. */
 const IMAGE = /^[a-z0-9]+([._\-/:][a-z0-9]+)*(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[a-f0-9]{64})$/;
@@ -34,7 +34,7 @@ export const accessSchema = z.strictObject({
       description: "`nodePort`: fixed node ports, mapped to `host` by the laptop cluster (kind's extraPortMappings). `loadBalancer`: an internal AWS NLB per admin endpoint, reachable from `allowedCidrs` only; needs infra.kind aws.",
       "x-default": "nodePort on an existing cluster, loadBalancer on AWS",
     }),
-  host: z.string().min(1).default("127.0.0.1").describe("nodePort: the address where `pulumi up` reaches the node ports."),
+  host: hostName.default("127.0.0.1").describe("nodePort: the address where `pulumi up` reaches the node ports."),
   ports: z
     .strictObject({ minio: nodePort("minio").default(30900).describe("MinIO's S3 API."), mysql: nodePort("mysql").default(30306).describe("MySQL.") })
     .default({ minio: 30900, mysql: 30306 })

@@ -83,3 +83,11 @@ test("the good neighbours of those cases pass", () => {
   expect(() => cfg({ issuer: { kind: "selfSigned" }, gateway: { replicas: 2 }, istiod: { replicas: 2 } }, { ha: true })).not.toThrow();
   expect(() => cfg({ issuer: { kind: "selfSigned" }, gateway: { service: { type: "LoadBalancer", annotations: { "service.beta.kubernetes.io/aws-load-balancer-internal": "true" } } } })).not.toThrow();
 });
+
+test("Service annotation keys must be Kubernetes keys; values are bounded", () => {
+  const svc = (annotations: Record<string, string>) => ({ issuer: { kind: "selfSigned" }, gateway: { service: { type: "LoadBalancer", annotations } } });
+  expect(error(svc({ "bad key!": "x" }))).toContain("must be a Kubernetes annotation key");
+  expect(error(svc({ "Example.COM/x": "x" }))).toContain("must be a Kubernetes annotation key");
+  expect(error(svc({ "a/b": "v".repeat(5000) }))).toContain("must be at most 4096 characters");
+  expect(cfg(svc({ "service.beta.kubernetes.io/aws-load-balancer-type": "external" })).edge.gateway.service).toMatchObject({ annotations: { "service.beta.kubernetes.io/aws-load-balancer-type": "external" } });
+});

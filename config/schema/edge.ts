@@ -1,7 +1,7 @@
 // Edge (`ods:edge`): the certificate issuer, Istio and the Gateway API entry point. Every public host
 // derives from `ods:domain` (PlatformConfig.hosts); nothing here names a host.
 import { z } from "zod";
-import { count } from "./common";
+import { annotationKey, count } from "./common";
 import { resourcesSchema, ResourcesConfig } from "./data";
 import type { PlatformFacts } from "./platform";
 
@@ -86,7 +86,7 @@ export const edgeInputSchema = z
               .optional()
               .meta({ description: "The gateway Service's type.", "x-default": "LoadBalancer on AWS, NodePort on an existing cluster (kind maps the node ports to the host)" }),
             annotations: z
-              .record(z.string().min(1), z.string())
+              .record(annotationKey, z.string().max(4096, { error: "must be at most 4096 characters" }))
               .optional()
               .meta({ description: "Service annotations; LoadBalancer only.", "x-default": "on AWS: an internet-facing NLB with cross-zone load balancing; else none" }),
             nodePorts: z

@@ -94,3 +94,12 @@ test("the realm may not be master, Keycloak's administration realm (it would be 
   expect(error({ realm: { name: "master" } })).toContain('ods:identity.realm.name = "master": master is Keycloak\'s administration realm');
   expect(cfg({ realm: { name: "platform" } }).identity.realm.name).toBe("platform");
 });
+
+test("names shown to people carry no control characters; the admin host is an address or a DNS name", () => {
+  expect(error({ users: [{ ...USER, firstName: "Ann\u001b[2J" }] })).toContain("ods:identity.users[0].firstName");
+  expect(error({ users: [{ ...USER, lastName: "Lee\nAdmin" }] })).toContain("must not contain control characters");
+  expect(error({ access: { mode: "nodePort", host: "http://runner; rm -rf" } })).toContain("must be an IPv4 address or a DNS name");
+  expect(error({ access: { mode: "nodePort", host: "300.1.1.1" } })).toContain("must be an IPv4 address or a DNS name");
+  expect(cfg({ access: { mode: "nodePort", host: "runner.example.com" } }).identity.access).toMatchObject({ host: "runner.example.com" });
+  expect(cfg({ users: [{ ...USER, firstName: "Zoë" }] }).identity.users[0].firstName).toBe("Zoë");
+});

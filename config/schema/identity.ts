@@ -1,6 +1,6 @@
 // L4 identity (`ods:identity`): Keycloak, the platform realm, its roles, groups and OIDC clients, Kubernetes access.
 import { z } from "zod";
-import { cidr, dnsLabel, isWorldOpenCidr } from "./common";
+import { cidr, displayText, dnsLabel, hostName, isWorldOpenCidr } from "./common";
 import { image, resourcesSchema, ResourcesConfig } from "./data";
 import type { PlatformFacts } from "./platform";
 import { REALM_ROLES } from "../../components/identity/contracts";
@@ -33,7 +33,7 @@ export const identityAccessSchema = z.strictObject({
     .enum(["nodePort", "loadBalancer"])
     .optional()
     .meta({ description: "`nodePort` (laptop clusters) or `loadBalancer` (an internal AWS NLB; needs infra.kind aws).", "x-default": "nodePort on an existing cluster, loadBalancer on AWS" }),
-  host: z.string().min(1).default("127.0.0.1").describe("nodePort: the address where `pulumi up` reaches the node port."),
+  host: hostName.default("127.0.0.1").describe("nodePort: the address where `pulumi up` reaches the node port."),
   nodePort: int("nodePort", 30000, 32767).default(30880).describe("nodePort: the node port of Keycloak's HTTP port; not one of the data layer's or the gateway's node ports."),
   allowedCidrs: z.array(cidr).default([]).describe("loadBalancer: the CIDRs that run `pulumi up` (CI runners, VPN); required, non-empty, in that mode; no world-open CIDR."),
   readyTimeoutSeconds: int("readyTimeoutSeconds", 30, 3600).default(900).describe("How long `pulumi up` waits for Keycloak to accept connections before configuring the realm."),
@@ -86,8 +86,8 @@ export const initialUserSchema = z.strictObject({
     .regex(/^[a-z0-9][a-z0-9._-]{2,63}$/, { error: "must be 3-64 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit" })
     .describe("Login name: 3-64 lower-case letters, digits, '.', '_' or '-'; unique."),
   email: z.email({ error: "must be an e-mail address" }).describe("E-mail address; unique (the realm logs in with e-mail too)."),
-  firstName: z.string().min(1).max(100).describe("First name."),
-  lastName: z.string().min(1).max(100).describe("Last name."),
+  firstName: displayText(100).describe("First name."),
+  lastName: displayText(100).describe("Last name."),
   groups: z
     .array(z.string())
     .min(1, { error: "must name at least one group" })

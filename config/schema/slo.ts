@@ -9,17 +9,18 @@ import { notARegularFile, parseStackYaml } from "../../lib/stackYaml";
 /** Percentiles an SLO bound may apply to (k6 and Prometheus both compute these). */
 export const SLO_PERCENTILES = [50, 90, 95, 99] as const;
 
-const positiveMs = (what: string) =>
+const positiveMs = (what: string, max: number) =>
   z
     .number({ error: `${what} must be a number of milliseconds` })
     .int({ error: `${what} must be a whole number of milliseconds` })
-    .positive({ error: `${what} must be > 0 (milliseconds)` });
+    .positive({ error: `${what} must be > 0 (milliseconds)` })
+    .max(max, { error: `${what} must be <= ${max} (milliseconds); a bound above that asserts nothing` });
 
 /** `ods:model.slo`, every key required. */
 export const sloSchema = z.strictObject({
   percentile: z.literal(SLO_PERCENTILES, { error: `percentile must be one of ${SLO_PERCENTILES.join(", ")}` }).describe("Which percentile of the requests the TTFT and TPOT bounds apply to."),
-  ttftMs: positiveMs("ttftMs").describe("Time to first token bound, in milliseconds."),
-  tpotMs: positiveMs("tpotMs").describe("Time per output token bound, in milliseconds."),
+  ttftMs: positiveMs("ttftMs", 600_000).describe("Time to first token bound, in milliseconds."),
+  tpotMs: positiveMs("tpotMs", 60_000).describe("Time per output token bound, in milliseconds."),
   goodput: z
     .number({ error: "goodput must be a number in (0, 1]" })
     .gt(0, { error: "goodput must be > 0 and <= 1 (a share of requests, e.g. 0.9)" })

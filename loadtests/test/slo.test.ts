@@ -197,3 +197,10 @@ describe("where the gate takes the SLO from", () => {
     expect(bad.stderr).toContain("gate: --slo.percentile = 97: percentile must be one of 50, 90, 95, 99");
   }, 60_000);
 });
+
+test("an SLO bound has an upper limit too: a TTFT of an hour or a TPOT of a minute asserts nothing", () => {
+  const base = { percentile: 99, ttftMs: 2000, tpotMs: 100, goodput: 0.9 };
+  expect(() => parseSlo({ ...base, ttftMs: 3_600_000 }, "slo")).toThrow("slo.ttftMs = 3600000: ttftMs must be <= 600000 (milliseconds)");
+  expect(() => parseSlo({ ...base, tpotMs: 60_001 }, "slo")).toThrow("tpotMs must be <= 60000");
+  expect(parseSlo({ ...base, ttftMs: 600_000, tpotMs: 60_000 }, "slo")).toMatchObject({ ttftMs: 600_000, tpotMs: 60_000 });
+});
