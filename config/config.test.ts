@@ -101,6 +101,11 @@ describe("bad input fails before anything is declared, naming key, value and wha
     expect(() => parseRawConfig(prodInfra((i) => (i.aws.vpcCidr = "10.40.16.0/20")))).not.toThrow();
   });
 
+  test("an IP address is not a domain (a certificate and the ACME issuer need names)", () => {
+    expect(configErrorOf(() => parseRawConfig(prodWith("domain", "203.0.113.10")))).toContain('ods:domain = "203.0.113.10": must be a DNS domain, not an IP address');
+    expect(parseRawConfig(prodWith("domain", "ods.example.com")).domain).toBe("ods.example.com");
+  });
+
   test("malformed domain", () => {
     expect(configErrorOf(() => parseRawConfig(prodWith("domain", "ods_example..com")))).toContain(
       'ods:domain = "ods_example..com": must be a lower-case DNS domain with at least two labels, such as dev.ods.example.com',

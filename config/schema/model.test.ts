@@ -92,3 +92,9 @@ test("extraArgs and the weight cache have bounds: a 400,000-flag list, a 2 KB fl
   expect(error({ models: [{ ...QWEN, cacheSize: "0" }] })).toContain('cacheSize = "0": must be a size from 1Gi to 64Ti');
   expect(cfg({ models: [{ ...QWEN, extraArgs: Array.from({ length: 64 }, (_, i) => `--f${i}`) }] }).model.models[0].extraArgs).toHaveLength(64);
 });
+
+test("the Hugging Face token's Secret key is a Secret key, not a path or a shell fragment", () => {
+  expect(error({ models: [{ ...QWEN, hfTokenSecret: { name: "hf", key: "../$(id)" } }] })).toContain("ods:model.models[0].hfTokenSecret.key");
+  expect(error({ models: [{ ...QWEN, hfTokenSecret: { name: "hf", key: ".." } }] })).toContain("must be a Secret key");
+  expect(cfg({ models: [{ ...QWEN, hfTokenSecret: { name: "hf", key: "HF_TOKEN.v1" } }] }).model.models[0].hfTokenSecret).toEqual({ name: "hf", key: "HF_TOKEN.v1" });
+});

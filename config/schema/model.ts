@@ -68,7 +68,12 @@ export const servedModelSchema = z.strictObject({
   scaleToZero: z.boolean().default(false).describe("Allow no replica when idle (the next request then waits for a cold start)."),
   pool: dnsLabel.optional().describe("GPU pool (a name from infra.gpuPools) to run on: required for the vllm-gpu engine on AWS, refused elsewhere."),
   hfTokenSecret: z
-    .strictObject({ name: dnsLabel.describe("The Secret's name."), key: z.string().min(1).default("token").describe("The key holding the token.") })
+    .strictObject({ name: dnsLabel.describe("The Secret's name."), key: z
+          .string()
+          .max(253, { error: "must be at most 253 characters" })
+          .regex(/^(?!\.{1,2}$)[-._a-zA-Z0-9]+$/, { error: "must be a Secret key: letters, digits, '-', '_' or '.', not . or .. (such as token)" })
+          .default("token")
+          .describe("The key holding the token.") })
     .optional()
     .describe("Hugging Face token for gated models: a Secret in the model namespace and its key (never the value)."),
   resources: resourcesSchema.optional().meta({

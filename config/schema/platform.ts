@@ -8,6 +8,8 @@ export const platformShape = {
   domain: z
     .string()
     .regex(HOSTNAME, { error: "must be a lower-case DNS domain with at least two labels, such as dev.ods.example.com" })
+    // An IP address is not a domain: certificates (and ACME) need names, and a top-level label is never all digits.
+    .refine((d) => !/^[0-9]+$/.test(d.split(".").pop() ?? ""), { error: "must be a DNS domain, not an IP address (certificates and the ACME issuer need names)" })
     .describe("Base DNS domain of the platform's endpoints, e.g. dev.ods.example.com: a lower-case DNS domain with at least two labels. Every public host is `<label>.<domain>`."),
   highAvailability: z
     .boolean()
