@@ -28,6 +28,7 @@ test("the data API's image is required and pinned, named by key", () => {
 
 test.each([
   [{ objectStore: { kind: "minio", minio: { servers: 2 } } }, {}, "ods:data.objectStore.minio.servers = 2: distributed MinIO needs at least 4 servers"],
+  [{ objectStore: { kind: "minio", minio: { servers: 0 } } }, {}, "ods:data.objectStore.minio.servers = 0: servers must be >= 1; allowed: 1 (standalone) or 4 to 32"],
   [{ objectStore: { kind: "minio", minio: { servers: 1 } } }, { ha: true, infra: aws, cidrs: true }, "ods:data.objectStore.minio.servers = 1: highAvailability needs distributed MinIO"],
   [{ objectStore: { kind: "s3" } }, {}, 'ods:data.objectStore.kind = "s3": S3 needs AWS'],
   [{ mysql: { replicas: 2 } }, {}, "ods:data.mysql.replicas = 2: must be 1, 3 or 5"],
@@ -79,4 +80,10 @@ test("good sizes and schedules pass, names and ranges included", () => {
 test("the admin host is an IPv4 address or a DNS name", () => {
   expect(error({ access: { mode: "nodePort", host: "127.0.0.1:30900" } })).toContain('ods:data.access.host = "127.0.0.1:30900": must be an IPv4 address or a DNS name');
   expect(cfg({ access: { mode: "nodePort", host: "10.1.2.3" } }).data.access.host).toBe("10.1.2.3");
+});
+
+test("a request above its limit is refused by the schema for every resources key, before anything is declared (it was the AppService's check)", () => {
+  expect(error({ dataApi: { image: "ghcr.io/x/y:1", resources: { requests: { cpu: "500m", memory: "4Gi" }, limits: { memory: "1Gi" } } } })).toContain('ods:data.dataApi.resources.requests.memory = "4Gi": 4Gi is above limits.memory 1Gi; allowed: request <= limit');
+  expect(error({ mysql: { resources: { requests: { cpu: "2", memory: "1Gi" }, limits: { memory: "2Gi", cpu: "1" } } } })).toContain('ods:data.mysql.resources.requests.cpu = "2": 2 is above limits.cpu 1');
+  expect(cfg({ mysql: { resources: { requests: { cpu: "1", memory: "2Gi" }, limits: { memory: "2Gi", cpu: "1" } } } }).data.mysql.resources.limits.cpu).toBe("1");
 });

@@ -1,6 +1,7 @@
 // L2 (data section, `ods:data`): object storage (MinIO or S3), MySQL (MOCO), Redis, Milvus, the data API,
 // and the route `pulumi up` takes to the MinIO and MySQL admin APIs.
 import { z } from "zod";
+import { quantityValue } from "../../components/lib/quantity";
 import { cidr, count, cronSchedule, hostName, isWorldOpenCidr, quantity, volumeSize } from "./common";
 
 /** `repo:tag` or `repo@sha256:...`; never `latest` and never untagged. */
@@ -15,6 +16,15 @@ export const resourcesSchema = z
   .strictObject({
     requests: z.strictObject({ cpu: quantity.describe("CPU request."), memory: quantity.describe("Memory request.") }).describe("What the scheduler reserves."),
     limits: z.strictObject({ memory: quantity.describe("Memory limit."), cpu: quantity.optional().describe("CPU limit.") }).describe("What the container may use at most."),
+  })
+  // The API server refuses a request above its limit: every resources key is checked here, before anything is declared.
+  .superRefine((r, ctx) => {
+    const req = quantityValue(r.requests.memory);
+    const lim = quantityValue(r.limits.memory);
+    if (req !== undefined && lim !== undefined && req > lim) ctx.addIssue({ code: "custom", path: ["requests", "memory"], message: `${r.requests.memory} is above limits.memory ${r.limits.memory}; allowed: request <= limit` });
+    const cpuReq = quantityValue(r.requests.cpu);
+    const cpuLim = r.limits.cpu === undefined ? undefined : quantityValue(r.limits.cpu);
+    if (cpuReq !== undefined && cpuLim !== undefined && cpuReq > cpuLim) ctx.addIssue({ code: "custom", path: ["requests", "cpu"], message: `${r.requests.cpu} is above limits.cpu ${r.limits.cpu}; allowed: request <= limit` });
   })
   .meta({ title: "resources", "x-format": "A container's requests and limits, e.g. `{ requests: { cpu: 500m, memory: 1Gi }, limits: { memory: 2Gi } }`. Given, it replaces the default as a whole." });
 export type ResourcesConfig = z.infer<typeof resourcesSchema>;
@@ -46,6 +56,7 @@ export const accessSchema = z.strictObject({
 export const minioSchema = z.strictObject({
   image: image.default("quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z").describe("MinIO server image: the last released tag (upstream is archived)."),
   servers: count("servers", 32)
+    .min(1, { error: "servers must be >= 1; allowed: 1 (standalone) or 4 to 32" })
     .optional()
     .meta({ description: "1 = standalone, 4 to 32 = distributed with erasure coding; 2-3 are refused, and highAvailability needs 4 or more.", "x-default": "4 where highAvailability, else 1" }),
   volumeSize: volumeSize.default("50Gi").describe("Volume per server."),

@@ -50,7 +50,7 @@ test.each([
   [{ prometheus: { retention: "15 days" } }, false, 'ods:observability.prometheus.retention = "15 days": must be a Prometheus duration such as 15d'],
   [{ prometheus: { retention: "0d" } }, false, 'ods:observability.prometheus.retention = "0d": must be a Prometheus duration'],
   [{ prometheus: { storageSize: "50GB" } }, false, 'ods:observability.prometheus.storageSize = "50GB": must be a Kubernetes quantity'],
-  [{ prometheus: { resources: { requests: { cpu: "1", memory: "4Gi" }, limits: { memory: "2Gi" } } } }, false, "ods:observability.prometheus.resources = {\"requests\":{\"cpu\":\"1\",\"memory\":\"4Gi\"},\"limits\":{\"memory\":\"2Gi\"}}: requests.memory 4Gi is above limits.memory 2Gi"],
+  [{ prometheus: { resources: { requests: { cpu: "1", memory: "4Gi" }, limits: { memory: "2Gi" } } } }, false, 'ods:observability.prometheus.resources.requests.memory = "4Gi": 4Gi is above limits.memory 2Gi; allowed: request <= limit'],
   [{ grafana: { image: "grafana/grafana:latest" } }, false, "ods:observability.grafana.image"],
   [{ grafana: { sidecarImage: "quay.io/kiwigrid/k8s-sidecar" } }, false, "ods:observability.grafana.sidecarImage"],
   [{ grafana: { persistence: { size: "ten" } } }, false, 'ods:observability.grafana.persistence.size = "ten": must be a Kubernetes quantity'],

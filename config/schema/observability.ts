@@ -4,7 +4,6 @@ import { z } from "zod";
 import { count, volumeSize } from "./common";
 import { image, resourcesSchema, ResourcesConfig } from "./data";
 import type { PlatformFacts } from "./platform";
-import { quantityValue } from "../../components/lib/quantity";
 
 const res = (cpu: string, memory: string, limitMemory: string): ResourcesConfig => ({ requests: { cpu, memory }, limits: { memory: limitMemory } });
 /** Requests and memory limit in words, for the configuration reference. */
@@ -176,14 +175,6 @@ export const OBSERVABILITY_SECRET_ONLY_FIELDS = [
   },
 ] as const;
 
-function resourceProblems(r: ResourcesConfig | undefined): string | undefined {
-  if (!r) return undefined;
-  const req = quantityValue(r.requests.memory);
-  const lim = quantityValue(r.limits.memory);
-  if (req !== undefined && lim !== undefined && req > lim) return `requests.memory ${r.requests.memory} is above limits.memory ${r.limits.memory}; allowed: request <= limit`;
-  return undefined;
-}
-
 /** Rules across the section's keys and with the platform's; paths are relative to `observability`. */
 export function checkObservability(observability: ObservabilityInput, ctx: z.RefinementCtx, at: PropertyKey[], facts: PlatformFacts): void {
   const issue = (path: PropertyKey[], message: string) => ctx.addIssue({ code: "custom", path: [...at, ...path], message });
@@ -196,10 +187,6 @@ export function checkObservability(observability: ObservabilityInput, ctx: z.Ref
   if (r.grafana.replicas < 1) issue(["grafana", "replicas"], "must be >= 1; allowed: 1, or 2 to 10 with highAvailability");
   if (ha && r.grafana.replicas < 2) issue(["grafana", "replicas"], "highAvailability needs at least 2 Grafana replicas; allowed: 2 to 10");
   if (!ha && r.grafana.replicas > 1) issue(["grafana", "replicas"], "more than one Grafana replica needs its database on MySQL, which the kit uses with highAvailability only (without it Grafana keeps SQLite on one volume); allowed: 1");
-  for (const [key, value] of [["prometheus", observability.prometheus.resources], ["alertmanager", observability.alertmanager.resources], ["grafana", observability.grafana.resources]] as const) {
-    const p = resourceProblems(value);
-    if (p) issue([key, "resources"], p);
-  }
   const seen = new Set<string>();
   observability.alertmanager.receivers.forEach((rcv, i) => {
     if (seen.has(rcv.name)) issue(["alertmanager", "receivers", i, "name"], `receiver "${rcv.name}" is listed twice; allowed: unique names`);
