@@ -1,6 +1,7 @@
 // Fake nodes shaped like a stack's node groups: the plan's EKS node groups (instance type's CPU,
 // memory and GPUs, labels, taints, desired size), or an existing cluster's nodes as its config
 // describes them. kwok keeps them Ready and runs their pods as nothing.
+import { quantityValue } from "../components/lib/quantity";
 import type { OdsConfig } from "../config/schema";
 import { nvidiaGpusOf, instanceShapeOf } from "../policies/rules/lib/instances";
 import type { RecordedResource } from "../plan/types";
@@ -102,16 +103,12 @@ export function nodeShapes(resources: readonly RecordedResource[], config: OdsCo
   return shapes;
 }
 
-const SUFFIX: Record<string, number> = { m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50 };
-
-/** A Kubernetes quantity as a number (cores for CPU, bytes for memory). */
+/** A Kubernetes quantity as a number (cores for CPU, bytes for memory); throws on a value that is not one. */
 export function quantity(q: string | number): number {
   if (typeof q === "number") return q;
-  const m = /^([0-9.]+)([a-zA-Z]*)$/.exec(q.trim());
-  if (!m) throw new Error(`not a quantity: ${JSON.stringify(q)}`);
-  const factor = m[2] === "" ? 1 : SUFFIX[m[2]];
-  if (factor === undefined) throw new Error(`not a quantity: ${JSON.stringify(q)}`);
-  return Number(m[1]) * factor;
+  const v = quantityValue(q);
+  if (v === undefined) throw new Error(`not a quantity: ${JSON.stringify(q)}`);
+  return v;
 }
 
 /** The Node object kwok will manage (annotation kwok.x-k8s.io/node=fake) and its status. */
