@@ -155,10 +155,13 @@ export const OFFLINE_SECRET_PLACEHOLDERS: Readonly<Record<string, string>> = {
  */
 export const SECRET_CAPABLE_FIELDS: readonly string[] = ["infra.existingCluster.kubeconfig", "observability.alertmanager.receivers[].webhookUrl"];
 
-/** Whether a config path (as elements) is one of SECRET_CAPABLE_FIELDS. */
+/** Keys whose values errors never show: those that may hold a secret, and free-form flags that may carry one by mistake. */
+const NEVER_SHOWN_FIELDS: readonly string[] = [...SECRET_CAPABLE_FIELDS, "model.models[].extraArgs", "model.models[].extraArgs[]"];
+
+/** Whether an error may not show the value at a config path (as elements): see NEVER_SHOWN_FIELDS. */
 export function isSecretCapable(path: readonly PropertyKey[]): boolean {
   const dotted = path.map((p) => (typeof p === "number" ? "[]" : String(p))).join(".").replace(/\.\[\]/g, "[]");
-  return SECRET_CAPABLE_FIELDS.includes(dotted);
+  return NEVER_SHOWN_FIELDS.includes(dotted);
 }
 
 /** The offline placeholder for a secure value at a config path such as `observability.alertmanager.receivers[0].webhookUrl`. */

@@ -98,3 +98,14 @@ test("the Hugging Face token's Secret key is a Secret key, not a path or a shell
   expect(error({ models: [{ ...QWEN, hfTokenSecret: { name: "hf", key: ".." } }] })).toContain("must be a Secret key");
   expect(cfg({ models: [{ ...QWEN, hfTokenSecret: { name: "hf", key: "HF_TOKEN.v1" } }] }).model.models[0].hfTokenSecret).toEqual({ name: "hf", key: "HF_TOKEN.v1" });
 });
+
+test("a credential in extraArgs is refused without being shown (it would land in the Deployment in plain text)", () => {
+  const token = "hf_AbCdEfGhIjKlMnOpQrStUvWxYz0123";
+  for (const extraArgs of [[`--hf-token=${token}`], ["--hf-token", token], [`--api-key=${token}`], ["--enable-prefix-caching", `--x=${token}`]]) {
+    const msg = error({ models: [{ ...QWEN, extraArgs }] });
+    expect(msg).toMatch(/ods:model\.models\[0\]\.extraArgs\[\d\] = \[secret, not shown\]: model "qwen": carries a credential in plain text/);
+    expect(msg).not.toContain(token);
+  }
+  // The bad case for the check itself: ordinary flags pass.
+  expect(cfg({ models: [{ ...QWEN, extraArgs: ["--enable-prefix-caching", "--max-num-seqs=64"] }] }).model.models[0].extraArgs).toHaveLength(2);
+});

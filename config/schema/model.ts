@@ -164,6 +164,11 @@ export function defaultEngine(facts: Pick<ModelFacts, "gpuCapacity">): EngineKin
   return facts.gpuCapacity > 0 ? "vllm-gpu" : "simulator";
 }
 
+/** vLLM flags whose value is a credential: refused in extraArgs (hfTokenSecret carries the token). */
+const CREDENTIAL_FLAGS = ["--hf-token", "--api-key"] as const;
+/** A Hugging Face access token, wherever it appears in a flag. */
+const HF_TOKEN = /hf_[A-Za-z0-9]{20,}/;
+
 /** Flags the kit sets itself; extraArgs must not repeat them. */
 export const KIT_VLLM_FLAGS = ["--served-model-name", "--port", "--tensor-parallel-size", "--max-model-len", "--gpu-memory-utilization", "--host", "--model", "--api-key"] as const;
 
@@ -184,9 +189,17 @@ export function checkModel(model: ModelInput, ctx: z.RefinementCtx, at: Property
     served.set(servedName, i);
     if (m.replicas.min > m.replicas.max) issue(["models", i, "replicas"], `${who}: min ${m.replicas.min} > max ${m.replicas.max}; allowed: min <= max`);
     if (m.replicas.min === 0 && !m.scaleToZero) issue(["models", i, "replicas", "min"], `${who}: min 0 needs scaleToZero: true (a cold start on the first request); allowed otherwise: min >= 1`);
-    for (const flag of m.extraArgs.map((a) => a.split("=")[0])) {
-      if ((KIT_VLLM_FLAGS as readonly string[]).includes(flag)) issue(["models", i, "extraArgs"], `${who}: ${flag} is set by the kit from the model's own keys; remove it from extraArgs`);
-    }
+    m.extraArgs.forEach((a, k) => {
+      const flag = a.split("=")[0];
+      if ((KIT_VLLM_FLAGS as readonly string[]).includes(flag)) issue(["models", i, "extraArgs", k], `${who}: ${flag} is set by the kit from the model's own keys; remove it from extraArgs`);
+    });
+    // A credential in a flag would be written in plain text into the Deployment (and the state).
+    m.extraArgs.forEach((a, k) => {
+      const flag = a.split("=")[0];
+      if ((CREDENTIAL_FLAGS as readonly string[]).includes(flag) || HF_TOKEN.test(a)) {
+        issue(["models", i, "extraArgs", k], `${who}: carries a credential in plain text (the value is not shown); a Hugging Face token goes in a Kubernetes Secret named by hfTokenSecret; allowed: flags without credentials`);
+      }
+    });
     if (engine === "vllm-gpu") {
       if (facts.infraKind === "aws") {
         const pool = facts.pools.find((p) => p.name === m.pool);
