@@ -39,7 +39,8 @@ export function readState(dir = clusterDir()): ClusterState | undefined {
   return JSON.parse(fs.readFileSync(f, "utf8")) as ClusterState;
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid exists. */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -128,7 +129,8 @@ function start(name: string, args: string[], logDir: string): number {
   return child.pid;
 }
 
-function tail(file: string, lines = 15): string {
+/** The last lines of a log file ("" when there is none). */
+export function tail(file: string, lines = 15): string {
   if (!fs.existsSync(file)) return "";
   return fs.readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
 }

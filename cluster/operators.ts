@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { GoModule } from "./build";
 import { binaryName, binaryPath, CERT_MANAGER_MODULE, isBuilt, KEDA_MODULE, MOCO_MODULE, OPTIONAL_MODULES, PROMETHEUS_OPERATOR_MODULE } from "./build";
+import { alive, tail } from "./controlPlane";
 import type { KubeObject } from "./kubeClient";
 
 export interface OperatorContext {
@@ -212,16 +213,7 @@ export async function startOperators(
 export function exitedOperators(started: readonly StartedOperator[], dir: string): { name: string; log: string }[] {
   const out: { name: string; log: string }[] = [];
   for (const o of started) {
-    let alive = true;
-    try {
-      process.kill(o.pid, 0);
-    } catch {
-      alive = false;
-    }
-    if (alive) continue;
-    const file = path.join(dir, "logs", `${o.name}.log`);
-    const text = fs.existsSync(file) ? fs.readFileSync(file, "utf8").trimEnd().split("\n").slice(-5).join("\n") : "";
-    out.push({ name: o.name, log: text });
+    if (!alive(o.pid)) out.push({ name: o.name, log: tail(path.join(dir, "logs", `${o.name}.log`), 5) });
   }
   return out;
 }

@@ -30,3 +30,8 @@ export function notARegularFile(file: string): string | undefined {
   const what = st.isDirectory() ? "a directory" : st.isFIFO() ? "a named pipe (FIFO)" : st.isSocket() ? "a socket" : st.isCharacterDevice() || st.isBlockDevice() ? "a device" : "not a regular file";
   return `is ${what}; a stack file is a regular YAML file`;
 }
+
+/** A `secure:` entry as Pulumi accepts one in a stack file: a mapping with the single key `secure`. */
+export function isSecure(value: unknown): boolean {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && "secure" in value;
+}

@@ -5,7 +5,7 @@ import * as YAML from "yaml";
 import { ConfigError } from "../config/load";
 import { OFFLINE_SECRET_PLACEHOLDER_TEXT, offlinePlaceholder } from "../config/schema";
 import { checkStackName } from "../lib/stackName";
-import { notARegularFile, parseStackYaml } from "../lib/stackYaml";
+import { isSecure, notARegularFile, parseStackYaml } from "../lib/stackYaml";
 
 export interface StackConfig {
   /** `namespace:key` -> value as the CLI hands it to the program (strings; structured values JSON-encoded). */
@@ -17,10 +17,6 @@ export interface StackConfig {
 
 /** Placeholder for `secure:` values offline: the plan never decrypts anything (keys with a format get one of that form: offlinePlaceholder). */
 export const OFFLINE_SECRET_PLACEHOLDER = OFFLINE_SECRET_PLACEHOLDER_TEXT;
-
-function isSecure(value: unknown): boolean {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && "secure" in value;
-}
 
 /**
  * The value as Pulumi hands it to the program, with every `secure:` (at any depth, as Pulumi accepts

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
 import { repoPath } from "../../lib/repo";
-import { notARegularFile, parseStackYaml } from "../../lib/stackYaml";
+import { isSecure, notARegularFile, parseStackYaml } from "../../lib/stackYaml";
 
 /** Percentiles an SLO bound may apply to (k6 and Prometheus both compute these). */
 export const SLO_PERCENTILES = [50, 90, 95, 99] as const;
@@ -32,8 +32,6 @@ export type Slo = z.infer<typeof sloSchema>;
 
 /** Where the SLO sits in a stack file, for messages. */
 export const SLO_KEY = "ods:model.slo";
-
-const isSecure = (v: unknown) => v !== null && typeof v === "object" && !Array.isArray(v) && "secure" in v;
 
 /** A value for a message; a `secure:` one is never shown (the SLO's numbers are not secrets, and a secret put here by mistake must not be echoed). */
 function show(v: unknown): string {
