@@ -1,10 +1,9 @@
 // The command lines: `npm run cluster -- build|up|down|status` and `npm run cluster-check -- --stack <name>`.
-import { parseRawConfig } from "../config/load";
 import type { CliSpec, Parsed } from "../lib/cli";
 import { UsageError } from "../lib/cli";
 import { REPO_ROOT } from "../lib/repo";
 import { cachedPlan } from "../plan/planCache";
-import { readStackConfig } from "../plan/stackConfig";
+import { readStackConfig, validateStackConfig } from "../config/stackFile";
 import { ALL_MODULES, buildModules, CONTROL_PLANE_MODULES, OPTIONAL_MODULES } from "./build";
 import { applyObjects, awaitWorkloads, createNodes, type Finding, orderedObjects, quotaHeadroom } from "./check";
 import { clusterDir, down, freePort, readState, recordProcess, up } from "./controlPlane";
@@ -109,7 +108,7 @@ export async function clusterCheck(opts: CheckOptions): Promise<CheckReport> {
   const log = opts.log ?? ((l: string) => console.error(l));
   if (opts.kubeconfig && !opts.dryRun) throw new UsageError("against your own cluster the check only asks (--dry-run=server); `pulumi up` is what changes it");
   const stackConfig = readStackConfig(REPO_ROOT, opts.stack);
-  const config = parseRawConfig(stackConfig.config, stackConfig.secretKeys);
+  const config = validateStackConfig(stackConfig);
   const plan = await cachedPlan(opts.stack);
   const ordered = orderedObjects(plan.resources);
   opts.mutate?.(ordered);

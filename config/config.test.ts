@@ -4,7 +4,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { ConfigError, parseRawConfig, validateConfig } from "./load";
 import { TOP_LEVEL_KEYS } from "./schema";
-import { readStackConfig, listStacks } from "../plan/stackConfig";
+import { readStackConfig, listStacks } from "./stackFile";
 import { configErrorOf } from "../test/harness";
 import { MINIMAL_APPS, MINIMAL_DATA, MINIMAL_MODEL } from "../test/minimalConfig";
 

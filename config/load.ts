@@ -1,7 +1,7 @@
 // Turns raw stack config (the `ods:*` keys) into a validated OdsConfig, or one error naming every bad key.
 // No message ever shows the value of a key that holds a secret.
 import { z } from "zod";
-import { CONFIG_NAMESPACE, configSchema, isSecretCapable, OdsConfig, SECRET_ONLY_FIELDS, TOP_LEVEL_KEYS } from "./schema";
+import { CONFIG_NAMESPACE, configSchema, isSecretCapable, OdsConfig, presentSlots, SECRET_SLOTS, secretSlotAt, TOP_LEVEL_KEYS } from "./schema";
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -130,13 +130,17 @@ function scrub(problems: string[], input: Record<string, unknown>, secret: Reado
   });
 }
 
+/** A config path as elements, without the namespace: `["observability", "alertmanager", "receivers", 0, "webhookUrl"]`. */
+export type ConfigPath = readonly (string | number)[];
+
 /**
  * Parses the raw config map (keys `ods:<key>`, values as Pulumi stores them: strings, with objects,
  * arrays, numbers and booleans JSON-encoded) and validates it. Keys outside the `ods` namespace
  * belong to providers (aws:region, kubernetes:context) and are ignored here. `secretKeys` are the full
- * keys (`ods:infra`) Pulumi marks secret: their values never appear in an error.
+ * keys (`ods:infra`) Pulumi marks secret: their values never appear in an error. `securePaths`, where the
+ * stack file was read, are the exact paths of its `secure:` values (see validateConfig).
  */
-export function parseRawConfig(raw: Record<string, string>, secretKeys: readonly string[] = []): OdsConfig {
+export function parseRawConfig(raw: Record<string, string>, secretKeys: readonly string[] = [], securePaths?: readonly ConfigPath[]): OdsConfig {
   const problems: string[] = [];
   const input: Record<string, unknown> = {};
   const prefix = `${CONFIG_NAMESPACE}:`;
@@ -160,21 +164,62 @@ export function parseRawConfig(raw: Record<string, string>, secretKeys: readonly
       problems.push(`${fullKey} = ${value}: not a valid value (expected a YAML object, list, number or boolean)`);
     }
   }
-  return validateConfig(input, problems, [...secret].map((k) => prefix + k));
+  return validateConfig(input, problems, [...secret].map((k) => prefix + k), securePaths);
 }
 
-/** Validates already-parsed config; `earlier` carries problems found while parsing. */
-export function validateConfig(input: Record<string, unknown>, earlier: string[] = [], secretKeys: readonly string[] = []): OdsConfig {
+/** A slot's message for one concrete path (its `{path}` is the path to give `pulumi config set --path`). */
+function slotMessage(slot: { message: string }, path: ConfigPath): string {
+  return slot.message.split("{path}").join(keyName(path).slice(CONFIG_NAMESPACE.length + 1));
+}
+
+const SLOT_KEYS = () => SECRET_SLOTS.map((s) => `${CONFIG_NAMESPACE}:${s.path}`).join(", ");
+
+/**
+ * Where secrets may be and where they must be (SECRET_SLOTS), checked with what is known of them.
+ * With `securePaths` (the stack file was read: the offline plan, policy, cluster-check, and the program
+ * when its stack file is the one Pulumi read) each `secure:` value is judged by its exact path. Without
+ * them only the top-level keys Pulumi marks secret are known (Pulumi marks `ods:observability` as a whole
+ * when one value in it is secure): a secret key with no slot in it is refused, and a plain-text
+ * credential is caught in keys Pulumi does not mark.
+ */
+function secretPlacement(input: Record<string, unknown>, secret: ReadonlySet<string>, securePaths: readonly ConfigPath[] | undefined): string[] {
+  const problems: string[] = [];
+  const slots = presentSlots(input);
+  if (securePaths) {
+    const exact = new Set(securePaths.map((p) => JSON.stringify(p)));
+    for (const p of securePaths) {
+      if (!secretSlotAt(p)) problems.push(`${keyName(p)} = ${HIDDEN}: a secure: value is not allowed here: this key is not a secret, and its value would be written in plain text into names, objects and the Pulumi state; allowed: a plain value here; the keys that may be secret: ${SLOT_KEYS()}`);
+    }
+    // Judged one path at a time: a secure value elsewhere in the section does not make this one secret.
+    for (const { path, slot, value } of slots) {
+      if (slot.mustBeSecret(value) && !exact.has(JSON.stringify(path))) problems.push(`${keyName(path)} = ${HIDDEN}: ${slotMessage(slot, path)}`);
+    }
+    return problems;
+  }
+  for (const key of secret) {
+    if (!(key in input)) continue;
+    if (!slots.some((s) => s.path[0] === key)) {
+      problems.push(`${keyName([key])} = ${HIDDEN}: Pulumi marks this key secret (a secure: value or --secret), but no key under it may be secret: its values go into names, objects and the Pulumi state in plain text; allowed: plain values here; the keys that may be secret: ${SLOT_KEYS()}`);
+    }
+  }
+  for (const { path, slot, value } of slots) {
+    if (slot.mustBeSecret(value) && !secret.has(String(path[0]))) problems.push(`${keyName(path)} = ${HIDDEN}: ${slotMessage(slot, path)}`);
+  }
+  return problems;
+}
+
+/**
+ * Validates already-parsed config; `earlier` carries problems found while parsing. `secretKeys`: the
+ * top-level keys Pulumi marks secret; `securePaths`: the exact paths of `secure:` values, when the stack
+ * file is known (see secretPlacement).
+ */
+export function validateConfig(input: Record<string, unknown>, earlier: string[] = [], secretKeys: readonly string[] = [], securePaths?: readonly ConfigPath[]): OdsConfig {
   const prefix = `${CONFIG_NAMESPACE}:`;
   const secret = new Set(secretKeys.map((k) => (k.startsWith(prefix) ? k.slice(prefix.length) : k)));
   const ctx: Context = { input, secret };
   const result = configSchema.safeParse(input);
-  const problems = [...earlier];
-  // Plain-text credentials are reported whatever else is wrong, and never shown.
-  for (const field of SECRET_ONLY_FIELDS) {
-    const value = valueAt(input, field.path);
-    if (!secret.has(String(field.path[0])) && field.when(value)) problems.push(`${keyName(field.path)} = ${HIDDEN}: ${field.message}`);
-  }
+  // Secrets out of place and plain-text credentials are reported whatever else is wrong, and never shown.
+  const problems = [...earlier, ...secretPlacement(input, secret, securePaths)];
   if (!result.success) problems.push(...result.error.issues.map((i) => describeIssue(i, ctx)));
   if (problems.length > 0) throw new ConfigError(scrub(problems, input, secret));
   return result.data as OdsConfig;

@@ -5,9 +5,9 @@ import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, HIDDEN, parseRawConfig } from "./load";
-import { loadConfig } from ".";
+import { loadConfig, validatePulumiConfig } from ".";
 import * as YAML from "yaml";
-import { OFFLINE_SECRET_PLACEHOLDER, readStackConfig } from "../plan/stackConfig";
+import { OFFLINE_SECRET_PLACEHOLDER, readStackConfig, sameConfigApartFromSecrets, validateStackConfig } from "./stackFile";
 import { cachedPlan } from "../plan/planCache";
 import { isWebhookUrl, offlinePlaceholder } from "./schema";
 import { readStackSlo } from "./schema/slo";
@@ -249,13 +249,131 @@ describe("Alertmanager webhook URLs (they carry tokens) must be secrets", () => 
 
   test("a plaintext receiver URL is refused without being shown", () => {
     const msg = configErrorOf(() => parseRawConfig({ ...raw(), "ods:observability": obs([{ name: "oncall", webhookUrl: url }]) }));
-    expect(msg).toContain("ods:observability.alertmanager.receivers");
-    expect(msg).toContain("holds webhook URLs");
+    expect(msg).toContain("ods:observability.alertmanager.receivers[0].webhookUrl = [secret, not shown]: is a webhook URL (it carries a token) in plain text");
     expect(msg).not.toContain(SECRET);
   });
 
   test("the same receivers in a key Pulumi marks secret are accepted", () => {
     const cfg = parseRawConfig({ ...raw(), "ods:observability": obs([{ name: "oncall", webhookUrl: url }]) }, ["ods:observability"]);
     expect(cfg.observability.alertmanager.receivers).toHaveLength(1);
+  });
+});
+
+describe("a secure: value stays secret where it may be one, and is refused everywhere else", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ods-placement-"));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const secure = { secure: `v1:${SECRET}` };
+  /** The dev stack file with edits, written out and read as the offline plan reads it. */
+  const devWith = (edit: (c: Record<string, Obj>) => void) => {
+    const doc = YAML.parse(fs.readFileSync(path.join(ROOT, "stacks", "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, Obj> };
+    edit(doc.config);
+    const file = path.join(dir, `Pulumi.${Math.random().toString(36).slice(2)}.yaml`);
+    fs.writeFileSync(file, YAML.stringify(doc));
+    return readStackConfig(ROOT, "dev", file);
+  };
+  const models = (c: Record<string, Obj>) => (c["ods:model"] as { models: Obj[] }).models;
+  const receivers = (c: Record<string, Obj>, list: Obj[]) => (c["ods:observability"] = { ...c["ods:observability"], alertmanager: { receivers: list } });
+
+  test.each<[string, (c: Record<string, Obj>) => void, string]>([
+    ["a flag in a model's extraArgs", (c) => (models(c)[0].extraArgs = ["--enable-prefix-caching", secure]), "ods:model.models[0].extraArgs[1]"],
+    ["a Service annotation", (c) => (c["ods:edge"] = { ...c["ods:edge"], gateway: { service: { annotations: { "example.com/x": secure } } } }), 'ods:edge.gateway.service.annotations.example.com/x'],
+    ["the realm's display name", (c) => (c["ods:identity"] = { ...c["ods:identity"], realm: { displayName: secure } }), "ods:identity.realm.displayName"],
+    ["the data layer's admin host", (c) => (c["ods:data"] = { ...c["ods:data"], access: { mode: "nodePort", host: secure } }), "ods:data.access.host"],
+    ["a receiver's name", (c) => receivers(c, [{ name: secure, webhookUrl: { secure: "v1:x" } }]), "ods:observability.alertmanager.receivers[0].name"],
+    ["the domain, a whole top-level key", (c) => (c["ods:domain"] = secure as unknown as Obj), "ods:domain"],
+  ])("%s is refused by its exact key, never shown", (_what, edit, key) => {
+    const sc = devWith(edit);
+    const msg = configErrorOf(() => validateStackConfig(sc));
+    expect(msg).toContain(`${key} = ${HIDDEN}: a secure: value is not allowed here`);
+    expect(msg).toContain("the keys that may be secret: ods:infra.existingCluster.kubeconfig, ods:observability.alertmanager.receivers[].webhookUrl");
+    expect(msg).not.toContain(SECRET);
+    expect(msg).not.toContain(OFFLINE_SECRET_PLACEHOLDER);
+  });
+
+  test("the offline plan refuses it before the program runs", async () => {
+    const { runPlan } = await import("../plan/run");
+    const file = path.join(dir, "Pulumi.plan.yaml");
+    const doc = YAML.parse(fs.readFileSync(path.join(ROOT, "stacks", "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, Obj> };
+    models(doc.config)[0].extraArgs = [secure];
+    fs.writeFileSync(file, YAML.stringify(doc));
+    await expect(runPlan("dev", { stackFile: file, charts: false })).rejects.toThrow(/ods:model\.models\[0\]\.extraArgs\[0\] = \[secret, not shown\]: a secure: value is not allowed here/);
+  });
+
+  test("a secure webhook URL does not switch off the check of a plain-text one beside it, nor does a secure name", () => {
+    const two = devWith((c) => receivers(c, [{ name: "a", webhookUrl: secure }, { name: "b", webhookUrl: `https://hooks.example.com/${SECRET}` }]));
+    expect(two.secretKeys).toContain("ods:observability");
+    const msg = configErrorOf(() => validateStackConfig(two));
+    expect(msg).toContain(`ods:observability.alertmanager.receivers[1].webhookUrl = ${HIDDEN}: is a webhook URL (it carries a token) in plain text`);
+    expect(msg).toContain("pulumi config set --secret --path 'observability.alertmanager.receivers[1].webhookUrl' <url>");
+    expect(msg).not.toContain("receivers[0].webhookUrl");
+    expect(msg).not.toContain(SECRET);
+    const named = configErrorOf(() => validateStackConfig(devWith((c) => receivers(c, [{ name: secure, webhookUrl: `https://hooks.example.com/${SECRET}` }]))));
+    expect(named).toContain(`ods:observability.alertmanager.receivers[0].webhookUrl = ${HIDDEN}: is a webhook URL`);
+    expect(named).toContain(`ods:observability.alertmanager.receivers[0].name = ${HIDDEN}: a secure: value is not allowed here`);
+    // The good case: both URLs secure.
+    const both = devWith((c) => receivers(c, [{ name: "a", webhookUrl: secure }, { name: "b", webhookUrl: secure }]));
+    expect(validateStackConfig(both).observability.alertmanager.receivers).toHaveLength(2);
+  });
+
+  describe("in the program, where Pulumi only says which top-level keys are secret", () => {
+    // What Pulumi hands over for the file `sc`: every secure value decrypted (here: a URL with the sentinel).
+    const decrypted = (sc: ReturnType<typeof readStackConfig>) => {
+      const raw = { ...sc.config };
+      for (const p of sc.securePaths) {
+        const key = `ods:${String(p[0])}`;
+        const value = JSON.parse(raw[key]) as Obj;
+        let at: Obj = value;
+        for (const e of p.slice(1, -1)) at = at[e as string] as Obj;
+        at[p[p.length - 1] as string] = `https://hooks.example.com/${SECRET}`;
+        raw[key] = JSON.stringify(value);
+      }
+      return raw;
+    };
+
+    test("a secret key with no key in it that may be secret is refused, whatever the stack file", () => {
+      const raw = readStackConfig(ROOT, "dev").config;
+      for (const key of ["ods:model", "ods:identity", "ods:domain"]) {
+        const msg = configErrorOf(() => validatePulumiConfig(raw, [key], undefined));
+        expect(msg).toContain(`${key} = ${HIDDEN}: Pulumi marks this key secret (a secure: value or --secret), but no key under it may be secret`);
+        expect(msg).not.toContain(raw[key].slice(0, 40));
+      }
+      // ods:observability is secret for a reason only when it holds a webhook URL.
+      expect(configErrorOf(() => validatePulumiConfig(raw, ["ods:observability"], undefined))).toContain("ods:observability = [secret, not shown]: Pulumi marks this key secret");
+      // The bad case: the same config with no secret key passes.
+      expect(validatePulumiConfig(raw, [], undefined).environment).toBe("dev");
+    });
+
+    test("with its own stack file the program judges each path: a plain URL beside a secure one is refused", () => {
+      const sc = devWith((c) => receivers(c, [{ name: "a", webhookUrl: secure }, { name: "b", webhookUrl: "https://hooks.example.com/plain" }]));
+      const raw = decrypted(sc);
+      expect(sameConfigApartFromSecrets(sc, raw, sc.secretKeys)).toBe(true);
+      const msg = configErrorOf(() => validatePulumiConfig(raw, sc.secretKeys, sc));
+      expect(msg).toContain(`ods:observability.alertmanager.receivers[1].webhookUrl = ${HIDDEN}: is a webhook URL`);
+      expect(msg).not.toContain(SECRET);
+      // Without the file (config from elsewhere) only the key is known, and the section is accepted.
+      expect(validatePulumiConfig(raw, sc.secretKeys, undefined).observability.alertmanager.receivers).toHaveLength(2);
+    });
+
+    test("a stack file that is not the config Pulumi gave is not trusted for paths", () => {
+      const sc = devWith((c) => receivers(c, [{ name: "a", webhookUrl: secure }, { name: "b", webhookUrl: "https://hooks.example.com/plain" }]));
+      const raw = decrypted(sc);
+      const other = { ...raw, "ods:domain": "other.example.com" };
+      expect(sameConfigApartFromSecrets(sc, other, sc.secretKeys)).toBe(false);
+      expect(sameConfigApartFromSecrets(sc, raw, [])).toBe(false);
+      const { "ods:edge": _edge, ...fewer } = raw;
+      expect(sameConfigApartFromSecrets(sc, fewer, sc.secretKeys)).toBe(false);
+      // A different value at a non-secure path inside the secret key.
+      const obs = JSON.parse(raw["ods:observability"]) as { alertmanager: { receivers: Obj[] } };
+      obs.alertmanager.receivers[1].name = "c";
+      expect(sameConfigApartFromSecrets(sc, { ...raw, "ods:observability": JSON.stringify(obs) }, sc.secretKeys)).toBe(false);
+      expect(validatePulumiConfig({ ...raw, "ods:observability": JSON.stringify(obs) }, sc.secretKeys, sc).observability.alertmanager.receivers).toHaveLength(2);
+    });
+
+    test("loadConfig reads the stack's own file: its secure paths are used when it matches", () => {
+      pulumi.runtime.setAllConfig(raw("dev"), []);
+      expect(loadConfig().environment).toBe("dev");
+      pulumi.runtime.setAllConfig(raw("dev"), ["ods:model"]);
+      expect(configErrorOf(() => loadConfig())).toContain("ods:model = [secret, not shown]: Pulumi marks this key secret");
+    });
   });
 });

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { REPO_ROOT } from "../lib/repo";
-import { listStacks } from "./stackConfig";
+import { listStacks } from "../config/stackFile";
 
 export function median(xs: number[]): number {
   if (xs.length === 0) throw new Error("median of nothing");

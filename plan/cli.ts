@@ -10,7 +10,7 @@ import { planFiles, summary } from "./output";
 import { configHash, defaultOut, kitVersion, OutputError, PlanOutput, readPlanRecord } from "./outputDir";
 import { storePlan } from "./planCache";
 import { FullPlanResult, PlanOptions, runPlan } from "./run";
-import { readStackConfig } from "./stackConfig";
+import { readStackConfig } from "../config/stackFile";
 
 export const PLAN_CLI = {
   command: "npm run plan --",

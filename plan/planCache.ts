@@ -47,6 +47,8 @@ function programDigest(): string {
 
 /** The key of a plan: everything that decides its result. */
 export function planKey(stack: string, opts: PlanOptions = {}): string {
+  // Its values are not part of the key (a function), and a plan with planted secrets is not for sharing.
+  if (opts.secureValue) throw new Error("a plan with given secure values is never cached");
   const charts = opts.charts !== false;
   const root = opts.root ?? REPO_ROOT;
   // The config's content, not its file's path: tests write variants to fresh temporary folders, and a

@@ -9,7 +9,7 @@ import { planMocks, unmockedInvokes } from "./mocks";
 import { configHash } from "./outputDir";
 import { applyPatches } from "./patches";
 import { attachRecorder, REDACTED } from "./recorder";
-import { readStackConfig } from "./stackConfig";
+import { readStackConfig, validateStackConfig } from "../config/stackFile";
 import { PlanResult, RecordedResource } from "./types";
 
 /** Waits for every outstanding registration; part of the runtime, but not of its typings. */
@@ -35,6 +35,8 @@ export interface PlanOptions {
   chartCache?: string;
   /** Manifest cache folder (pinned YAML manifests); default ODS_MANIFEST_CACHE or `manifests` beside the chart cache. */
   manifestCache?: string;
+  /** What each `secure:` value stands for, by config path; default the offline placeholder (tests plant sentinels). */
+  secureValue?: (configPath: string) => string;
 }
 
 /** The layer of a resource: its outermost ods component's layer token, following the records' parent links. */
@@ -114,7 +116,10 @@ function cheapStackCaptures(): () => void {
  */
 export async function runPlan(stack: string, opts: PlanOptions = {}): Promise<FullPlanResult> {
   const root = opts.root ?? REPO_ROOT;
-  const sc = readStackConfig(root, stack, opts.stackFile);
+  const sc = readStackConfig(root, stack, opts.stackFile, opts.secureValue);
+  // Checked here with the exact paths of the file's secure values, which the program sees only when the
+  // file is the stack's own (config/index.ts).
+  validateStackConfig(sc);
   pulumi.runtime.setAllConfig(sc.config, sc.secretKeys);
   const { value: outputs, resources: declared } = await underMocks({ project: sc.project, stack }, async () => {
     const program = (await import(path.join(root, "index"))) as Record<string, unknown>;

@@ -3,11 +3,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { Policies } from "@pulumi/policy";
-import { OdsConfig, parseRawConfig } from "../config";
+import { OdsConfig } from "../config";
 import { LAYERS } from "../components/lib/cluster";
 import { baseName, namespaceName } from "../components/lib/naming";
 import { REPO_ROOT } from "../lib/repo";
-import { readStackConfig } from "../plan/stackConfig";
+import { readStackConfig, validateStackConfig } from "../config/stackFile";
 import { checkedPackConfig, mergePackConfig, PackConfig, readPackConfigFile, StackFacts } from "./packConfig";
 
 export function stackFacts(cfg: OdsConfig): StackFacts {
@@ -37,7 +37,7 @@ export function stackPackConfig(stack: string, policies: Policies, opts: { root?
   const diffFile = path.join(dir, `${stack}.json`);
   const hasDiff = fs.existsSync(diffFile);
   const sc = readStackConfig(root, stack, opts.stackFile);
-  const cfg = parseRawConfig(sc.config, sc.secretKeys);
+  const cfg = validateStackConfig(sc);
   const rel = (f: string) => path.relative(root, f);
   const config = mergePackConfig(readPackConfigFile(baseFile), hasDiff ? readPackConfigFile(diffFile) : {}, stackFacts(cfg), { base: rel(baseFile), diff: rel(diffFile) });
   const files = [rel(baseFile), ...(hasDiff ? [rel(diffFile)] : []), opts.stackFile ? rel(opts.stackFile) : `stacks/Pulumi.${stack}.yaml`];

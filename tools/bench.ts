@@ -5,7 +5,7 @@ import * as os from "os";
 import { runCli, UsageError } from "../lib/cli";
 import { REPO_ROOT } from "../lib/repo";
 import { benchPlans, benchSuite, CHART_VARIANTS, chartRatios, formatRow } from "../plan/bench";
-import { listStacks } from "../plan/stackConfig";
+import { listStacks } from "../config/stackFile";
 
 const CLI = {
   command: "npm run bench --",

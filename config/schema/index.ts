@@ -2,11 +2,11 @@
 // where defaults live and config rules are checked; everything is validated before any resource exists.
 import { z } from "zod";
 import { checkData, dataInputSchema, resolveData } from "./data";
-import { checkInfra, infraInputSchema, INFRA_SECRET_ONLY_FIELDS, resolveInfra } from "./infra";
+import { checkInfra, infraInputSchema, INFRA_SECRET_SLOTS, resolveInfra } from "./infra";
 import { checkModel, ModelFacts, modelInputSchema, resolveModel } from "./model";
 import { checkIdentity, identityInputSchema, resolveIdentity } from "./identity";
 import { appsInputSchema, checkApps, resolveApps } from "./apps";
-import { checkObservability, OBSERVABILITY_SECRET_ONLY_FIELDS, observabilityInputSchema, resolveObservability } from "./observability";
+import { checkObservability, OBSERVABILITY_SECRET_SLOTS, observabilityInputSchema, resolveObservability } from "./observability";
 import { checkEdge, edgeInputSchema, resolveEdge } from "./edge";
 import { PlatformFacts, platformShape } from "./platform";
 import { publicHosts } from "../../components/edge/contracts";
@@ -140,34 +140,63 @@ export const TOP_LEVEL_KEYS: Record<keyof z.input<typeof inputSchema>, "string" 
 };
 
 /**
- * What the offline plan puts where a stack file has `secure:` (it never decrypts): a value of the form
- * the key requires, so a stack written as documented plans offline. Keys are config paths with `[]` for
- * any list index; every other secure value gets OFFLINE_SECRET_PLACEHOLDER_TEXT.
+ * The keys that may hold a secret, the only places a `secure:` value (or `pulumi config set --secret`)
+ * is accepted: everywhere else a value goes into names, labels, objects and the plan in plain text, so a
+ * secret there is refused, by key, without being shown. Each slot's value is wrapped as a Pulumi secret
+ * wherever the program uses it. Paths are config paths, `[]` for any list index.
+ * - mustBeSecret: a plain-text value of this form is refused (it is a credential);
+ * - placeholder: what the offline plan (which never decrypts) puts there, in the form the key requires.
  */
-export const OFFLINE_SECRET_PLACEHOLDER_TEXT = "offline-plan-placeholder-secret";
-export const OFFLINE_SECRET_PLACEHOLDERS: Readonly<Record<string, string>> = {
-  "observability.alertmanager.receivers[].webhookUrl": "https://offline-plan-placeholder.invalid/secret",
-};
+export interface SecretSlot {
+  readonly path: string;
+  readonly mustBeSecret: (value: unknown) => boolean;
+  readonly message: string;
+  readonly placeholder?: string;
+}
+export const SECRET_SLOTS: readonly SecretSlot[] = [...INFRA_SECRET_SLOTS, ...OBSERVABILITY_SECRET_SLOTS];
 
-/**
- * Keys that may hold a secret (config paths, `[]` for any list index): their values are never shown in
- * an error, whether or not the stack marks them secret (a plain-text one is refused as such).
- */
-export const SECRET_CAPABLE_FIELDS: readonly string[] = ["infra.existingCluster.kubeconfig", "observability.alertmanager.receivers[].webhookUrl"];
+/** The placeholder for a secure value without a slot placeholder (the offline plan never decrypts). */
+export const OFFLINE_SECRET_PLACEHOLDER_TEXT = "offline-plan-placeholder-secret";
+
+/** A config path as elements (`["observability", "alertmanager", "receivers", 0, "webhookUrl"]`) in the slot form (`...receivers[].webhookUrl`). */
+export function slotForm(path: readonly PropertyKey[]): string {
+  return path.map((p) => (typeof p === "number" ? "[]" : String(p))).join(".").replace(/\.\[\]/g, "[]");
+}
+
+/** The slot a config path is, if it may hold a secret. */
+export function secretSlotAt(path: readonly PropertyKey[]): SecretSlot | undefined {
+  const form = slotForm(path);
+  return SECRET_SLOTS.find((s) => s.path === form);
+}
+
+/** Every slot present in a config input, with its concrete path (list indexes filled in) and value. */
+export function presentSlots(input: unknown): { path: (string | number)[]; slot: SecretSlot; value: unknown }[] {
+  const found: { path: (string | number)[]; slot: SecretSlot; value: unknown }[] = [];
+  const walk = (v: unknown, at: (string | number)[], rest: string[], slot: SecretSlot) => {
+    if (v === undefined || v === null) return;
+    if (rest.length === 0) return void found.push({ path: at, slot, value: v });
+    const [head, ...tail] = rest;
+    const list = head.endsWith("[]");
+    const key = list ? head.slice(0, -2) : head;
+    if (typeof v !== "object" || Array.isArray(v)) return;
+    const next = (v as Record<string, unknown>)[key];
+    if (!list) return walk(next, [...at, key], tail, slot);
+    if (Array.isArray(next)) next.forEach((item, i) => walk(item, [...at, key, i], tail, slot));
+  };
+  for (const slot of SECRET_SLOTS) walk(input, [], slot.path.split("."), slot);
+  return found;
+}
 
 /** Keys whose values errors never show: those that may hold a secret, and free-form flags that may carry one by mistake. */
-const NEVER_SHOWN_FIELDS: readonly string[] = [...SECRET_CAPABLE_FIELDS, "model.models[].extraArgs", "model.models[].extraArgs[]"];
+const NEVER_SHOWN_FIELDS: readonly string[] = [...SECRET_SLOTS.map((s) => s.path), "model.models[].extraArgs", "model.models[].extraArgs[]"];
 
 /** Whether an error may not show the value at a config path (as elements): see NEVER_SHOWN_FIELDS. */
 export function isSecretCapable(path: readonly PropertyKey[]): boolean {
-  const dotted = path.map((p) => (typeof p === "number" ? "[]" : String(p))).join(".").replace(/\.\[\]/g, "[]");
-  return NEVER_SHOWN_FIELDS.includes(dotted);
+  return NEVER_SHOWN_FIELDS.includes(slotForm(path));
 }
 
 /** The offline placeholder for a secure value at a config path such as `observability.alertmanager.receivers[0].webhookUrl`. */
 export function offlinePlaceholder(configPath: string): string {
-  return OFFLINE_SECRET_PLACEHOLDERS[configPath.replace(/\[\d+\]/g, "[]")] ?? OFFLINE_SECRET_PLACEHOLDER_TEXT;
+  const form = configPath.replace(/\[\d+\]/g, "[]");
+  return SECRET_SLOTS.find((s) => s.path === form)?.placeholder ?? OFFLINE_SECRET_PLACEHOLDER_TEXT;
 }
-
-/** Fields of every layer that must be Pulumi secrets when set (checked with the keys Pulumi marks secret). */
-export const SECRET_ONLY_FIELDS: readonly { path: readonly PropertyKey[]; when: (value: unknown) => boolean; message: string }[] = [...INFRA_SECRET_ONLY_FIELDS, ...OBSERVABILITY_SECRET_ONLY_FIELDS];

@@ -347,12 +347,12 @@ export function isInlineKubeconfig(value: unknown): boolean {
   return typeof value === "string" && (/[\r\n]/.test(value) || /^\s*[{[]/.test(value) || /\b(apiVersion|clusters|users)\s*:/.test(value));
 }
 
-/** Values that must be Pulumi secrets when present; a plaintext one is refused without being shown. */
-export const INFRA_SECRET_ONLY_FIELDS = [
+/** Keys of this section that may hold a secret (see SECRET_SLOTS); a plain-text inline kubeconfig is refused. */
+export const INFRA_SECRET_SLOTS = [
   {
-    path: ["infra", "existingCluster", "kubeconfig"],
-    when: isInlineKubeconfig,
+    path: "infra.existingCluster.kubeconfig",
+    mustBeSecret: isInlineKubeconfig,
     message:
-      "holds an inline kubeconfig (credentials) in plain text; store it as a secret (pulumi config set --secret --path 'infra.existingCluster.kubeconfig' \"$(cat <file>)\") or give the path of a kubeconfig file instead",
+      "holds an inline kubeconfig (credentials) in plain text; store it as a secret (pulumi config set --secret --path '{path}' \"$(cat <file>)\") or give the path of a kubeconfig file instead",
   },
 ] as const;

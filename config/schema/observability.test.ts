@@ -2,7 +2,7 @@
 import { MINIMAL_APPS, MINIMAL_DATA, MINIMAL_EDGE, MINIMAL_IDENTITY, MINIMAL_MODEL } from "../../test/minimalConfig";
 import { configErrorOf } from "../../test/harness";
 import { HIDDEN, validateConfig } from "../load";
-import { DEFAULT_GRAFANA_IMAGES, isWebhookUrl, OBSERVABILITY_SECRET_ONLY_FIELDS } from "./observability";
+import { DEFAULT_GRAFANA_IMAGES, isWebhookUrl, OBSERVABILITY_SECRET_SLOTS } from "./observability";
 
 const HOOK = "https://hooks.example.com/services/T000/B000/zq-sentinel-token";
 /** As Pulumi hands it over: the section is secret when a receiver (its URL) is in it. */
@@ -73,15 +73,15 @@ test("a webhook URL that is not an http(s) URL is refused without being shown", 
   expect([isWebhookUrl(HOOK), isWebhookUrl("http://am-relay.ops.svc:8080/hook"), isWebhookUrl(bad), isWebhookUrl("hooks.example.com/x"), isWebhookUrl("https://")]).toEqual([true, true, false, false, false]);
 });
 
-test("a receiver's webhook URL in plain text is refused (the rule SECRET_ONLY_FIELDS composes), a secret one and no receivers pass", () => {
-  const [field] = OBSERVABILITY_SECRET_ONLY_FIELDS;
-  expect(field.path).toEqual(["observability", "alertmanager", "receivers"]);
-  expect(field.when([{ name: "ops", webhookUrl: HOOK }])).toBe(true);
-  expect(field.when([{ name: "ops", webhookUrl: "" }, { name: "b" }])).toBe(false);
-  expect(field.when([])).toBe(false);
-  expect(field.when(undefined)).toBe(false);
-  expect(field.message).toContain("pulumi config set --secret --path 'observability.alertmanager.receivers[0].webhookUrl'");
-  expect(field.message).not.toContain(HOOK);
+test("a receiver's webhook URL is a secret slot: a plain-text one must be secret, an empty or missing one is nothing to keep", () => {
+  const [slot] = OBSERVABILITY_SECRET_SLOTS;
+  expect(slot.path).toBe("observability.alertmanager.receivers[].webhookUrl");
+  expect(slot.mustBeSecret(HOOK)).toBe(true);
+  expect(slot.mustBeSecret("")).toBe(false);
+  expect(slot.mustBeSecret(undefined)).toBe(false);
+  expect(isWebhookUrl(slot.placeholder)).toBe(true);
+  expect(slot.message).toContain("pulumi config set --secret --path '{path}' <url>");
+  expect(slot.message).not.toContain(HOOK);
   expect(HIDDEN).toBe("[secret, not shown]");
 });
 

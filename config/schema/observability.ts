@@ -157,21 +157,16 @@ export function isWebhookUrl(value: string): boolean {
   }
 }
 
-function receiversHoldUrls(value: unknown): boolean {
-  return Array.isArray(value) && value.some((r) => r !== null && typeof r === "object" && typeof (r as { webhookUrl?: unknown }).webhookUrl === "string" && (r as { webhookUrl: string }).webhookUrl.length > 0);
-}
-
 /**
- * Values that must be Pulumi secrets when present (composed into SECRET_ONLY_FIELDS): Pulumi marks the
- * whole `ods:observability` key secret when any value in it is, so the section must be secret as soon as
- * a receiver has a URL.
+ * Keys of this section that may hold a secret (see SECRET_SLOTS): a receiver's webhook URL carries a
+ * token, so a plain-text one is refused; the offline plan gives a `secure:` one a URL-shaped placeholder.
  */
-export const OBSERVABILITY_SECRET_ONLY_FIELDS = [
+export const OBSERVABILITY_SECRET_SLOTS = [
   {
-    path: ["observability", "alertmanager", "receivers"],
-    when: receiversHoldUrls,
-    message:
-      "holds webhook URLs (they carry tokens) in plain text; store each as a secret: pulumi config set --secret --path 'observability.alertmanager.receivers[0].webhookUrl' <url>",
+    path: "observability.alertmanager.receivers[].webhookUrl",
+    mustBeSecret: (value: unknown) => typeof value === "string" && value.length > 0,
+    message: "is a webhook URL (it carries a token) in plain text; store it as a secret: pulumi config set --secret --path '{path}' <url>",
+    placeholder: "https://offline-plan-placeholder.invalid/secret",
   },
 ] as const;
 

@@ -3,8 +3,7 @@
 // credential is a reference to a Secret that the plan declares in the apps namespace with that key, no env
 // literal holds a secret, the model layer reads the buckets the data layer registers, Milvus is reached as a
 // user of the agent's own, and the gate's endpoints. Called from each stack's test file with its plan.
-import { parseRawConfig } from "../../config/load";
-import { readStackConfig } from "../../plan/stackConfig";
+import { readStackConfig, validateStackConfig } from "../../config/stackFile";
 import { REPO_ROOT } from "../../lib/repo";
 import type { FullPlanResult } from "../../plan/run";
 import type { RecordedResource } from "../../plan/types";
@@ -22,7 +21,7 @@ const envOf = (c: Container) => Object.fromEntries((c.env ?? []).map((e) => [e.n
 
 export function describeAppsLayer(stack: string, plan: () => FullPlanResult): void {
   const sc = readStackConfig(REPO_ROOT, stack);
-  const cfg = parseRawConfig(sc.config, sc.secretKeys);
+  const cfg = validateStackConfig(sc);
   const prefix = cfg.namePrefix;
   const ns = { apps: `${prefix}-apps`, data: `${prefix}-data`, model: `${prefix}-model`, observability: `${prefix}-observability` };
   const s3 = cfg.data.objectStore.kind === "s3";

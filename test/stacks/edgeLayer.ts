@@ -2,8 +2,7 @@
 // CRDs from the pinned manifest before istiod and every Gateway/HTTPRoute, an HTTPS listener per exposed
 // host with the one certificate, HTTP redirected, an HTTPRoute per exposed service in its namespace with
 // the NetworkPolicy admitting the gateway, the issuer of the config, and the URLs.
-import { parseRawConfig } from "../../config/load";
-import { readStackConfig } from "../../plan/stackConfig";
+import { readStackConfig, validateStackConfig } from "../../config/stackFile";
 import { REPO_ROOT } from "../../lib/repo";
 import type { FullPlanResult } from "../../plan/run";
 import type { RecordedResource } from "../../plan/types";
@@ -16,7 +15,7 @@ type Obj = Record<string, unknown>;
 
 export function describeEdgeLayer(stack: string, plan: () => FullPlanResult): void {
   const sc = readStackConfig(REPO_ROOT, stack);
-  const cfg = parseRawConfig(sc.config, sc.secretKeys);
+  const cfg = validateStackConfig(sc);
   const e = cfg.edge;
   const edgeNs = `${cfg.namePrefix}-edge`;
   // Every layer's public hosts on this stack (MinIO's only where MinIO serves).

@@ -2,8 +2,7 @@
 // Deployment, the realm with exactly the specified roles, groups and clients (no wildcard redirect), the
 // credentials Secrets where their services run, the provider gated on Keycloak answering, and Kubernetes
 // access that gives no group more than its row. Called from each stack's test file with its plan.
-import { parseRawConfig } from "../../config/load";
-import { readStackConfig } from "../../plan/stackConfig";
+import { readStackConfig, validateStackConfig } from "../../config/stackFile";
 import { REPO_ROOT } from "../../lib/repo";
 import type { FullPlanResult } from "../../plan/run";
 import type { RecordedResource } from "../../plan/types";
@@ -17,7 +16,7 @@ type Obj = Record<string, unknown>;
 
 export function describeIdentityLayer(stack: string, plan: () => FullPlanResult): void {
   const sc = readStackConfig(REPO_ROOT, stack);
-  const cfg = parseRawConfig(sc.config, sc.secretKeys);
+  const cfg = validateStackConfig(sc);
   const id = cfg.identity;
   const base = `${cfg.namePrefix}-${cfg.environment}`;
   const ns = (layer: keyof typeof cfg.infra.namespaces) => `${cfg.namePrefix}-${layer}`;

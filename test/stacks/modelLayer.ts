@@ -3,8 +3,7 @@
 // query on a metric vLLM exports, the weight cache bound to the model, the router's backends, its pods
 // without a Kubernetes API token or rules, and the gate's endpoint. Called from each stack's test file
 // with the plan it already made.
-import { parseRawConfig } from "../../config/load";
-import { readStackConfig } from "../../plan/stackConfig";
+import { readStackConfig, validateStackConfig } from "../../config/stackFile";
 import { REPO_ROOT } from "../../lib/repo";
 import type { FullPlanResult } from "../../plan/run";
 import type { RecordedResource } from "../../plan/types";
@@ -22,7 +21,7 @@ const container = (d: RecordedResource) => (get(d, "spec.template.spec.container
 
 export function describeModelLayer(stack: string, plan: () => FullPlanResult): void {
   const sc = readStackConfig(REPO_ROOT, stack);
-  const cfg = parseRawConfig(sc.config, sc.secretKeys);
+  const cfg = validateStackConfig(sc);
   const m = cfg.model;
 
   describe(`the model layer of ${stack} (${m.engine}, ${m.models.length} model(s))`, () => {

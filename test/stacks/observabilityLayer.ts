@@ -2,8 +2,7 @@
 // chart (version, CRDs off, subcharts off, selectors), Prometheus and Alertmanager replicas, retention and
 // storage, KEDA's query path, Grafana's image, replicas, database and sign-on, and the exposed host.
 // Called from each stack's test file with the plan it already made.
-import { parseRawConfig } from "../../config/load";
-import { readStackConfig } from "../../plan/stackConfig";
+import { readStackConfig, validateStackConfig } from "../../config/stackFile";
 import { REPO_ROOT } from "../../lib/repo";
 import type { FullPlanResult } from "../../plan/run";
 import { prometheusUrl } from "../../layers/model";
@@ -13,7 +12,7 @@ type Obj = Record<string, unknown>;
 
 export function describeObservabilityLayer(stack: string, plan: () => FullPlanResult): void {
   const sc = readStackConfig(REPO_ROOT, stack);
-  const cfg = parseRawConfig(sc.config, sc.secretKeys);
+  const cfg = validateStackConfig(sc);
   const o = cfg.observability;
   const ns = `${cfg.namePrefix}-observability`;
 

@@ -2,16 +2,15 @@
 // (stacks/Pulumi.<stack>.yaml) and the gate profile (loadtests/profiles/<stack>.json).
 import * as fs from "fs";
 import * as YAML from "yaml";
-import { parseRawConfig } from "../../../config/load";
 import { repoPath } from "../../../lib/repo";
-import { readStackConfig } from "../../../plan/stackConfig";
+import { readStackConfig, validateStackConfig } from "../../../config/stackFile";
 import { AlertInputs, alertInputsFromConfig, alertRuleGroups, apiSloFromProfile, renderRuleFile } from "../alerts";
 import { promtoolTests } from "./promtoolTests";
 
 /** The alert inputs of a stack in this repository. */
 export function stackAlertInputs(stack: string): AlertInputs {
   const sc = readStackConfig(repoPath(), stack);
-  const cfg = parseRawConfig(sc.config, sc.secretKeys);
+  const cfg = validateStackConfig(sc);
   const profileFile = repoPath("loadtests", "profiles", `${stack}.json`);
   if (!fs.existsSync(profileFile)) throw new Error(`loadtests/profiles/${stack}.json: no gate profile, so stack "${stack}" has no API objective for its alerts`);
   // The objective lives in the stack config; the gate profile must state the same numbers.

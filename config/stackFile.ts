@@ -2,8 +2,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { ConfigError } from "../config/load";
-import { OFFLINE_SECRET_PLACEHOLDER_TEXT, offlinePlaceholder } from "../config/schema";
+import { ConfigError, parseRawConfig } from "./load";
+import { OdsConfig, OFFLINE_SECRET_PLACEHOLDER_TEXT, offlinePlaceholder } from "./schema";
 import { checkStackName } from "../lib/stackName";
 import { isSecure, notARegularFile, parseStackYaml } from "../lib/stackYaml";
 
@@ -12,6 +12,8 @@ export interface StackConfig {
   config: Record<string, string>;
   /** Keys whose stack value is `secure:` (the offline plan substitutes a placeholder and treats them as secrets). */
   secretKeys: string[];
+  /** The exact config path (without the namespace) of every `secure:` value of the project's own keys. */
+  securePaths: (string | number)[][];
   project: string;
 }
 
@@ -20,24 +22,23 @@ export const OFFLINE_SECRET_PLACEHOLDER = OFFLINE_SECRET_PLACEHOLDER_TEXT;
 
 /**
  * The value as Pulumi hands it to the program, with every `secure:` (at any depth, as Pulumi accepts
- * them) replaced by the placeholder. Reports whether one was found (the key is then secret, as Pulumi
- * marks it) and refuses values JSON cannot carry (.inf, .nan) instead of turning them into null.
+ * them) replaced by the placeholder. Collects the path of each one found (the key is then secret, as
+ * Pulumi marks it) and refuses values JSON cannot carry (.inf, .nan) instead of turning them into null.
  */
-function offlineValue(value: unknown, where: string, problems: string[]): { value: unknown; secret: boolean } {
-  if (isSecure(value)) return { value: offlinePlaceholder(where.replace(/^[^:]*:/, "")), secret: true };
+function offlineValue(value: unknown, where: string, at: (string | number)[], problems: string[], secure: (string | number)[][], decrypt: (configPath: string) => string): unknown {
+  if (isSecure(value)) {
+    secure.push(at);
+    return decrypt(where.replace(/^[^:]*:/, ""));
+  }
   if (typeof value === "number" && !Number.isFinite(value)) {
     problems.push(`${where} = ${String(value)}: not a finite number; allowed: a number such as 3 or 0.5`);
-    return { value, secret: false };
+    return value;
   }
-  if (Array.isArray(value)) {
-    const items = value.map((v, i) => offlineValue(v, `${where}[${i}]`, problems));
-    return { value: items.map((i) => i.value), secret: items.some((i) => i.secret) };
-  }
+  if (Array.isArray(value)) return value.map((v, i) => offlineValue(v, `${where}[${i}]`, [...at, i], problems, secure, decrypt));
   if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value).map(([k, v]) => [k, offlineValue(v, `${where}.${k}`, problems)] as const);
-    return { value: Object.fromEntries(entries.map(([k, v]) => [k, v.value])), secret: entries.some(([, v]) => v.secret) };
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, offlineValue(v, `${where}.${k}`, [...at, k], problems, secure, decrypt)]));
   }
-  return { value, secret: false };
+  return value;
 }
 
 function encode(value: unknown): string {
@@ -97,8 +98,13 @@ export function listStacks(root: string): string[] {
     .sort();
 }
 
-/** `file` overrides the stack's config file (a config to try out without adding a stack). */
-export function readStackConfig(root: string, stack: string, stackFile?: string): StackConfig {
+/**
+ * `file` overrides the stack's config file (a config to try out without adding a stack). `decrypt` gives
+ * the value of each `secure:` entry by its config path (`observability.alertmanager.receivers[0].webhookUrl`);
+ * default: the offline placeholder (nothing is ever decrypted). Tests give planted sentinels, to follow
+ * a secret the way `pulumi up` would hand it over.
+ */
+export function readStackConfig(root: string, stack: string, stackFile?: string, decrypt: (configPath: string) => string = offlinePlaceholder): StackConfig {
   checkStackName(stack);
   const project = readProject(root);
   const file = stackFile ?? path.join(stacksDir(root, project), `Pulumi.${stack}.yaml`);
@@ -121,11 +127,50 @@ export function readStackConfig(root: string, stack: string, stackFile?: string)
   for (const [key, decl] of Object.entries(project.config ?? {})) {
     if (decl !== null && typeof decl === "object" && "default" in decl) config[qualify(key)] = encode((decl as { default: unknown }).default);
   }
+  const securePaths: (string | number)[][] = [];
+  const own = `${project.name}:`;
   for (const [key, raw] of Object.entries(stackConfig)) {
-    const { value, secret } = offlineValue(raw, qualify(key), problems);
-    config[qualify(key)] = encode(value);
-    if (secret) secretKeys.push(qualify(key));
+    const full = qualify(key);
+    const secure: (string | number)[][] = [];
+    config[full] = encode(offlineValue(raw, full, [full.startsWith(own) ? full.slice(own.length) : full], problems, secure, decrypt));
+    if (secure.length > 0) secretKeys.push(full);
+    if (full.startsWith(own)) securePaths.push(...secure);
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  return { config, secretKeys, project: project.name };
+  return { config, secretKeys, securePaths, project: project.name };
+}
+
+/** A stack file's config validated with everything the file tells: the secret keys and the exact paths of its `secure:` values. */
+export function validateStackConfig(sc: StackConfig): OdsConfig {
+  return parseRawConfig(sc.config, sc.secretKeys, sc.securePaths);
+}
+
+/**
+ * Whether a stack file's config is the config Pulumi handed the program (`raw`, `secretKeys`), secure
+ * values apart: the same project keys, the same secret ones, and the same values once every `secure:`
+ * path of the file is blanked out on both sides.
+ */
+export function sameConfigApartFromSecrets(file: StackConfig, raw: Record<string, string>, secretKeys: readonly string[]): boolean {
+  const own = (k: string) => k.startsWith(`${file.project}:`);
+  const keys = (ks: Iterable<string>) => JSON.stringify([...ks].filter(own).sort());
+  if (keys(Object.keys(file.config)) !== keys(Object.keys(raw)) || keys(file.secretKeys) !== keys(secretKeys)) return false;
+  const blank = (value: unknown, at: (string | number)[]): unknown => {
+    if (file.securePaths.some((p) => JSON.stringify(p) === JSON.stringify(at))) return null;
+    if (Array.isArray(value)) return value.map((v, i) => blank(v, [...at, i]));
+    if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, blank(v, [...at, k])]));
+    return value;
+  };
+  const decode = (text: string) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return text;
+    }
+  };
+  return Object.keys(file.config)
+    .filter(own)
+    .every((k) => {
+      const at = [k.slice(file.project.length + 1)];
+      return JSON.stringify(blank(decode(file.config[k]), at)) === JSON.stringify(blank(decode(raw[k]), at));
+    });
 }
