@@ -7,19 +7,20 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { CONFIG_DOC, CONFIG_DOC_COMMAND, configDocDrift, renderConfigDoc } from "./doc";
+import { SECRET_SLOTS } from "./schema";
 
 const ROOT = path.resolve(__dirname, "..");
 const TS_NODE = path.join(ROOT, "node_modules", ".bin", "ts-node");
 const rendered = renderConfigDoc();
 
-/** The rows of the key tables: `| \`path\` | type | default | allowed | description |`. */
-function rows(text: string): { path: string; description: string }[] {
+/** The rows of the key tables: `| \`path\` | type | default | allowed | secret | description |` (shapes have no secret cell). */
+function rows(text: string): { path: string; secret?: string; description: string }[] {
   return text
     .split("\n")
     .filter((l) => /^\| `[^`]+` \|/.test(l))
     .map((l) => {
       const cells = l.split(/(?<!\\)\|/).map((c) => c.trim());
-      return { path: cells[1].replace(/`/g, ""), description: cells[5] };
+      return { path: cells[1].replace(/`/g, ""), secret: cells.length === 8 ? cells[5] : undefined, description: cells[cells.length - 2] };
     });
 }
 
@@ -39,9 +40,21 @@ describe("docs/config.md", () => {
     expect(all.filter((r) => r.description === "").map((r) => r.path)).toEqual([]);
   });
 
+  test("says for every key whether it may be secret: the secret slots, and no everywhere else", () => {
+    const all = rows(rendered);
+    const sections = all.filter((r) => r.secret !== undefined);
+    expect(sections.length).toBeGreaterThan(150);
+    const marked = Object.fromEntries(sections.filter((r) => r.secret !== "no").map((r) => [r.path, r.secret]));
+    expect(marked).toEqual(Object.fromEntries(SECRET_SLOTS.map((s) => [s.path, `**${s.doc}**`])));
+    expect(marked).toEqual({ "infra.existingCluster.kubeconfig": "**may be; must be when inline**", "observability.alertmanager.receivers[].webhookUrl": "**must be**" });
+    // The bad case: a key that may not be secret says so.
+    expect(sections.find((r) => r.path === "observability.alertmanager.receivers[].name")?.secret).toBe("no");
+    expect(sections.find((r) => r.path === "ods:domain")?.secret).toBe("no");
+  });
+
   test("shows computed defaults in words and bounds from the schema", () => {
-    expect(rendered).toMatch(/\| `data.mysql.replicas` \| number \| 3 where highAvailability, else 1 \| `1`, or `3`, or `5` \|/);
-    expect(rendered).toMatch(/\| `identity.access.nodePort` \| integer \| `30880` \| 30000 to 32767 \|/);
+    expect(rendered).toMatch(/\| `data.mysql.replicas` \| number \| 3 where highAvailability, else 1 \| `1`, or `3`, or `5` \| no \|/);
+    expect(rendered).toMatch(/\| `identity.access.nodePort` \| integer \| `30880` \| 30000 to 32767 \| no \|/);
   });
 });
 

@@ -3,7 +3,7 @@
 // the text, and a test fails when the committed file differs from it.
 import * as YAML from "yaml";
 import { z } from "zod";
-import { configSchema } from "./schema";
+import { configSchema, SECRET_SLOTS } from "./schema";
 
 /** A JSON Schema node as `z.toJSONSchema` writes it, plus the kit's `x-` keys (see FORMAT_KEY, DEFAULT_KEY, MAP_KEY). */
 type Node = { [key: string]: unknown };
@@ -181,9 +181,18 @@ function collect(node: Node, path: string, required: boolean, rows: Row[], named
   if (items && isObject(items) && !items.title) collect(items, `${path}[]`, false, rows, named, true);
 }
 
-function table(rows: Row[], first = "key"): string[] {
-  const out = [`| ${first} | type | default | allowed | description |`, "|---|---|---|---|---|"];
-  for (const r of rows) out.push(`| \`${r.path}\` | ${cell(r.type)} | ${cell(r.def)} | ${cell(r.allowed)} | ${cell(r.description)} |`);
+/** The "secret" cell: whether the key may hold a secret (`secure:` or --secret) at all (SECRET_SLOTS). */
+function secretCell(path: string): string {
+  const slot = SECRET_SLOTS.find((s) => s.path === path.replace(/^ods:/, ""));
+  return slot ? `**${slot.doc}**` : "no";
+}
+
+function table(rows: Row[], first = "key", secrets = true): string[] {
+  const out = secrets ? [`| ${first} | type | default | allowed | secret | description |`, "|---|---|---|---|---|---|"] : [`| ${first} | type | default | allowed | description |`, "|---|---|---|---|---|"];
+  for (const r of rows) {
+    const secret = secrets ? ` ${secretCell(r.path)} |` : "";
+    out.push(`| \`${r.path}\` | ${cell(r.type)} | ${cell(r.def)} | ${cell(r.allowed)} |${secret} ${cell(r.description)} |`);
+  }
   return out;
 }
 
@@ -205,6 +214,11 @@ const INTRO = [
   "allowed, but never shows the value of a key that holds a secret (`pulumi config set --secret`, or a",
   "nested `secure:` value): it prints `[secret, not shown]` instead. A stack file that is not YAML text,",
   "is empty, or whose `config:` is not a mapping gives one error naming the file, never its content.",
+  "",
+  "Secrets: the **secret** column says whether a key may hold one (`secure:` in the stack file, or",
+  "`pulumi config set --secret --path`). Only those keys may; the program keeps their values Pulumi secrets",
+  "wherever they go. A secret anywhere else is refused by its key: it would land in names, objects and the",
+  "Pulumi state in plain text. Keys whose value must be a secret refuse plain text.",
   "",
   "How to read the tables: a key path is written as `pulumi config set --path` takes it (`[]` stands for",
   "every entry of a list, a name in angle brackets such as `<layer>` for every key of a map). **required**",
@@ -239,7 +253,8 @@ export function renderConfigDoc(): string {
     const rows: Row[] = [];
     collect(node, "", false, rows, named, true);
     const what = str(node[FORMAT_KEY]);
-    shapes.push("", `### ${title}`, "", ...(what ? [what, ""] : []), ...table(rows));
+    // A shape's keys are relative to wherever it is used; none of them may hold a secret (a test checks).
+    shapes.push("", `### ${title}`, "", ...(what ? [what, ""] : []), ...table(rows, "key", false));
   }
   lines.push("", "## Value formats", "");
   for (const [title, node] of [...named.formats].sort(([a], [b]) => a.localeCompare(b))) {

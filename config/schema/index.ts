@@ -152,6 +152,8 @@ export interface SecretSlot {
   readonly mustBeSecret: (value: unknown) => boolean;
   readonly message: string;
   readonly placeholder?: string;
+  /** The config reference's "secret" cell for the key. */
+  readonly doc: string;
 }
 export const SECRET_SLOTS: readonly SecretSlot[] = [...INFRA_SECRET_SLOTS, ...OBSERVABILITY_SECRET_SLOTS];
 

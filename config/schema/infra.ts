@@ -352,6 +352,7 @@ export const INFRA_SECRET_SLOTS = [
   {
     path: "infra.existingCluster.kubeconfig",
     mustBeSecret: isInlineKubeconfig,
+    doc: "may be; must be when inline",
     message:
       "holds an inline kubeconfig (credentials) in plain text; store it as a secret (pulumi config set --secret --path '{path}' \"$(cat <file>)\") or give the path of a kubeconfig file instead",
   },

@@ -165,6 +165,7 @@ export const OBSERVABILITY_SECRET_SLOTS = [
   {
     path: "observability.alertmanager.receivers[].webhookUrl",
     mustBeSecret: (value: unknown) => typeof value === "string" && value.length > 0,
+    doc: "must be",
     message: "is a webhook URL (it carries a token) in plain text; store it as a secret: pulumi config set --secret --path '{path}' <url>",
     placeholder: "https://offline-plan-placeholder.invalid/secret",
   },
