@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ACCESS_KEY_ID_KEY, ContainerResources, ObjectStoreHandle, SECRET_ACCESS_KEY_KEY } from "./contracts";
 import { k8sName, standardLabels } from "../lib/naming";
+import { quantityValue } from "../lib/quantity";
 import { namespacePeer, tcpPorts } from "../lib/network";
 
 export const MILVUS_CHART = {
@@ -115,7 +116,8 @@ export function validateMilvusArgs(args: Pick<MilvusArgs, "mode" | "consumer" | 
   }
   if (args.objectStore.kind === "s3" && !access.roleArn) throw new Error(`Milvus: consumer ${args.consumer} has no IAM role on S3; Milvus uses IAM (useIAM) there, never keys`);
   if (args.objectStore.kind === "minio" && !access.credentialsSecret) throw new Error(`Milvus: consumer ${args.consumer} has no credentials Secret on MinIO`);
-  if (!/^\d+(\.\d+)?(Ki|Mi|Gi|Ti)$/.test(args.volumeSize)) throw new Error(`Milvus: args.volumeSize ${JSON.stringify(args.volumeSize)} is not a size; allowed: a quantity such as 20Gi`);
+  const bytes = quantityValue(args.volumeSize);
+  if (bytes === undefined || bytes <= 0) throw new Error(`Milvus: args.volumeSize ${JSON.stringify(args.volumeSize)} is not a size; allowed: a quantity such as 20Gi or 20G`);
 }
 
 /** `host:port` -> `host` (the MinIO handle carries the port in its host). */

@@ -12,6 +12,8 @@ export const image = z
   .refine((s) => !/:latest$/i.test(s), { error: "must not use the tag latest; allowed: a pinned version tag or a digest" })
   .meta({ title: "image", "x-format": "a container image pinned by tag or digest (`repo:tag` or `repo@sha256:<64 hex digits>`), such as ghcr.io/org/app:1.4.2; the tag `latest` is refused" });
 
+const RESOURCES_META = { title: "resources", "x-format": "A container's requests and limits, e.g. `{ requests: { cpu: 500m, memory: 1Gi }, limits: { memory: 2Gi } }`. Given, it replaces the default as a whole." };
+
 export const resourcesSchema = z
   .strictObject({
     requests: z.strictObject({ cpu: quantity.describe("CPU request."), memory: quantity.describe("Memory request.") }).describe("What the scheduler reserves."),
@@ -26,8 +28,22 @@ export const resourcesSchema = z
     const cpuLim = r.limits.cpu === undefined ? undefined : quantityValue(r.limits.cpu);
     if (cpuReq !== undefined && cpuLim !== undefined && cpuReq > cpuLim) ctx.addIssue({ code: "custom", path: ["requests", "cpu"], message: `${r.requests.cpu} is above limits.cpu ${r.limits.cpu}; allowed: request <= limit` });
   })
-  .meta({ title: "resources", "x-format": "A container's requests and limits, e.g. `{ requests: { cpu: 500m, memory: 1Gi }, limits: { memory: 2Gi } }`. Given, it replaces the default as a whole." });
+  .meta(RESOURCES_META);
 export type ResourcesConfig = z.infer<typeof resourcesSchema>;
+
+/**
+ * Resources whose memory limit has a floor the program inside needs (a JVM's heap, Redis' own use):
+ * below it the component would refuse them once declaration had begun, so the schema does, by key.
+ */
+export function resourcesWithMemoryFloor(floor: string, why: string) {
+  const min = quantityValue(floor) ?? 0;
+  return resourcesSchema
+    .superRefine((r, ctx) => {
+      const lim = quantityValue(r.limits.memory);
+      if (lim !== undefined && lim < min) ctx.addIssue({ code: "custom", path: ["limits", "memory"], message: `${r.limits.memory} is below ${floor}; allowed: ${floor} or more (${why})` });
+    })
+    .meta(RESOURCES_META);
+}
 
 const res = (cpu: string, memory: string, limitMemory: string): ResourcesConfig => ({ requests: { cpu, memory }, limits: { memory: limitMemory } });
 const nodePort = (what: string) => z.number().int().min(30000, { error: `${what} must be a node port (30000-32767)` }).max(32767, { error: `${what} must be a node port (30000-32767)` });
@@ -96,12 +112,15 @@ export const mysqlSchema = z.strictObject({
     .describe("Full backups (a MOCO BackupPolicy) into the backups bucket, with binlogs for point-in-time recovery."),
 });
 
+/** The smallest memory limit a Redis server gets (the component's own floor too). */
+export const REDIS_MIN_MEMORY_LIMIT = "64Mi";
+
 export const redisSchema = z.strictObject({
   replicas: count("replicas", 7)
     .optional()
     .meta({ description: "Redis servers: 1 (no Sentinel) or 3 to 7 (replicas with Sentinel failover); highAvailability needs 3 or more.", "x-default": "3 where highAvailability, else 1" }),
   volumeSize: volumeSize.default("8Gi").describe("Volume per server."),
-  resources: resourcesSchema.default(res("100m", "256Mi", "1Gi")).describe("Per server."),
+  resources: resourcesWithMemoryFloor(REDIS_MIN_MEMORY_LIMIT, "Redis and its replication buffers").default(res("100m", "256Mi", "1Gi")).describe(`Per server; limits.memory at least ${REDIS_MIN_MEMORY_LIMIT}.`),
 });
 
 export const milvusSchema = z.strictObject({

@@ -1,7 +1,7 @@
 // L4 identity (`ods:identity`): Keycloak, the platform realm, its roles, groups and OIDC clients, Kubernetes access.
 import { z } from "zod";
 import { cidr, displayText, dnsLabel, hostName, isWorldOpenCidr } from "./common";
-import { image, resourcesSchema, ResourcesConfig } from "./data";
+import { image, resourcesWithMemoryFloor, ResourcesConfig } from "./data";
 import type { PlatformFacts } from "./platform";
 import { REALM_ROLES } from "../../components/identity/contracts";
 
@@ -16,12 +16,15 @@ const int = (what: string, min: number, max: number) =>
     .min(min, { error: `${what} must be between ${min} and ${max}` })
     .max(max, { error: `${what} must be between ${min} and ${max}` });
 
+/** The smallest memory limit a Keycloak pod gets (the component's own floor too). */
+export const KEYCLOAK_MIN_MEMORY_LIMIT = "1Gi";
+
 export const keycloakSchema = z.strictObject({
   image: image.default(KEYCLOAK_IMAGE).describe("Keycloak image, pinned."),
   replicas: int("replicas", 1, 10)
     .optional()
     .meta({ description: "Keycloak pods, clustered through the database when more than one; highAvailability needs 2 or more.", "x-default": "2 where highAvailability, else 1" }),
-  resources: resourcesSchema.default(res("500m", "1Gi", "2Gi")).describe("Per pod."),
+  resources: resourcesWithMemoryFloor(KEYCLOAK_MIN_MEMORY_LIMIT, "Keycloak's JVM takes 70% of the limit as heap").default(res("500m", "1Gi", "2Gi")).describe(`Per pod; limits.memory at least ${KEYCLOAK_MIN_MEMORY_LIMIT}.`),
 });
 
 /**

@@ -52,6 +52,9 @@ function modelFacts(highAvailability: boolean, given: z.infer<typeof infraInputS
 
 type Input = z.infer<typeof inputSchema>;
 
+/** The longest `<namePrefix>-<environment>` every derived object name has room for. */
+export const MAX_BASE_NAME = 30;
+
 /**
  * Node ports the stack's Services claim, each with its key (pure): the data layer's and Keycloak's admin
  * endpoints in nodePort mode, and the gateway's NodePort listeners.
@@ -75,6 +78,10 @@ export function nodePortClaims(c: Input, facts: PlatformFacts): { path: Property
 
 export const configSchema = inputSchema
   .superRefine((c, ctx) => {
+    // `<namePrefix>-<environment>` starts every object name; the longest the kit derives from it
+    // (Redis' "<base>-redis-..." objects, at most 36 characters in its chart) leaves 30 for it.
+    const base = `${c.namePrefix}-${c.environment}`;
+    if (base.length > MAX_BASE_NAME) ctx.addIssue({ code: "custom", path: ["environment"], message: `makes the name base "${base}" (namePrefix-environment) ${base.length} characters; allowed: at most ${MAX_BASE_NAME} together, so shorten ods:environment or ods:namePrefix` });
     checkInfra(c.infra, c, ctx, ["infra"]);
     checkData(c.data, ctx, ["data"], { highAvailability: c.highAvailability, infraKind: c.infra.kind });
     checkModel(c.model, ctx, ["model"], modelFacts(c.highAvailability, c.infra, resolveInfra(c.infra)));

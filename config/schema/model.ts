@@ -43,8 +43,9 @@ export const servedModelSchema = z.strictObject({
     .describe("Hugging Face revision, a commit hash or tag, pinned so every replica serves the same weights; `main` (a moving branch) is refused."),
   servedModelName: z
     .string()
-    .min(1)
-    .max(200)
+    .max(200, { error: "must be at most 200 characters" })
+    // What the model API's router carries and routes on (no spaces, no '@', ...).
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._/:-]*$/, { error: "must be a model name of letters, digits, '.', '_', '/', ':' and '-', starting with a letter or digit, such as qwen2.5-7b or Qwen/Qwen2.5-7B-Instruct" })
     .optional()
     .meta({ description: "What clients send as `model`; unique across models.", "x-default": "modelId" }),
   tensorParallelSize: z

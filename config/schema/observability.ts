@@ -51,6 +51,8 @@ export const receiverSchema = z.strictObject({
   name: z
     .string()
     .regex(/^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/, { error: "must be a DNS label of at most 40 characters, such as oncall or team-chat" })
+    // Alertmanager's routing tree has a receiver "null" of its own (where unrouted alerts go).
+    .refine((n) => n !== "null", { error: "is the name of Alertmanager's own receiver for unrouted alerts; allowed: any other DNS label, such as oncall" })
     .describe("Receiver name, a DNS label of at most 40 characters, unique; also the Secret key its URL is stored under."),
   webhookUrl: z
     .string()

@@ -4,7 +4,7 @@ import { dnsLabel, HOSTNAME } from "./common";
 import { PublicHosts } from "../../components/edge/contracts";
 
 export const platformShape = {
-  environment: dnsLabel("environment name", 20).describe("Environment name (e.g. dev), used in resource names and tags."),
+  environment: dnsLabel("environment name", 20).describe("Environment name (e.g. dev), used in resource names and tags; `<namePrefix>-<environment>` is at most 30 characters."),
   domain: z
     .string()
     .regex(HOSTNAME, { error: "must be a lower-case DNS domain with at least two labels, such as dev.ods.example.com" })
