@@ -119,7 +119,7 @@ describe("bad input fails before anything is declared, naming key, value and wha
   });
 
   test("aws section missing for kind aws", () => {
-    expect(configErrorOf(() => parseRawConfig(prodInfra((i) => delete (i as Obj).aws)))).toContain('ods:infra.aws = (missing): is required when kind is "aws"');
+    expect(configErrorOf(() => parseRawConfig(prodInfra((i) => delete (i as Obj).aws)))).toContain('ods:infra.aws (not set): is required when kind is "aws"');
   });
 
   test("the infra section itself is required", () => {
@@ -155,7 +155,7 @@ describe("bad input fails before anything is declared, naming key, value and wha
 
   test("a public endpoint needs named CIDRs", () => {
     const msg = configErrorOf(() => parseRawConfig(prodInfra((i) => (i.aws.endpoint = { privateAccess: true, publicAccess: true }))));
-    expect(msg).toContain("ods:infra.aws.endpoint.publicAccessCidrs = (missing): publicAccess is true but no publicAccessCidrs are given");
+    expect(msg).toContain("ods:infra.aws.endpoint.publicAccessCidrs (not set): publicAccess is true but no publicAccessCidrs are given");
   });
 
   test("GPU pools on an existing cluster", () => {

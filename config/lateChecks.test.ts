@@ -44,6 +44,17 @@ test.each<[string, () => Record<string, string>, string]>([
   ["a served model name with a space", () => edited("model", (m) => (firstModel(m).servedModelName = "a b")), 'ods:model.models[0].servedModelName = "a b": must be a model name of letters, digits'],
   ["a served model name the router cannot carry", () => edited("model", (m) => (firstModel(m).servedModelName = "a@b")), 'ods:model.models[0].servedModelName = "a@b": must be a model name'],
   [
+    "a scale-down window above the HPA's hour",
+    () => edited("model", (m) => (m.autoscaling = { scaleDownStabilizationSeconds: 3601 })),
+    "ods:model.autoscaling.scaleDownStabilizationSeconds = 3601: must be <= 3600",
+  ],
+  ["no model API replica", () => edited("model", (m) => (m.api = { replicas: 0 })), "ods:model.api.replicas = 0: replicas must be >= 1"],
+  [
+    "scaleToZero with a replica kept",
+    () => edited("model", (m) => (firstModel(m).scaleToZero = true)),
+    'ods:model.models[0].replicas.min (not set): model "qwen2-5-0-5b": min 1 with scaleToZero: true; allowed: 0',
+  ],
+  [
     "a receiver named null (Alertmanager's own)",
     () => edited("observability", (o) => (o.alertmanager = { receivers: [{ name: "null", webhookUrl: "https://hooks.example.com/x" }] })),
     'ods:observability.alertmanager.receivers[0].name = [secret, not shown]: is the name of Alertmanager\'s own receiver',

@@ -75,6 +75,8 @@ function describeIssue(issue: z.core.$ZodIssue, ctx: Context): string {
       if (value === undefined) return `${keyName(path)} is required (${issue.expected})`;
       return `${keyName(path)} = ${shown(ctx, path, value)}: expected ${issue.expected}`;
     default:
+      // A rule across keys may name a key left unset (required by another key, or at its default).
+      if (value === undefined && issue.code === "custom") return `${keyName(path)} (not set): ${issue.message}`;
       return `${keyName(path)} = ${shown(ctx, path, value)}: ${issue.message}`;
   }
 }

@@ -36,7 +36,7 @@ test.each([
   [{ redis: { replicas: 2 } }, {}, "ods:data.redis.replicas = 2: Sentinel needs a quorum of at least 3 servers"],
   [{ milvus: { mode: "standalone" } }, { ha: true, infra: aws, cidrs: true }, 'ods:data.milvus.mode = "standalone": highAvailability needs Milvus in cluster mode'],
   [{ dataApi: { image: "ghcr.io/x/y:1", replicas: { min: 3, max: 2 } } }, {}, "min 3 is larger than max 2"],
-  [{ access: { mode: "loadBalancer" } }, { infra: aws }, "ods:data.access.allowedCidrs = (missing): loadBalancer mode needs the CIDRs"],
+  [{ access: { mode: "loadBalancer" } }, { infra: aws }, "ods:data.access.allowedCidrs (not set): loadBalancer mode needs the CIDRs"],
   [{ access: { mode: "loadBalancer", allowedCidrs: ["0.0.0.0/0"] } }, { infra: aws }, 'ods:data.access.allowedCidrs[0] = "0.0.0.0/0": opens the MinIO and MySQL admin endpoints'],
   [{ access: { mode: "loadBalancer", allowedCidrs: ["10.0.0.0/8"] } }, {}, 'ods:data.access.mode = "loadBalancer": loadBalancer creates internal AWS NLBs'],
   [{ access: { mode: "nodePort", ports: { minio: 30900, mysql: 30900 } } }, {}, "ods:data.access.ports"],

@@ -52,12 +52,12 @@ test("the ACME server: staging by name, or any https directory", () => {
 });
 
 test.each([
-  [{}, {}, 'ods:edge.issuer.kind = (missing): is required for the public domain "t.example.com"'],
+  [{}, {}, 'ods:edge.issuer.kind (not set): is required for the public domain "t.example.com"'],
   [{ issuer: { kind: "acme-http01", acme: ACME } }, { domain: "ods.localtest.me" }, '"acme-http01" cannot issue for "ods.localtest.me": no public CA validates a private or loopback domain'],
-  [{ issuer: { kind: "acme-http01" } }, {}, 'ods:edge.issuer.acme.email = (missing): is required for issuer kind "acme-http01"'],
+  [{ issuer: { kind: "acme-http01" } }, {}, 'ods:edge.issuer.acme.email (not set): is required for issuer kind "acme-http01"'],
   [{ issuer: { kind: "acme-http01", acme: { email: "not-an-address" } } }, {}, "ods:edge.issuer.acme.email = \"not-an-address\": must be an e-mail address"],
   [{ issuer: { kind: "acme-http01", acme: { ...ACME, server: "http://acme.example.com/dir" } } }, {}, 'must be "production", "staging" or an https URL of an ACME directory'],
-  [{ issuer: { kind: "acme-dns01", acme: ACME } }, { infra: aws }, 'ods:edge.issuer.route53.hostedZoneId = (missing): is required for issuer kind "acme-dns01"'],
+  [{ issuer: { kind: "acme-dns01", acme: ACME } }, { infra: aws }, 'ods:edge.issuer.route53.hostedZoneId (not set): is required for issuer kind "acme-dns01"'],
   [{ issuer: DNS01 }, {}, '"acme-dns01" answers challenges in Route53 with an IAM role for cert-manager, which needs an AWS cluster'],
   [{ issuer: { ...DNS01, route53: { hostedZoneId: "example.com" } } }, { infra: aws }, "must be a Route53 hosted zone id"],
   [{ issuer: { kind: "acme-http01", acme: ACME, route53: { hostedZoneId: "Z0123456789ABC" } } }, {}, 'is only used by the acme-dns01 issuer (this stack\'s issuer is "acme-http01")'],

@@ -76,7 +76,7 @@ test.each([
   [{ users: [{ ...USER, username: "A" }] }, {}, "must be 3-64 lower-case letters"],
   [{ users: [{ ...USER, email: "not-an-address" }] }, {}, "must be an e-mail address"],
   [{ access: { mode: "loadBalancer", allowedCidrs: ["10.0.0.0/16"] } }, {}, 'loadBalancer creates an internal AWS NLB and needs infra.kind "aws"'],
-  [{}, { infra: aws }, "ods:identity.access.allowedCidrs = (missing): loadBalancer mode needs the CIDRs that run `pulumi up`"],
+  [{}, { infra: aws }, "ods:identity.access.allowedCidrs (not set): loadBalancer mode needs the CIDRs that run `pulumi up`"],
   [{ access: { allowedCidrs: ["0.0.0.0/0"] } }, { infra: aws }, "0.0.0.0/0 opens Keycloak's admin endpoint to (nearly) the whole internet"],
   [{ access: { nodePort: 30306 } }, {}, "ods:identity.access.nodePort = 30306: 30306 is also the node port of MySQL's admin endpoint (ods:data.access.ports.mysql)"],
   [{ access: { nodePort: 30443 } }, {}, "ods:identity.access.nodePort = 30443: 30443 is also the node port of the gateway's HTTPS listener (ods:edge.gateway.service.nodePorts.https)"],

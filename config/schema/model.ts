@@ -125,7 +125,8 @@ export const modelInputSchema = z.strictObject({
         .number()
         .int()
         .min(60, { error: "must be >= 60: a GPU replica takes minutes to warm up" })
-        .max(86400)
+        // The HorizontalPodAutoscaler KEDA makes refuses a stabilization window above an hour.
+        .max(3600, { error: "must be <= 3600: the HorizontalPodAutoscaler's stabilization window is at most an hour" })
         .default(600)
         .describe("Seconds of lower load before a replica goes (a GPU replica takes minutes to warm up)."),
       pollingIntervalSeconds: z.number().int().min(5).max(600).default(15).describe("Seconds between KEDA's queries."),
@@ -134,7 +135,7 @@ export const modelInputSchema = z.strictObject({
     .describe("Autoscaling on vLLM's own metrics through KEDA."),
   api: z
     .strictObject({
-      replicas: count("replicas", 10).optional().meta({ description: "Router replicas.", "x-default": "2 where highAvailability, else 1" }),
+      replicas: count("replicas", 10).min(1, { error: "replicas must be >= 1: the model API is the one way in" }).optional().meta({ description: "Router replicas.", "x-default": "2 where highAvailability, else 1" }),
       resources: resourcesSchema.default(res("250m", "512Mi", "1Gi")).describe("Per router replica."),
     })
     .default({ resources: res("250m", "512Mi", "1Gi") })
@@ -190,6 +191,7 @@ export function checkModel(model: ModelInput, ctx: z.RefinementCtx, at: Property
     served.set(servedName, i);
     if (m.replicas.min > m.replicas.max) issue(["models", i, "replicas"], `${who}: min ${m.replicas.min} > max ${m.replicas.max}; allowed: min <= max`);
     if (m.replicas.min === 0 && !m.scaleToZero) issue(["models", i, "replicas", "min"], `${who}: min 0 needs scaleToZero: true (a cold start on the first request); allowed otherwise: min >= 1`);
+    if (m.scaleToZero && m.replicas.min !== 0) issue(["models", i, "replicas", "min"], `${who}: min ${m.replicas.min} with scaleToZero: true; allowed: 0 (scaleToZero means no replica when idle), or scaleToZero: false`);
     m.extraArgs.forEach((a, k) => {
       const flag = a.split("=")[0];
       if ((KIT_VLLM_FLAGS as readonly string[]).includes(flag)) issue(["models", i, "extraArgs", k], `${who}: ${flag} is set by the kit from the model's own keys; remove it from extraArgs`);
