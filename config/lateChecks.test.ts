@@ -48,6 +48,7 @@ test.each<[string, () => Record<string, string>, string]>([
     () => edited("model", (m) => (m.autoscaling = { scaleDownStabilizationSeconds: 3601 })),
     "ods:model.autoscaling.scaleDownStabilizationSeconds = 3601: must be <= 3600",
   ],
+  ["a model with at most no replica", () => edited("model", (m) => (firstModel(m).replicas = { min: 0, max: 0 })), "ods:model.models[0].replicas.max = 0: max must be >= 1"],
   ["no model API replica", () => edited("model", (m) => (m.api = { replicas: 0 })), "ods:model.api.replicas = 0: replicas must be >= 1"],
   [
     "scaleToZero with a replica kept",

@@ -63,7 +63,7 @@ export const servedModelSchema = z.strictObject({
     .default([])
     .describe("More vLLM flags, appended as given; flags the kit sets from the model's own keys (`--tensor-parallel-size`, `--max-model-len`, ...) are refused."),
   replicas: z
-    .strictObject({ min: z.number().int().min(0).max(64).describe("Fewest replicas; 0 needs scaleToZero."), max: count("max", 64).describe("Most replicas; min <= max.") })
+    .strictObject({ min: z.number().int().min(0).max(64).describe("Fewest replicas; 0 needs scaleToZero."), max: count("max", 64).min(1, { error: "max must be >= 1: a model with no replica at most serves nothing" }).describe("Most replicas; min <= max.") })
     .default({ min: 1, max: 1 })
     .describe("KEDA's replica range."),
   scaleToZero: z.boolean().default(false).describe("Allow no replica when idle (the next request then waits for a cold start)."),
