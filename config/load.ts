@@ -220,9 +220,11 @@ export function validateConfig(input: Record<string, unknown>, earlier: string[]
   const secret = new Set(secretKeys.map((k) => (k.startsWith(prefix) ? k.slice(prefix.length) : k)));
   const ctx: Context = { input, secret };
   const result = configSchema.safeParse(input);
-  // Secrets out of place and plain-text credentials are reported whatever else is wrong, and never shown.
-  const problems = [...earlier, ...secretPlacement(input, secret, securePaths)];
+  const problems = [...earlier];
   if (!result.success) problems.push(...result.error.issues.map((i) => describeIssue(i, ctx)));
-  if (problems.length > 0) throw new ConfigError(scrub(problems, input, secret));
+  // Secrets out of place and plain-text credentials are reported whatever else is wrong. Their messages
+  // show no value (nothing to scrub, and scrubbing would cut the key names they list).
+  const placement = secretPlacement(input, secret, securePaths);
+  if (problems.length + placement.length > 0) throw new ConfigError([...placement, ...scrub(problems, input, secret)]);
   return result.data as OdsConfig;
 }

@@ -290,6 +290,21 @@ describe("a secure: value stays secret where it may be one, and is refused every
     expect(msg).not.toContain(OFFLINE_SECRET_PLACEHOLDER);
   });
 
+  test("a secure value where a number goes is refused by key, not printed as {secure: ...}, and the list of secret keys stays whole", () => {
+    const doc = YAML.parse(fs.readFileSync(path.join(ROOT, "stacks", "Pulumi.local.yaml"), "utf8")) as { config: Record<string, Obj> };
+    (doc.config["ods:infra"].existingCluster as Obj).gpus = secure;
+    (doc.config["ods:model"].slo as Obj).ttftMs = secure;
+    const file = path.join(dir, "Pulumi.number.yaml");
+    fs.writeFileSync(file, YAML.stringify(doc));
+    const msg = configErrorOf(() => validateStackConfig(readStackConfig(ROOT, "local", file)));
+    expect(msg).toContain(`ods:infra.existingCluster.gpus = ${HIDDEN}: a secure: value is not allowed here`);
+    expect(msg).toContain(`ods:model.slo.ttftMs = ${HIDDEN}: expected number`);
+    // "existing" is a value inside the secret ods:infra; the key names listed must not be cut by it.
+    expect(msg).toContain("the keys that may be secret: ods:infra.existingCluster.kubeconfig, ods:observability.alertmanager.receivers[].webhookUrl");
+    expect(msg).not.toMatch(/secure"|\{"secure|v1:/);
+    expect(msg).not.toContain(SECRET);
+  });
+
   test("the offline plan refuses it before the program runs", async () => {
     const { runPlan } = await import("../plan/run");
     const file = path.join(dir, "Pulumi.plan.yaml");
