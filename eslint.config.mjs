@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "out/**", ".tools/**", ".cache/**", ".scratch/**", "bin/**", "coverage/**", "loadtests/results/**"] },
+  { ignores: ["node_modules/**", "out/**", ".tools/**", ".cache/**", ".scratch/**", "bin/**", "coverage/**", "loadtests/results/**", "services/*/dist/**", "sdk/*/dist/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -32,9 +32,14 @@ export function allowed(caller: Caller, level: AccessLevel): boolean {
   return caller.roles.some((r) => (ACCESS[level] as readonly string[]).includes(r));
 }
 
-/** Verifies tokens of one issuer; its keys are fetched on first use and refreshed by jose when they rotate. */
-export function oidcVerifier(issuer: string, audience?: string, fetchImpl: typeof fetch = fetch): Verifier {
-  let keys: ReturnType<typeof createRemoteJWKSet> | undefined;
+/**
+ * Verifies tokens of one issuer. Its keys come from `jwksUrl` when given (inside the cluster, where the
+ * public issuer name may not resolve), else from the issuer's discovery document; fetched on first use
+ * and refreshed by jose when they rotate.
+ */
+export function oidcVerifier(o: { issuer: string; jwksUrl?: string; audience?: string }, fetchImpl: typeof fetch = fetch): Verifier {
+  const { issuer, audience } = o;
+  let keys: ReturnType<typeof createRemoteJWKSet> | undefined = o.jwksUrl ? createRemoteJWKSet(new URL(o.jwksUrl), { timeoutDuration: 5000 }) : undefined;
   const jwks = async () => {
     if (keys) return keys;
     let uri: string;

@@ -33,7 +33,10 @@ export const DATA_API_ENV = {
   /** Read by the AWS SDK's default credential chain when set (MinIO); absent on AWS (IRSA). */
   accessKeyId: "AWS_ACCESS_KEY_ID",
   secretAccessKey: "AWS_SECRET_ACCESS_KEY",
-  oidcIssuer: "OIDC_ISSUER",
+  /** What tokens carry in `iss` (the realm's public URL). */
+  oidcIssuer: "OIDC_ISSUER_URL",
+  /** Where the realm's keys are fetched (inside the cluster); unset: from the issuer's discovery document. */
+  oidcJwksUrl: "OIDC_JWKS_URL",
   /** The audience tokens must carry; unset: not checked (Keycloak's default access tokens carry "account"). */
   oidcAudience: "OIDC_AUDIENCE",
 } as const;

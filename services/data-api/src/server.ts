@@ -31,7 +31,7 @@ export async function main(env: Record<string, string | undefined> = process.env
     pool,
     metadataPool,
     storage: new Storage(settings.s3, settings.s3.datasetsBucket),
-    verifier: oidcVerifier(settings.oidc.issuer, settings.oidc.audience),
+    verifier: oidcVerifier(settings.oidc),
     metrics: httpMetrics(),
     logLevel: settings.logLevel,
   });

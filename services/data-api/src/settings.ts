@@ -25,6 +25,7 @@ const schema = z
     [E.s3BucketDatasets]: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "must be an S3 bucket name" }),
     [E.s3BucketModels]: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "must be an S3 bucket name" }).optional(),
     [E.oidcIssuer]: z.url(),
+    [E.oidcJwksUrl]: z.url().optional(),
     [E.oidcAudience]: text.optional(),
   })
   .superRefine((env, ctx) => {
@@ -42,7 +43,7 @@ export interface Settings {
   /** The text-to-SQL user, when given: metadata shows what it may see. */
   metadataDb?: { host: string; port: number; user: string; password: string };
   s3: { endpoint?: string; region: string; pathStyle: boolean; datasetsBucket: string; modelsBucket?: string };
-  oidc: { issuer: string; audience?: string };
+  oidc: { issuer: string; jwksUrl?: string; audience?: string };
 }
 
 const SECRET_VARIABLES: readonly string[] = [E.dbPassword, E.metadataDbPassword, E.secretAccessKey];
@@ -75,6 +76,6 @@ export function readSettings(env: Record<string, string | undefined> = process.e
     db: { host: e[E.dbHost], port: e[E.dbPort], database: e[E.dbName], user: e[E.dbUser], password: e[E.dbPassword] },
     metadataDb: mHost && mUser && mPassword ? { host: mHost, port: e[E.metadataDbPort] ?? 3306, user: mUser, password: mPassword } : undefined,
     s3: { endpoint: e[E.s3Endpoint], region: e[E.s3Region], pathStyle: e[E.s3PathStyle] === "true", datasetsBucket: e[E.s3BucketDatasets], modelsBucket: e[E.s3BucketModels] },
-    oidc: { issuer: e[E.oidcIssuer], audience: e[E.oidcAudience] },
+    oidc: { issuer: e[E.oidcIssuer], jwksUrl: e[E.oidcJwksUrl], audience: e[E.oidcAudience] },
   };
 }

@@ -51,7 +51,7 @@ describe("settings", () => {
     DB_USER: "data_api",
     DB_PASSWORD: "Zq-sentinel-db-password",
     S3_BUCKET_DATASETS: "ods-local-datasets",
-    OIDC_ISSUER: "https://auth.ods.localtest.me/realms/ods",
+    OIDC_ISSUER_URL: "https://auth.ods.localtest.me/realms/ods",
   };
 
   test("defaults from the contract; the metadata user only with all three of its variables", () => {
@@ -66,14 +66,14 @@ describe("settings", () => {
   test("every bad variable is named; a password is never shown", () => {
     let err: SettingsError | undefined;
     try {
-      readSettings({ ...env, DB_PORT: "99999", OIDC_ISSUER: "not a url", S3_BUCKET_DATASETS: "Bad_Bucket", METADATA_DB_HOST: "db", METADATA_DB_PASSWORD: "Zq-sentinel-meta" });
+      readSettings({ ...env, DB_PORT: "99999", OIDC_ISSUER_URL: "not a url", S3_BUCKET_DATASETS: "Bad_Bucket", METADATA_DB_HOST: "db", METADATA_DB_PASSWORD: "Zq-sentinel-meta" });
     } catch (e) {
       err = e as SettingsError;
     }
     expect(err).toBeInstanceOf(SettingsError);
     const msg = err!.message;
     expect(msg).toContain('DB_PORT = "99999"');
-    expect(msg).toContain('OIDC_ISSUER = "not a url"');
+    expect(msg).toContain('OIDC_ISSUER_URL = "not a url"');
     expect(msg).toContain('S3_BUCKET_DATASETS = "Bad_Bucket": must be an S3 bucket name');
     expect(msg).toContain("METADATA_DB_USER = (not set): is required with METADATA_DB_HOST, METADATA_DB_PASSWORD");
     expect(msg).not.toContain("Zq-sentinel");
