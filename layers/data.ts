@@ -12,6 +12,7 @@ import { ExposedService } from "../components/edge/contracts";
 import { Redis } from "../components/data/redis";
 import { baseName, k8sName } from "../components/lib/naming";
 import { InfraHandle } from "./infra";
+import { DATA_API, DATA_API_ENV as E } from "../services/data-api/src/contract";
 
 export interface DataHandle {
   objectStore: ObjectStoreHandle;
@@ -23,8 +24,8 @@ export interface DataHandle {
   exposed: ExposedService[];
 }
 
-/** Port and health path of the data API (the seeds' Alldata API). */
-export const DATA_API = { app: "data-api", port: 8080, healthPath: "/api/v1/health" } as const;
+// The data API's port, paths and environment are its own contract (services/data-api), read here.
+export { DATA_API } from "../services/data-api/src/contract";
 
 /** Who uses the object store, and for what; upper layers' services get their access here. */
 export function objectStoreConsumers(ns: InfraHandle["cluster"]["namespaces"]): ObjectStoreConsumer[] {
@@ -121,22 +122,22 @@ export function dataLayer(platform: PlatformConfig, cfg: DataConfig, { infra }: 
     replicas: cfg.dataApi.replicas,
     resources: cfg.dataApi.resources,
     env: {
-      S3_ENDPOINT: store.endpoint,
-      S3_REGION: store.region,
-      S3_PATH_STYLE: String(store.pathStyle),
-      S3_BUCKET_DATASETS: store.buckets.datasets,
-      S3_BUCKET_MODELS: store.buckets.models,
+      [E.s3Endpoint]: store.endpoint,
+      [E.s3Region]: store.region,
+      [E.s3PathStyle]: String(store.pathStyle),
+      [E.s3BucketDatasets]: store.buckets.datasets,
+      [E.s3BucketModels]: store.buckets.models,
     },
     secretEnv: [
-      { name: "DB_HOST", secretName: db.secretName, key: "host" },
-      { name: "DB_PORT", secretName: db.secretName, key: "port" },
-      { name: "DB_NAME", secretName: db.secretName, key: "database" },
-      { name: "DB_USER", secretName: db.secretName, key: "username" },
-      { name: "DB_PASSWORD", secretName: db.secretName, key: "password" },
+      { name: E.dbHost, secretName: db.secretName, key: "host" },
+      { name: E.dbPort, secretName: db.secretName, key: "port" },
+      { name: E.dbName, secretName: db.secretName, key: "database" },
+      { name: E.dbUser, secretName: db.secretName, key: "username" },
+      { name: E.dbPassword, secretName: db.secretName, key: "password" },
       ...(objects.credentialsSecret
         ? [
-            { name: ACCESS_KEY_ID_KEY, secretName: objects.credentialsSecret, key: ACCESS_KEY_ID_KEY },
-            { name: SECRET_ACCESS_KEY_KEY, secretName: objects.credentialsSecret, key: SECRET_ACCESS_KEY_KEY },
+            { name: E.accessKeyId, secretName: objects.credentialsSecret, key: ACCESS_KEY_ID_KEY },
+            { name: E.secretAccessKey, secretName: objects.credentialsSecret, key: SECRET_ACCESS_KEY_KEY },
           ]
         : []),
     ],
