@@ -48,5 +48,39 @@ fi
 echo "==> the local control plane and operators (npm run cluster-check): Go module proxy, minutes when Go's build cache is cold"
 npm run --silent cluster -- build
 
+echo "==> MariaDB, Redis and versitygw (npm run test:services starts them on 127.0.0.1: test/backends/)"
+# Debian's smallest set: mariadb-server-core has mariadbd and mariadb-install-db, which needs
+# my_print_defaults from mariadb-client-core; mariadb-server (the system service) is not needed.
+# mariadbd is in /usr/sbin, which a non-root PATH may lack.
+db_packages=()
+if ! { command -v mariadbd || [ -x /usr/sbin/mariadbd ]; } >/dev/null 2>&1 || ! command -v mariadb-install-db >/dev/null 2>&1; then
+  db_packages+=(mariadb-server-core)
+fi
+command -v my_print_defaults >/dev/null 2>&1 || db_packages+=(mariadb-client-core)
+command -v redis-server >/dev/null 2>&1 || db_packages+=(redis-server)
+if [ "${#db_packages[@]}" -eq 0 ]; then
+  mariadbd_bin="$(command -v mariadbd || echo /usr/sbin/mariadbd)"
+  echo "MariaDB and Redis already installed: $("$mariadbd_bin" --version); $(redis-server --version)"
+elif command -v apt-get >/dev/null 2>&1; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${db_packages[@]}" >/dev/null
+  echo "installed: ${db_packages[*]}"
+else
+  echo "setup: ${db_packages[*]} missing and this is not a Debian/Ubuntu machine; install MariaDB server 10.11 or newer (mariadbd, mariadb-install-db, my_print_defaults) and Redis 7 (redis-server)" >&2
+  exit 1
+fi
+VERSITYGW_VERSION="v1.8.0"
+# `versitygw --version` says "git" in a `go install` build; the module version is in the binary's build info.
+if [ -x .tools/bin/versitygw ] && go version -m .tools/bin/versitygw 2>/dev/null | grep -qE "^[[:space:]]+mod[[:space:]]+github.com/versity/versitygw[[:space:]]+${VERSITYGW_VERSION}([[:space:]]|$)"; then
+  echo "versitygw ${VERSITYGW_VERSION} already built: .tools/bin/versitygw"
+elif command -v go >/dev/null 2>&1; then
+  echo "building versitygw ${VERSITYGW_VERSION} into .tools/bin (Go module proxy; about a minute when Go's caches are cold)"
+  GOBIN="$PWD/.tools/bin" go install "github.com/versity/versitygw/cmd/versitygw@${VERSITYGW_VERSION}"
+else
+  echo "setup: Go is required to build versitygw ${VERSITYGW_VERSION} (the services' S3 test server); install Go and re-run" >&2
+  exit 1
+fi
+
 echo "==> offline plan of stack ${ODS_STACK:-local}"
 npm run --silent plan -- --stack "${ODS_STACK:-local}"
