@@ -4,6 +4,7 @@
 import { ChildProcess, execFile, execFileSync, spawn } from "child_process";
 import { promisify } from "util";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import * as mysql from "mysql2/promise";
@@ -286,6 +287,34 @@ test("metrics, request ids and logs: route templates as labels, nothing secret i
   for (const secretValue of [dbPassword, s3.secretAccessKey, env.METADATA_DB_PASSWORD, ...Object.values(tokens)]) expect(log).not.toContain(secretValue);
   expect(log).not.toMatch(/authorization/i);
 });
+
+test("the performance gate's data-api run passes against the service", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ods-gate-data-api-"));
+  try {
+    fs.writeFileSync(path.join(dir, "endpoints.json"), JSON.stringify({ dataApi: { baseUrl: base } }));
+    // The local profile's data-api entry, shorter; datasets go under the service's datasets bucket.
+    const profile = {
+      description: "the data API on real backends (npm run test:services)",
+      required: ["data-api"],
+      services: {
+        "data-api": {
+          warmup: { rate: 1, duration: "3s" },
+          measure: { rate: 5, duration: "10s", preAllocatedVUs: 10, maxVUs: 50 },
+          workload: { bucket: `s3://${BUCKET}` },
+          thresholds: { data_api_ms: ["p(95)<500"], data_api_errors: ["rate<0.05"] },
+        },
+      },
+    };
+    fs.writeFileSync(path.join(dir, "profile.json"), JSON.stringify(profile));
+    const args = ["run", "--silent", "gate", "--", "--stack", "svc-test", "--only", "data-api", "--endpoints", path.join(dir, "endpoints.json"), "--profile", path.join(dir, "profile.json"), "--out", path.join(dir, "out"), "--no-dashboard"];
+    const r = await run("npm", args, { cwd: ROOT, env: { ...process.env, ODS_API_TOKEN: tokens["ml-engineer"], ODS_PUSHGATEWAY_URL: "" }, encoding: "utf8" }).catch((e: { code?: number; stdout?: string; stderr?: string }) => e);
+    const out = `${(r as { stdout?: string }).stdout ?? ""}${(r as { stderr?: string }).stderr ?? ""}`;
+    // On a failure the whole output shows (k6's summary and the gate's verdict table).
+    expect({ code: (r as { code?: number }).code ?? 0, out }).toEqual({ code: 0, out: expect.stringMatching(/gate svc-test: PASSED[\s\S]*data-api \| PASSED/) });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}, 120000);
 
 test("a restart keeps the data and finds the schema up to date", async () => {
   await stopService();
