@@ -16,7 +16,7 @@ export default tseslint.config(
   },
   {
     // k6 scripts: ES modules run by k6's own runtime, not by Node.
-    files: ["loadtests/**/*.js"],
+    files: ["loadtests/**/*.js", "services/*/test/k6/*.js"],
     languageOptions: {
       sourceType: "module",
       globals: { __ENV: "readonly", __VU: "readonly", __ITER: "readonly", console: "readonly", open: "readonly" },
@@ -24,7 +24,7 @@ export default tseslint.config(
   },
   {
     files: ["**/*.js", "**/*.cjs"],
-    ignores: ["loadtests/**/*.js"],
+    ignores: ["loadtests/**/*.js", "services/*/test/k6/*.js"],
     languageOptions: { sourceType: "commonjs", globals: { module: "writable", require: "readonly", process: "readonly", __dirname: "readonly", console: "readonly", Buffer: "readonly" } },
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },

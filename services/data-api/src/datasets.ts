@@ -128,18 +128,25 @@ export class Datasets {
     };
   }
 
+  /**
+   * Runs `work` in a transaction; InnoDB may pick it as a deadlock victim under concurrent writes (the
+   * benchmark found it on tags), and then it runs again, up to three times in all.
+   */
   private async inTransaction<T>(work: (c: PoolConnection) => Promise<T>): Promise<T> {
-    const c = await this.pool.getConnection();
-    try {
-      await c.beginTransaction();
-      const out = await work(c);
-      await c.commit();
-      return out;
-    } catch (e) {
-      await c.rollback();
-      throw e;
-    } finally {
-      c.release();
+    for (let attempt = 1; ; attempt++) {
+      const c = await this.pool.getConnection();
+      try {
+        await c.beginTransaction();
+        const out = await work(c);
+        await c.commit();
+        return out;
+      } catch (e) {
+        await c.rollback();
+        const code = (e as { code?: string }).code;
+        if (attempt >= 3 || (code !== "ER_LOCK_DEADLOCK" && code !== "ER_LOCK_WAIT_TIMEOUT")) throw e;
+      } finally {
+        c.release();
+      }
     }
   }
 
@@ -159,16 +166,21 @@ export class Datasets {
         if ((e as { code?: string }).code === "ER_DUP_ENTRY") throw new ConflictError(`a dataset named ${JSON.stringify(input.name)} exists`);
         throw e;
       }
-      await this.writeTags(c, res.insertId, input.tags ?? []);
+      // A new dataset has no tags to clear: only inserts (a DELETE's gap locks deadlocked concurrent registrations).
+      await this.insertTags(c, res.insertId, input.tags ?? []);
       await c.execute("INSERT INTO dataset_versions (dataset_id, version, s3_prefix, note, created_by) VALUES (?, 1, ?, ?, ?)", [res.insertId, input.prefix, "registered", user ?? null]);
       return res.insertId;
     });
     return this.getByRow(id);
   }
 
+  private async insertTags(c: PoolConnection, id: number, tags: string[]): Promise<void> {
+    for (const tag of [...new Set(tags)]) await c.execute("INSERT INTO dataset_tags (dataset_id, tag) VALUES (?, ?)", [id, tag]);
+  }
+
   private async writeTags(c: PoolConnection, id: number, tags: string[]): Promise<void> {
     await c.execute("DELETE FROM dataset_tags WHERE dataset_id = ?", [id]);
-    for (const tag of [...new Set(tags)]) await c.execute("INSERT INTO dataset_tags (dataset_id, tag) VALUES (?, ?)", [id, tag]);
+    await this.insertTags(c, id, tags);
   }
 
   private async getByRow(row: number): Promise<Dataset> {

@@ -1,53 +1,27 @@
 // The data API built as its Dockerfile builds it (`npm run build`, then `node dist/server.js`) and run
 // against real backends started here: MariaDB, versitygw (S3) and an OpenID provider. Sprint 2's
 // acceptance commands (register, query, SDK read) run as written, with a token.
-import { ChildProcess, execFile, execFileSync, spawn } from "child_process";
+import { execFile } from "child_process";
 import { promisify } from "util";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import * as mysql from "mysql2/promise";
-import { canConnect, createDatabaseUser, freePort, type MariadbBackend, type OidcBackend, repoRoot, type S3Backend, startMariadb, startOidc, startS3 } from "../../../test/backends";
+import { canConnect, startOidc } from "../../../test/backends";
+import { type Backends, buildService, ROOT, type Service, startBackends, startService } from "./stack";
 
-const ROOT = repoRoot();
 // Asynchronous: the OpenID provider runs in this process and must answer while a child waits on it.
 const run = promisify(execFile);
-const SERVICE = path.join(ROOT, "services", "data-api");
-const NODE = fs.existsSync(path.join(ROOT, "node_modules", ".bin", "node")) ? path.join(ROOT, "node_modules", ".bin", "node") : process.execPath;
-const BUCKET = "bucket";
 
-let db: MariadbBackend;
-let s3: S3Backend;
-let oidc: OidcBackend;
-let server: ChildProcess | undefined;
+let backends: Backends;
+let service: Service;
 let base = "";
-let log = "";
-let dbPassword = "";
 let env: Record<string, string> = {};
 const tokens: Record<string, string> = {};
 
-async function startService(): Promise<void> {
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = spawn(NODE, ["dist/server.js"], { cwd: SERVICE, env: { PATH: process.env.PATH ?? "", ...env, PORT: String(port) }, stdio: ["ignore", "pipe", "pipe"] });
-  server.stdout!.on("data", (b: Buffer) => (log += b.toString()));
-  server.stderr!.on("data", (b: Buffer) => (log += b.toString()));
-  const until = Date.now() + 30000;
-  while (Date.now() < until) {
-    if (server.exitCode !== null) throw new Error(`data-api exited with ${server.exitCode}:\n${log}`);
-    const ok = await fetch(`${base}/api/v1/health`).then((r) => r.ok, () => false);
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`data-api did not become healthy in 30 s:\n${log}`);
-}
-
-async function stopService(): Promise<void> {
-  if (!server || server.exitCode !== null) return;
-  const exited = new Promise((r) => server!.once("exit", r));
-  server.kill("SIGTERM");
-  await exited;
+async function restartService(): Promise<void> {
+  await service?.stop();
+  service = await startService(env);
+  base = service.base;
 }
 
 const call = (method: string, p: string, o: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string } = {}) =>
@@ -59,46 +33,17 @@ const call = (method: string, p: string, o: { token?: string; body?: unknown; he
 const json = async (r: Response) => (await r.json()) as Record<string, unknown> & { error?: { code: string; message: string; field?: string; request_id: string } };
 
 beforeAll(async () => {
-  execFileSync("npm", ["run", "--silent", "build", "--workspace", "services/data-api"], { cwd: ROOT, stdio: "inherit" });
-  [db, s3, oidc] = await Promise.all([startMariadb(), startS3(), startOidc()]);
-  const own = await createDatabaseUser(db, { database: "data_api", user: "data_api" });
-  dbPassword = own.password;
-  // What text-to-SQL may read: one business database, SELECT only.
-  const reader = await createDatabaseUser(db, { database: "sales", user: "text2sql", grants: ["SELECT"] });
-  const root = await mysql.createConnection({ host: db.host, port: db.port, user: db.rootUser, password: db.rootPassword });
-  await root.query("CREATE TABLE sales.orders (id INT PRIMARY KEY COMMENT 'order number', customer VARCHAR(64) NOT NULL, total DECIMAL(10,2) NULL) COMMENT 'one row per order'");
-  await root.end();
-  const client = new S3Client({ endpoint: s3.endpoint, region: s3.region, forcePathStyle: true, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
-  await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
-  await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: "data/part-0.csv", Body: "id,text\n1,hello\n" }));
-  await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: "data/part-1.csv", Body: "2,world\n" }));
-  await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: "other/secret.txt", Body: "not a dataset of anyone's" }));
-  env = {
-    DB_HOST: own.host,
-    DB_PORT: String(own.port),
-    DB_NAME: own.database,
-    DB_USER: own.user,
-    DB_PASSWORD: own.password,
-    METADATA_DB_HOST: reader.host,
-    METADATA_DB_PORT: String(reader.port),
-    METADATA_DB_USER: reader.user,
-    METADATA_DB_PASSWORD: reader.password,
-    S3_ENDPOINT: s3.endpoint,
-    S3_REGION: s3.region,
-    S3_PATH_STYLE: "true",
-    S3_BUCKET_DATASETS: BUCKET,
-    AWS_ACCESS_KEY_ID: s3.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
-    OIDC_ISSUER_URL: oidc.issuer,
-  };
-  for (const role of ["viewer", "ml-engineer", "admin"]) tokens[role] = await oidc.token({ roles: [role] });
-  tokens.none = await oidc.token({ roles: ["offline_access"] });
-  await startService();
+  buildService();
+  backends = await startBackends();
+  env = backends.env;
+  for (const role of ["viewer", "ml-engineer", "admin"]) tokens[role] = await backends.oidc.token({ roles: [role] });
+  tokens.none = await backends.oidc.token({ roles: ["offline_access"] });
+  await restartService();
 }, 180000);
 
 afterAll(async () => {
-  await stopService();
-  await Promise.all([db?.stop(), s3?.stop(), oidc?.stop()]);
+  await service?.stop();
+  await backends?.stop();
 });
 
 describe("Sprint 2's acceptance, as written (with a token)", () => {
@@ -120,10 +65,10 @@ describe("Sprint 2's acceptance, as written (with a token)", () => {
   });
 
   test("the Python SDK with client credentials instead of a token, and its error for an unknown dataset", async () => {
-    const creds = await oidc.client({ roles: ["viewer"] });
+    const creds = await backends.oidc.client({ roles: ["viewer"] });
     const script = "from cube_sdk import Dataset, DataApiError\nprint(Dataset.get('ds-001').name)\ntry:\n    Dataset.get('ds-999')\nexcept DataApiError as e:\n    print(e.status, e.code)\n";
     const { stdout: out } = await run("python3", ["-c", script], {
-      env: { PATH: process.env.PATH ?? "", PYTHONPATH: path.join(ROOT, "sdk", "python"), ODS_DATA_API_URL: base, ODS_TOKEN_URL: oidc.tokenEndpoint, ODS_CLIENT_ID: creds.clientId, ODS_CLIENT_SECRET: creds.clientSecret },
+      env: { PATH: process.env.PATH ?? "", PYTHONPATH: path.join(ROOT, "sdk", "python"), ODS_DATA_API_URL: base, ODS_TOKEN_URL: backends.oidc.tokenEndpoint, ODS_CLIENT_ID: creds.clientId, ODS_CLIENT_SECRET: creds.clientSecret },
       encoding: "utf8",
     });
     expect(out).toBe("test\n404 not_found\n");
@@ -228,6 +173,14 @@ describe("datasets", () => {
   });
 });
 
+test("concurrent registrations with tags all succeed (InnoDB deadlocks are retried; the benchmark found one)", async () => {
+  const results = await Promise.all(
+    Array.from({ length: 60 }, (_, i) => call("POST", "/api/v1/datasets", { token: tokens["ml-engineer"], body: { name: `burst-${i}`, path: `s3://bucket/burst/${i}/`, tags: ["burst", `n${i % 3}`] } })),
+  );
+  expect(results.map((r) => r.status)).toEqual(Array(60).fill(201));
+  expect((await json(await call("GET", "/api/v1/datasets?tag=burst&limit=1", { token: tokens.viewer }))).total).toBe(60);
+});
+
 describe("data access without handing out keys", () => {
   test("objects, preview and a presigned GET stay inside the dataset's prefix", async () => {
     const objects = await json(await call("GET", "/api/v1/datasets/ds-001/objects", { token: tokens.viewer }));
@@ -236,7 +189,7 @@ describe("data access without handing out keys", () => {
     expect(preview).toMatchObject({ key: "part-0.csv", bytes: 7, encoding: "utf-8", content: "id,text", size: 16 });
     const signed = await json(await call("POST", "/api/v1/datasets/ds-001/presign", { token: tokens.viewer, body: { key: "part-1.csv" } }));
     expect(signed.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/bucket\/data\/part-1\.csv\?.*X-Amz-Expires=300/);
-    expect(String(signed.url)).not.toContain(s3.secretAccessKey);
+    expect(String(signed.url)).not.toContain(backends.s3.secretAccessKey);
     expect(await (await fetch(String(signed.url))).text()).toBe("2,world\n");
     for (const key of ["../other/secret.txt", "/other/secret.txt", "a//b"]) {
       const r = await call("POST", "/api/v1/datasets/ds-001/presign", { token: tokens.viewer, body: { key } });
@@ -282,9 +235,10 @@ test("metrics, request ids and logs: route templates as labels, nothing secret i
   expect(metrics).toMatch(/http_requests_total\{handler="\/api\/v1\/datasets",method="GET",status="4xx"\} \d+/);
   expect(metrics).toMatch(/http_request_duration_seconds_bucket\{le="0.05",handler="\/api\/v1\/datasets\/:id",method="GET"\}/);
   expect(metrics).toContain("process_cpu_seconds_total");
+  const log = service.log();
   const lines = log.trim().split("\n").map((l) => JSON.parse(l) as { reqId?: string; msg: string });
   expect(lines.some((l) => l.reqId === "req-abc-123")).toBe(true);
-  for (const secretValue of [dbPassword, s3.secretAccessKey, env.METADATA_DB_PASSWORD, ...Object.values(tokens)]) expect(log).not.toContain(secretValue);
+  for (const secretValue of [env.DB_PASSWORD, env.AWS_SECRET_ACCESS_KEY, env.METADATA_DB_PASSWORD, ...Object.values(tokens)]) expect(log).not.toContain(secretValue);
   expect(log).not.toMatch(/authorization/i);
 });
 
@@ -300,7 +254,7 @@ test("the performance gate's data-api run passes against the service", async () 
         "data-api": {
           warmup: { rate: 1, duration: "3s" },
           measure: { rate: 5, duration: "10s", preAllocatedVUs: 10, maxVUs: 50 },
-          workload: { bucket: `s3://${BUCKET}` },
+          workload: { bucket: `s3://${backends.bucket}` },
           thresholds: { data_api_ms: ["p(95)<500"], data_api_errors: ["rate<0.05"] },
         },
       },
@@ -317,10 +271,9 @@ test("the performance gate's data-api run passes against the service", async () 
 }, 120000);
 
 test("a restart keeps the data and finds the schema up to date", async () => {
-  await stopService();
+  await service.stop();
   expect(await canConnect("127.0.0.1", Number(new URL(base).port))).toBe(false);
-  log = "";
-  await startService();
-  expect(log).toContain("schema up to date");
+  await restartService();
+  expect(service.log()).toContain("schema up to date");
   expect((await call("GET", "/api/v1/datasets/ds-001", { token: tokens.viewer })).status).toBe(200);
 });
