@@ -48,7 +48,7 @@ describe("the shipped stacks", () => {
     const local = parseRawConfig(raw("local"));
     expect(local.infra.kind).toBe("existing");
     expect(local.infra.aws).toBeUndefined();
-    expect(local.infra.existingCluster).toEqual({ kubeconfig: "~/.kube/config", context: "kind-ods", storageClass: "standard", gpus: 0, kubernetesVersion: "1.35", nodes: { count: 1, cpu: "8", memory: "16Gi" } });
+    expect(local.infra.existingCluster).toEqual({ kubeconfig: "~/.kube/config", context: "kind-ods", storageClass: "standard", gpus: 0, kubernetesVersion: "1.35", nodes: { count: 1, cpu: "8", memory: "16Gi" }, registry: "localhost:5001", imagePlatform: "linux/amd64" });
     expect(local.infra.gpuOperator.enabled).toBe(false);
   });
 

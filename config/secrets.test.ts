@@ -117,7 +117,7 @@ describe("secrets in stack files", () => {
 
   test("an inline kubeconfig in plain text is refused without being shown; as a secret it is accepted", () => {
     const inline = `apiVersion: v1\nclusters:\n- cluster: {server: https://k}\nusers:\n- user: {token: ${SECRET}}\n`;
-    const config = { ...raw("local"), "ods:infra": JSON.stringify({ kind: "existing", existingCluster: { kubeconfig: inline } }) };
+    const config = { ...raw("local"), "ods:infra": JSON.stringify({ kind: "existing", existingCluster: { kubeconfig: inline, registry: "localhost:5001" } }) };
     const msg = configErrorOf(() => parseRawConfig(config));
     expect(msg).toContain(`ods:infra.existingCluster.kubeconfig = ${HIDDEN}: holds an inline kubeconfig (credentials) in plain text`);
     expect(msg).not.toContain(SECRET);
@@ -126,7 +126,7 @@ describe("secrets in stack files", () => {
     const both = configErrorOf(() => parseRawConfig({ ...config, "ods:domain": "x" }));
     expect(both).toContain("holds an inline kubeconfig (credentials) in plain text");
     expect(both).toContain('ods:domain = "x"');
-    expect(parseRawConfig({ ...config, "ods:infra": JSON.stringify({ kind: "existing", existingCluster: { kubeconfig: "~/.kube/ods" } }) }).infra.existingCluster?.kubeconfig).toBe("~/.kube/ods");
+    expect(parseRawConfig({ ...config, "ods:infra": JSON.stringify({ kind: "existing", existingCluster: { kubeconfig: "~/.kube/ods", registry: "localhost:5001" } }) }).infra.existingCluster?.kubeconfig).toBe("~/.kube/ods");
   });
 
   test("a YAML syntax error names the line and column, never the text", () => {

@@ -13,6 +13,9 @@ import { Redis } from "../components/data/redis";
 import { baseName, k8sName } from "../components/lib/naming";
 import { InfraHandle } from "./infra";
 import { DATA_API, DATA_API_ENV as E } from "../services/data-api/src/contract";
+import { KIT_SERVICES, ServiceImage } from "../components/apps/serviceImage";
+import type { ImageTarget } from "../components/lib/cluster";
+import { version as SERVICE_VERSION } from "../services/data-api/package.json";
 
 export interface DataHandle {
   objectStore: ObjectStoreHandle;
@@ -50,6 +53,23 @@ export function databaseConsumers(ns: InfraHandle["cluster"]["namespaces"]): Dat
     // Text-to-SQL reads the data API's tables and can change nothing.
     { name: "text2sql", namespace: ns.apps, user: "text2sql_ro", access: "read", database: "data_api" },
   ];
+}
+
+/**
+ * A service's image built from services/<service>/Dockerfile and pushed to the stack's registry during
+ * `pulumi up` (the schema requires a registry where no prebuilt image is configured).
+ */
+export function builtImage(base: string, service: (typeof KIT_SERVICES)[number], images: ImageTarget): pulumi.Output<string> {
+  const repository = images.repository(service);
+  if (repository === undefined) throw new Error(`${service}: no prebuilt image and no registry to push a built one to (the config schema requires one of them)`);
+  return new ServiceImage(`${base}-${service}-image`, {
+    context: ".",
+    dockerfile: `services/${service}/Dockerfile`,
+    repository,
+    tag: SERVICE_VERSION,
+    platform: images.platform,
+    registry: images.registry,
+  }).ref;
 }
 
 export function dataLayer(platform: PlatformConfig, cfg: DataConfig, { infra }: { infra: InfraHandle }): DataHandle {
@@ -116,7 +136,7 @@ export function dataLayer(platform: PlatformConfig, cfg: DataConfig, { infra }: 
     namespace: ns.data,
     app: DATA_API.app,
     component: "api",
-    image: cfg.dataApi.image,
+    image: cfg.dataApi.image ?? builtImage(base, "data-api", c.images),
     port: DATA_API.port,
     healthPath: DATA_API.healthPath,
     replicas: cfg.dataApi.replicas,

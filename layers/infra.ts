@@ -12,7 +12,9 @@ import { GpuOperator } from "../components/infra/gpuOperator";
 import { PrometheusCrds } from "../components/infra/prometheusCrds";
 import { Namespaces, namespaceSettings } from "../components/infra/namespaces";
 import { Network } from "../components/infra/network";
-import { AwsClusterInfo, ClusterHandle, GpuPoolInfo } from "../components/lib/cluster";
+import { AwsClusterInfo, ClusterHandle, GpuPoolInfo, ImageTarget } from "../components/lib/cluster";
+import { ImageRepositories } from "../components/infra/imageRepositories";
+import { KIT_SERVICES } from "../components/apps/serviceImage";
 import { awsTags, baseName } from "../components/lib/naming";
 
 export interface InfraHandle {
@@ -27,6 +29,7 @@ interface ClusterParts {
   storageClass: pulumi.Output<string>;
   pools: GpuPoolInfo[];
   aws?: AwsClusterInfo;
+  images: ImageTarget;
 }
 
 /** VPC, EKS and the GPU node pools, on an AWS provider for the configured region. */
@@ -59,6 +62,7 @@ function awsCluster(platform: PlatformConfig, cfg: InfraConfig, a: NonNullable<I
     kubernetesVersion: a.kubernetesVersion,
     storageClass: eks.storageClassName,
     pools,
+    images: awsImages(base, provider),
     aws: {
       region: a.region,
       provider,
@@ -71,6 +75,13 @@ function awsCluster(platform: PlatformConfig, cfg: InfraConfig, a: NonNullable<I
   };
 }
 
+/** One ECR repository per service the kit builds, `<base>/<service>`; EKS nodes pull from ECR with their role. */
+function awsImages(base: string, provider: Provider): ImageTarget {
+  const repos = new ImageRepositories(`${base}-images`, { prefix: base, services: KIT_SERVICES }, { providers: { aws: provider } });
+  // EKS nodes run on x86 instance types (systemNodes): the images target linux/amd64.
+  return { repository: (service) => repos.urls[service], registry: repos.registry, platform: "linux/amd64" };
+}
+
 /** A cluster from a kubeconfig; GPUs, if any, are the count the config states. */
 function existingCluster(platform: PlatformConfig, e: NonNullable<InfraConfig["existingCluster"]>): ClusterParts {
   const cluster = new ExistingCluster(`${baseName(platform)}-cluster`, { kubeconfig: e.kubeconfig, context: e.context, storageClass: e.storageClass });
@@ -81,6 +92,10 @@ function existingCluster(platform: PlatformConfig, e: NonNullable<InfraConfig["e
     kubernetesVersion: e.kubernetesVersion,
     storageClass: cluster.storageClassName,
     pools: [],
+    images: {
+      repository: (service) => (e.registry ? `${e.registry}/${baseName(platform)}/${service}` : undefined),
+      platform: e.imagePlatform,
+    },
   };
 }
 
@@ -126,6 +141,7 @@ export function infraLayer(platform: PlatformConfig, cfg: InfraConfig): InfraHan
       ...(gatewayApiCrds ? { gatewayApiCrds } : {}),
       ...(prometheusCrds ? { prometheusCrds } : {}),
       ...(parts.aws ? { aws: parts.aws } : {}),
+      images: parts.images,
     },
   };
 }

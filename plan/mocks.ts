@@ -43,6 +43,14 @@ function computed(type: string, name: string, inputs: State, region: string): St
       return { arn: arn("ec2", `launch-template/lt-${shortHash(name)}`), latestVersion: 1, defaultVersion: 1 };
     case "aws:eks/nodeGroup:NodeGroup":
       return { arn: arn("eks", `nodegroup/${name}`), nodeGroupName: inputs.nodeGroupName ?? name, status: "ACTIVE" };
+    case "aws:ecr/repository:Repository":
+      return { arn: arn("ecr", `repository/${inputs.name ?? name}`), registryId: MOCK_ACCOUNT, repositoryUrl: `${MOCK_ACCOUNT}.dkr.ecr.${region}.amazonaws.com/${inputs.name ?? name}` };
+    // A pushed image: its first tag with a fixed digest (nothing is built offline).
+    case "docker-build:index:Image": {
+      const tag = Array.isArray(inputs.tags) && typeof inputs.tags[0] === "string" ? inputs.tags[0] : `offline.invalid/${name}:0`;
+      const digest = `sha256:${shortHash(tag).repeat(8)}`;
+      return { digest, ref: `${tag}@${digest}`, contextHash: shortHash(`${name}-context`) };
+    }
     default:
       if (type.startsWith("aws:")) {
         const resource = type.split(":")[1].split("/")[1] ?? "resource";
@@ -59,6 +67,9 @@ function invoke(token: string, region: string): State {
       return { id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
     case "aws:index/getCallerIdentity:getCallerIdentity":
       return { id: MOCK_ACCOUNT, accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/offline-plan`, userId: "AIDAOFFLINEPLAN" };
+    // ECR's push credentials (a 12-hour token in a real account).
+    case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
+      return { id: region, authorizationToken: "offline-plan-ecr-token", expiresAt: "2026-01-01T12:00:00Z", password: "offline-plan-ecr-password", userName: "AWS", proxyEndpoint: `https://${MOCK_ACCOUNT}.dkr.ecr.${region}.amazonaws.com` };
     case "aws:index/getRegion:getRegion":
       return { id: region, name: region, region, endpoint: `ec2.${region}.amazonaws.com` };
     default:

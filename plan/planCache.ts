@@ -20,7 +20,7 @@ type StoredPlan = Omit<FullPlanResult, "layerOf">;
 
 /** Inputs of the program that are not its stack file: every file under these, tests excluded. */
 // The services' contract modules are part of the program (the layers read their ports and variables).
-const PROGRAM_SOURCES = ["index.ts", "Pulumi.yaml", "package-lock.json", "config", "layers", "components", "lib", "plan", "stacks", "services/data-api/src/contract.ts"];
+const PROGRAM_SOURCES = ["index.ts", "Pulumi.yaml", "package-lock.json", "config", "layers", "components", "lib", "plan", "stacks", "services/data-api/src/contract.ts", "services/data-api/package.json"];
 
 export function planCacheDir(): string {
   return path.resolve(process.env.ODS_PLAN_CACHE || repoPath(".cache", "plans"));

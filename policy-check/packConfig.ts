@@ -139,6 +139,8 @@ export interface StackFacts {
   vars: Record<string, string>;
   /** What the stack deploys, for exemptions that apply only `when` it does (e.g. gpuOperator). */
   deploys: Record<string, boolean>;
+  /** Where the kit pushes the images it builds (ECR of the stack's region, or the existing cluster's registry). */
+  imageRegistries: string[];
 }
 
 /** Rule settings that are stack facts: files must not set them, the stack does. */
@@ -147,6 +149,7 @@ export const FACT_SETTINGS: Record<string, Record<string, { from: string; value:
   "k8s-pod-spread": { highAvailability: { from: "ods:highAvailability", value: (f) => f.highAvailability } },
   "gpu-nodegroup-max-size": { maxGpuNodes: { from: "ods:infra.gpuPools[].maxSize (their sum)", value: (f) => f.maxGpuNodes } },
   "eks-endpoint-not-world-open": { worldOpenReason: { from: "ods:infra.aws.endpoint.worldOpenReason", value: (f) => f.worldOpenReason } },
+  "k8s-allowed-registries": { stackRegistries: { from: "the stack's own image registry (ECR on AWS, ods:infra.existingCluster.registry)", value: (f) => f.imageRegistries } },
   "aws-sg-no-world-ingress": {
     exemptions: { from: "ods:infra.aws.worldOpenSecurityGroups", value: (f) => f.worldOpenSecurityGroups.map((g) => ({ kind: "SecurityGroup", name: g.name, reason: g.reason })) },
   },

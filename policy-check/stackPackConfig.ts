@@ -19,6 +19,9 @@ export function stackFacts(cfg: OdsConfig): StackFacts {
     worldOpenReason: cfg.infra.aws?.endpoint.worldOpenReason ?? "",
     worldOpenSecurityGroups: cfg.infra.aws?.worldOpenSecurityGroups ?? [],
     vars,
+    // Where the kit pushes the images it builds: any account's ECR registry of the stack's region (the
+    // account is not known offline), under the stack's base name; or the existing cluster's registry.
+    imageRegistries: cfg.infra.aws ? [`*.dkr.ecr.${cfg.infra.aws.region}.amazonaws.com/${baseName(cfg)}`] : cfg.infra.existingCluster?.registry ? [`${cfg.infra.existingCluster.registry}/${baseName(cfg)}`] : [],
     deploys: { gpuOperator: cfg.infra.gpuOperator.enabled, certManager: cfg.infra.certManager.enabled, minio: cfg.data.objectStore.kind === "minio", s3: cfg.data.objectStore.kind === "s3", milvusCluster: cfg.data.milvus.mode === "cluster", publicGateway: cfg.edge.gateway.service.type === "LoadBalancer" },
   };
 }

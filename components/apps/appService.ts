@@ -28,8 +28,8 @@ export interface AppServiceArgs {
   app: string;
   /** `app.kubernetes.io/component`, e.g. api, web. */
   component: string;
-  /** Image pinned by tag or digest. */
-  image: string;
+  /** Image pinned by tag or digest; an Output is a reference the kit built and pushed (pinned by its digest). */
+  image: pulumi.Input<string>;
   /** Container port serving HTTP (and /metrics). */
   port: number;
   /** Path of the health endpoint used by all three probes. */
@@ -106,8 +106,10 @@ export function appServiceProblems(args: AppServiceArgs): string[] {
   const v = (x: unknown) => JSON.stringify(x);
   if (!DNS_LABEL.test(args.app) || args.app.length > 63) p.push(`app ${v(args.app)} is not a DNS label; allowed: lower-case letters, digits and '-', at most 63 characters, starting and ending with a letter or digit`);
   if (!LABEL_VALUE.test(args.component) || args.component.length === 0 || args.component.length > 63) p.push(`component ${v(args.component)} is not a label value; allowed: letters, digits, '-', '_', '.', 1 to 63 characters`);
-  if (!PINNED_IMAGE.test(args.image)) p.push(`image ${v(args.image)} is not pinned; allowed: an image reference with a tag or a digest, such as ghcr.io/org/app:1.4.2`);
-  else if (/:latest$/i.test(args.image)) p.push(`image ${v(args.image)} uses the tag latest; allowed: a pinned version tag or a digest`);
+  if (typeof args.image === "string") {
+    if (!PINNED_IMAGE.test(args.image)) p.push(`image ${v(args.image)} is not pinned; allowed: an image reference with a tag or a digest, such as ghcr.io/org/app:1.4.2`);
+    else if (/:latest$/i.test(args.image)) p.push(`image ${v(args.image)} uses the tag latest; allowed: a pinned version tag or a digest`);
+  }
   if (!Number.isInteger(args.port) || args.port < 1 || args.port > 65535) p.push(`port ${v(args.port)} is not a port; allowed: an integer 1-65535`);
   if (!args.healthPath.startsWith("/")) p.push(`healthPath ${v(args.healthPath)} does not start with '/'; allowed: an absolute path such as /healthz`);
   const metricsPath = args.metricsPath ?? APP_SERVICE_DEFAULTS.metricsPath;

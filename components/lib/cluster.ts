@@ -2,6 +2,7 @@
 import type { Provider } from "@pulumi/aws/provider";
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
+import type { PushRegistry } from "../infra/imageRepositories";
 
 /** The namespaces the kit creates, one per layer (plus the GPU operator's own, and the edge's: Istio and its gateway). */
 export const LAYERS = ["infra", "gpu", "data", "model", "apps", "identity", "observability", "edge"] as const;
@@ -61,4 +62,16 @@ export interface ClusterHandle {
   prometheusCrds?: pulumi.Resource;
   /** Set on AWS only. */
   aws?: AwsClusterInfo;
+  /** Where the images the kit builds go (docs/adr/0001-service-images.md). */
+  images: ImageTarget;
+}
+
+/** The stack's registry for the images the kit builds: ECR on AWS, the existing cluster's otherwise. */
+export interface ImageTarget {
+  /** The repository of a service's image (no tag); undefined where the stack has no registry. */
+  repository(service: string): pulumi.Input<string> | undefined;
+  /** Push credentials, where the registry needs them. */
+  registry?: PushRegistry;
+  /** The nodes' platform. */
+  platform: "linux/amd64" | "linux/arm64";
 }

@@ -19,8 +19,18 @@ test("single instances everywhere by default, failover everywhere with highAvail
   expect([ha.access.mode, ha.objectStore.minio.servers, ha.mysql.replicas, ha.redis.replicas, ha.milvus.mode, ha.dataApi.replicas]).toEqual(["loadBalancer", 4, 3, 3, "cluster", { min: 2, max: 6 }]);
 });
 
-test("the data API's image is required and pinned, named by key", () => {
-  expect(configErrorOf(() => validateConfig({ environment: "t", domain: "t.example.com", infra: existing, data: { objectStore: { kind: "minio" }, dataApi: {} } }))).toContain("ods:data.dataApi.image is required");
+test("the data API's image: built by the kit into the stack's registry unless a pinned prebuilt one is named", () => {
+  const base = { environment: "t", domain: "t.example.com", model: MINIMAL_MODEL, apps: MINIMAL_APPS, identity: MINIMAL_IDENTITY, edge: MINIMAL_EDGE };
+  // An existing cluster has no registry of the kit's: one must be named, or a prebuilt image.
+  expect(configErrorOf(() => validateConfig({ ...base, infra: existing, data: { objectStore: { kind: "minio" } } }))).toContain(
+    "ods:infra.existingCluster.registry (not set): is needed: the kit builds the data API's image and pushes it where the nodes pull from",
+  );
+  expect(validateConfig({ ...base, infra: { kind: "existing", existingCluster: { registry: "localhost:5001" } }, data: { objectStore: { kind: "minio" } } }).data.dataApi.image).toBeUndefined();
+  expect(configErrorOf(() => validateConfig({ ...base, infra: { kind: "existing", existingCluster: { registry: "http://localhost:5001" } }, data: { objectStore: { kind: "minio" } } }))).toContain(
+    'ods:infra.existingCluster.registry = "http://localhost:5001": must be a registry host[:port][/path]',
+  );
+  // On AWS the kit's ECR repositories take it: nothing to name.
+  expect(cfg({ dataApi: {}, access: { allowedCidrs: ["10.0.0.0/16"] } }, { infra: aws }).data.dataApi.image).toBeUndefined();
   expect(error({ dataApi: { image: "ghcr.io/one-data-studio/data-api:latest" } })).toContain('ods:data.dataApi.image = "ghcr.io/one-data-studio/data-api:latest": must not use the tag latest');
   expect(error({ dataApi: { image: "ghcr.io/one-data-studio/data-api" } })).toContain("must be an image reference pinned by tag or digest");
   expect(cfg({ dataApi: { image: `ghcr.io/x/y@sha256:${"a".repeat(64)}` } }).data.dataApi.image).toMatch(/@sha256:/);

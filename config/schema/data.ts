@@ -140,7 +140,12 @@ export const appReplicasSchema = z
   .meta({ title: "replica range", "x-format": "The HorizontalPodAutoscaler's range, e.g. `{ min: 2, max: 6 }`; with min above 1 the service also gets a PodDisruptionBudget and spreading over nodes." });
 
 export const dataApiSchema = z.strictObject({
-  image: image.describe("The data API's image, pinned; the kit ships no default image."),
+  image: image
+    .optional()
+    .meta({
+      description: "A prebuilt image of the data API, pinned (for stacks that build nowhere: the release workflow publishes ghcr.io/one-data-studio/data-api:<version>). Unset: `pulumi up` builds services/data-api and pushes it to the stack's registry (docs/adr/0001-service-images.md).",
+      "x-default": "built by the kit",
+    }),
   replicas: appReplicasSchema.optional().meta({ description: "The HPA's range; highAvailability needs min >= 2.", "x-default": "2-6 where highAvailability, else 1-2" }),
   resources: resourcesSchema.default(res("100m", "256Mi", "512Mi")).describe("Per pod."),
 });
@@ -151,7 +156,7 @@ export const dataInputSchema = z.strictObject({
   mysql: mysqlSchema.default(mysqlSchema.parse({})).describe("MySQL through the MOCO operator."),
   redis: redisSchema.default(redisSchema.parse({})).describe("Redis (redis-ha), with Sentinel when replicated."),
   milvus: milvusSchema.default(milvusSchema.parse({})).describe("Milvus, the vector database."),
-  dataApi: dataApiSchema.describe("The data API, on AppService."),
+  dataApi: dataApiSchema.default(dataApiSchema.parse({})).describe("The data API, on AppService; its image is built by the kit unless `image` names a prebuilt one."),
 });
 
 type DataInput = z.infer<typeof dataInputSchema>;

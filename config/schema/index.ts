@@ -103,6 +103,10 @@ export const configSchema = inputSchema
         if (x.n > nodes) ctx.addIssue({ code: "custom", path: x.path, message: `${x.n} ${x.what} need ${x.n} nodes (one each), and ods:infra.aws.systemNodes.minSize is ${nodes}; allowed: at most ${nodes}, or raise ods:infra.aws.systemNodes.minSize` });
       }
     }
+    // Images the kit builds go to the stack's registry: ECR on AWS, the existing cluster's otherwise.
+    if (c.infra.kind === "existing" && c.data.dataApi.image === undefined && !c.infra.existingCluster?.registry) {
+      ctx.addIssue({ code: "custom", path: ["infra", "existingCluster", "registry"], message: "is needed: the kit builds the data API's image and pushes it where the nodes pull from; allowed: a registry such as localhost:5001 (kind: docs/deploy.md), or a prebuilt image in ods:data.dataApi.image" });
+    }
     // One node port, one Service: a clash would only show at `pulumi up` ("port already allocated").
     // (The gateway's own two ports are compared by the edge section's rule.)
     // Each key of a clash is named, with the other claimant: either may be the one to change.

@@ -21,7 +21,7 @@ test("GPU capacity is the sum of max nodes x GPUs per node, times time-slicing r
 
 test("an existing cluster without GPUs gets the existing-cluster defaults, no GPU operator and zero GPU quota", () => {
   const infra = infraOf({ kind: "existing" });
-  expect(infra.existingCluster).toEqual({ kubeconfig: "~/.kube/config", storageClass: "standard", gpus: 0, kubernetesVersion: "1.35", nodes: { count: 1, cpu: "8", memory: "16Gi" } });
+  expect(infra.existingCluster).toEqual({ kubeconfig: "~/.kube/config", storageClass: "standard", gpus: 0, kubernetesVersion: "1.35", nodes: { count: 1, cpu: "8", memory: "16Gi" }, imagePlatform: "linux/amd64" });
   expect(infra.gpuCapacity).toBe(0);
   expect(infra.gpuOperator.enabled).toBe(false);
   expect(Object.values(infra.namespaces).map((n) => n.quota.gpus)).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);

@@ -149,6 +149,12 @@ export const existingClusterSchema = z.strictObject({
   context: z.string().min(1).optional().meta({ description: "Context in the kubeconfig.", "x-default": "the kubeconfig's current context" }),
   storageClass: dnsLabel("storage class").default("standard").describe("StorageClass of volumes (kind and minikube: standard; k3d: local-path)."),
   gpus: count("gpus", 4096).default(0).describe("Allocatable `nvidia.com/gpu` in the cluster (0 = no GPUs); sizes the GPU quotas and decides whether GPU workloads are planned."),
+  registry: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, { error: "must be a registry host[:port][/path] such as localhost:5001 or registry.example.com/team" })
+    .optional()
+    .describe("Where `pulumi up` pushes the images the kit builds and the nodes pull them from, such as localhost:5001 (kind's local registry: docs/deploy.md). Required while a service of the kit has no prebuilt image."),
+  imagePlatform: z.enum(["linux/amd64", "linux/arm64"]).default("linux/amd64").describe("The nodes' platform, which the images the kit builds target (linux/arm64 for kind on Apple silicon)."),
   kubernetesVersion: KUBERNETES_VERSION.default("1.35").describe("The cluster's Kubernetes minor version; the offline plan renders charts for it (a deployment asks the cluster)."),
   nodes: z
     .strictObject({

@@ -80,7 +80,7 @@ export const DEFAULT_ALLOWED_REGISTRIES: readonly string[] = [
   "docker.io/valkey",
 ];
 
-const registryDefaults = { exemptions: [] as Exemption[], allowedRegistries: [...DEFAULT_ALLOWED_REGISTRIES] };
+const registryDefaults = { exemptions: [] as Exemption[], allowedRegistries: [...DEFAULT_ALLOWED_REGISTRIES], stackRegistries: [] as string[] };
 
 export const allowedRegistries: ResourceValidationPolicy = {
   name: "k8s-allowed-registries",
@@ -94,13 +94,19 @@ export const allowedRegistries: ResourceValidationPolicy = {
       items: { type: "string", minLength: 1 },
       description: "Registry hosts or host/path prefixes; Docker Hub short names resolve to docker.io/library/<name> and docker.io/<org>/<name>.",
     },
+    stackRegistries: {
+      type: "array",
+      items: { type: "string", minLength: 1 },
+      description: "The stack's own image registry (a stack fact: where the kit pushes the images it builds); a host starting with *. takes any one label (an ECR account).",
+    },
   }),
   validateResource: validateImages(registryDefaults, (found, where, cfg, report) => {
     // Values that leave the registry to the chart cannot be judged here; the rendered objects are.
     if (!found.registryKnown) return;
     const location = imageLocation(found.ref);
-    if (!cfg.allowedRegistries.some((p) => underPrefix(location, p))) {
-      report(`${where} uses image ${found.image} (${location}), which is not under an allowed registry: ${cfg.allowedRegistries.join(", ")}.`);
+    const allowed = [...cfg.allowedRegistries, ...cfg.stackRegistries];
+    if (!allowed.some((p) => underPrefix(location, p))) {
+      report(`${where} uses image ${found.image} (${location}), which is not under an allowed registry: ${allowed.join(", ")}.`);
     }
   }),
 };

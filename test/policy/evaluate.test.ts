@@ -88,7 +88,7 @@ describe("pack config files", () => {
     }
   });
   it("a file that repeats a stack fact, or uses an unknown placeholder, is refused by name", () => {
-    const facts = { highAvailability: true, maxGpuNodes: 2, worldOpenReason: "", worldOpenSecurityGroups: [], vars: { base: "ods-dev" }, deploys: { gpuOperator: true } };
+    const facts = { highAvailability: true, maxGpuNodes: 2, worldOpenReason: "", worldOpenSecurityGroups: [], vars: { base: "ods-dev" }, deploys: { gpuOperator: true }, imageRegistries: [] };
     expect(() => mergePackConfig({ "k8s-pdb-required": { highAvailability: true } }, {}, facts, { base: "base.json", diff: "dev.json" })).toThrow(
       "base.json: k8s-pdb-required.highAvailability is read from the stack config (ods:highAvailability); remove it from the file",
     );
@@ -104,7 +104,7 @@ describe("pack config files", () => {
     expect(withReason["eks-endpoint-not-world-open"]).toEqual({ worldOpenReason: "CI runners {rotating addresses}" });
   });
   it("world-open exposure stays mandatory whatever a file says; only the stack config allows it, with a reason", () => {
-    const facts = { highAvailability: false, maxGpuNodes: 0, worldOpenReason: "", worldOpenSecurityGroups: [{ name: "ods-dev-edge-lb", reason: "public load balancer of the demo portal" }], vars: {}, deploys: { gpuOperator: false } };
+    const facts = { highAvailability: false, maxGpuNodes: 0, worldOpenReason: "", worldOpenSecurityGroups: [{ name: "ods-dev-edge-lb", reason: "public load balancer of the demo portal" }], vars: {}, deploys: { gpuOperator: false }, imageRegistries: [] };
     for (const [rule, allow] of [["eks-endpoint-not-world-open", "ods:infra.aws.endpoint.worldOpenReason"], ["aws-sg-no-world-ingress", "ods:infra.aws.worldOpenSecurityGroups"]]) {
       for (const entry of ["advisory", "disabled", { enforcementLevel: "advisory" }] as const) {
         expect(() => mergePackConfig({}, { [rule]: entry }, facts, { base: "b", diff: "dev.json" })).toThrow(`dev.json: ${rule} is mandatory in every stack and cannot be set to`);
@@ -120,7 +120,7 @@ describe("pack config files", () => {
     });
   });
   it("a stack's difference replaces keys of the base entry, and a bare level only the level", () => {
-    const facts = { highAvailability: false, maxGpuNodes: 0, worldOpenReason: "", worldOpenSecurityGroups: [], vars: {}, deploys: { gpuOperator: true } };
+    const facts = { highAvailability: false, maxGpuNodes: 0, worldOpenReason: "", worldOpenSecurityGroups: [], vars: {}, deploys: { gpuOperator: true }, imageRegistries: [] };
     const merged = mergePackConfig({ "k8s-tls-listeners": { enforcementLevel: "mandatory", allowPlaintextListeners: false }, "k8s-probes": { enforcementLevel: "mandatory", exemptions: [] } }, { "k8s-tls-listeners": { allowPlaintextListeners: true }, "k8s-probes": "advisory" }, facts, { base: "b", diff: "d" });
     expect(merged["k8s-tls-listeners"]).toEqual({ enforcementLevel: "mandatory", allowPlaintextListeners: true });
     expect(merged["k8s-probes"]).toEqual({ enforcementLevel: "advisory", exemptions: [] });
@@ -128,7 +128,7 @@ describe("pack config files", () => {
   it("an exemption `when` a component is deployed applies only to stacks that deploy it, and names a known component", () => {
     const ex = { kind: "DaemonSet", namespace: "ods-gpu", name: "agent", when: "gpuOperator", reason: "the agent reads host paths to find GPUs" };
     const base = { "k8s-no-host-access": { exemptions: [ex] } };
-    const facts = (gpuOperator: boolean) => ({ highAvailability: false, maxGpuNodes: 0, worldOpenReason: "", worldOpenSecurityGroups: [], vars: {}, deploys: { gpuOperator } });
+    const facts = (gpuOperator: boolean) => ({ highAvailability: false, maxGpuNodes: 0, worldOpenReason: "", worldOpenSecurityGroups: [], vars: {}, deploys: { gpuOperator }, imageRegistries: [] });
     const { when: _when, ...applied } = ex;
     expect(mergePackConfig(base, {}, facts(true), { base: "b", diff: "d" })["k8s-no-host-access"]).toEqual({ exemptions: [applied] });
     expect(mergePackConfig(base, {}, facts(false), { base: "b", diff: "d" })["k8s-no-host-access"]).toEqual({ exemptions: [] });

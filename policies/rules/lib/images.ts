@@ -44,10 +44,17 @@ export function imageLocation(ref: ImageRef): string {
   return `${ref.registry}/${ref.repository}`;
 }
 
-/** True if `location` is `prefix` itself or lies under it at a path boundary. */
+/**
+ * True if `location` is `prefix` itself or lies under it at a path boundary. A prefix whose host starts
+ * with `*.` takes any one DNS label there (an ECR registry's account: `*.dkr.ecr.us-east-1.amazonaws.com`).
+ */
 export function underPrefix(location: string, prefix: string): boolean {
   const p = prefix.replace(/\/+$/, "").toLowerCase();
   const l = location.toLowerCase();
+  if (p.startsWith("*.")) {
+    const label = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?\./.exec(l);
+    return label !== null && underPrefix(l.slice(label[0].length), p.slice(2));
+  }
   return l === p || l.startsWith(`${p}/`);
 }
 
