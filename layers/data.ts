@@ -142,6 +142,9 @@ export function dataLayer(platform: PlatformConfig, cfg: DataConfig, { infra }: 
     replicas: cfg.dataApi.replicas,
     resources: cfg.dataApi.resources,
     env: {
+      // Tokens carry the realm's public issuer; its keys are fetched inside the cluster.
+      [E.oidcIssuer]: platform.realm.issuerUrl,
+      [E.oidcJwksUrl]: platform.realm.internalJwksUrl,
       [E.s3Endpoint]: store.endpoint,
       [E.s3Region]: store.region,
       [E.s3PathStyle]: String(store.pathStyle),

@@ -2,26 +2,20 @@
 // clients (through @pulumi/keycloak), and Kubernetes access through the same identities.
 import { IdentityConfig, PlatformConfig } from "../config";
 import { IdentityHandle, OIDC_CLIENTS } from "../components/identity/contracts";
-import { Keycloak, keycloakInternalUrl } from "../components/identity/keycloak";
+import { Keycloak } from "../components/identity/keycloak";
 import { KubernetesAccess } from "../components/identity/kubernetesAccess";
 import { PlatformRealm } from "../components/identity/platformRealm";
-import { baseName, namespaceName } from "../components/lib/naming";
+import { baseName } from "../components/lib/naming";
 import { DataHandle } from "./data";
 import { InfraHandle } from "./infra";
-
-/** The realm's public URLs (pure): issuer and token endpoint on the gateway's host for Keycloak. */
-export function realmUrls(keycloakHost: string, realm: string): { publicUrl: string; issuerUrl: string; tokenEndpoint: string } {
-  const publicUrl = `https://${keycloakHost}`;
-  const issuerUrl = `${publicUrl}/realms/${realm}`;
-  return { publicUrl, issuerUrl, tokenEndpoint: `${issuerUrl}/protocol/openid-connect/token` };
-}
 
 export function identityLayer(platform: PlatformConfig, cfg: IdentityConfig, below: { infra: InfraHandle; data: DataHandle }): IdentityHandle {
   const base = baseName(platform);
   const c = below.infra.cluster;
   const ns = c.namespaces;
   const k8sOpts = { providers: { kubernetes: c.provider } };
-  const urls = realmUrls(platform.hosts.keycloak, cfg.realm.name);
+  // The realm's URLs derive from config (config/schema: platform.realm), so lower layers know them too.
+  const urls = platform.realm;
   const db = below.data.mysql.access["keycloak"];
   if (!db) throw new Error('identity layer: the data layer has no MySQL access for "keycloak" (databaseConsumers in layers/data.ts)');
 
@@ -35,9 +29,9 @@ export function identityLayer(platform: PlatformConfig, cfg: IdentityConfig, bel
     databaseSecret: db.secretName,
     access: cfg.access,
     // Services that validate tokens or introspect them without the gateway hop.
-    // In-cluster callers: the agent API (JWKS, token exchange) and Grafana (its login's code exchange).
-    // The data and model APIs hold client credentials for token introspection but do not call Keycloak yet.
-    clientNamespaces: [ns.apps, ns.observability],
+    // In-cluster callers: the data API and the agent API (the realm's keys), the agent API's token
+    // exchange, and Grafana (its login's code exchange). The model API does not call Keycloak.
+    clientNamespaces: [ns.data, ns.apps, ns.observability],
     monitoringNamespace: ns.observability,
     monitorDependsOn: c.prometheusCrds ? [c.prometheusCrds] : [],
   }, k8sOpts);
@@ -64,6 +58,5 @@ export function identityLayer(platform: PlatformConfig, cfg: IdentityConfig, bel
   }
 
   const clients = Object.fromEntries(OIDC_CLIENTS.map((n) => [n, realm.clients[n]])) as IdentityHandle["clients"];
-  const internalIssuerUrl = `${keycloakInternalUrl(`${base}-keycloak`, namespaceName(platform.namePrefix, "identity"))}/realms/${cfg.realm.name}`;
-  return { realm: cfg.realm.name, issuerUrl: urls.issuerUrl, internalIssuerUrl, tokenEndpoint: urls.tokenEndpoint, clients, exposed: server.exposed };
+  return { realm: cfg.realm.name, issuerUrl: urls.issuerUrl, internalIssuerUrl: urls.internalIssuerUrl, tokenEndpoint: urls.tokenEndpoint, clients, exposed: server.exposed };
 }

@@ -3,6 +3,35 @@
 // client's credentials.
 import type * as pulumi from "@pulumi/pulumi";
 import type { ExposedService } from "../edge/contracts";
+import { k8sName } from "../lib/naming";
+
+/** Keycloak's ports: HTTP (the realm's endpoints, the admin API) and management (health, metrics). */
+export const KEYCLOAK_PORTS = { http: 8080, management: 9000 } as const;
+
+/** Keycloak's address inside the cluster (pure): its Service, named after the component, on the HTTP port. */
+export function keycloakInternalUrl(componentName: string, namespace: string): string {
+  return `http://${k8sName(componentName)}.${namespace}.svc.cluster.local:${KEYCLOAK_PORTS.http}`;
+}
+
+/**
+ * The platform realm's endpoints (pure), known from config before anything is declared, so that
+ * services of lower layers (the data API) can check its tokens: the issuer tokens carry (the public
+ * host) and, inside the cluster, where the realm answers (Keycloak's Service, never the public name).
+ */
+export function realmEndpoints(o: { keycloakHost: string; realm: string; keycloakComponent: string; identityNamespace: string }) {
+  const publicUrl = `https://${o.keycloakHost}`;
+  const issuerUrl = `${publicUrl}/realms/${o.realm}`;
+  const internalIssuerUrl = `${keycloakInternalUrl(o.keycloakComponent, o.identityNamespace)}/realms/${o.realm}`;
+  return {
+    name: o.realm,
+    publicUrl,
+    issuerUrl,
+    tokenEndpoint: `${issuerUrl}/protocol/openid-connect/token`,
+    internalIssuerUrl,
+    internalJwksUrl: `${internalIssuerUrl}/protocol/openid-connect/certs`,
+  };
+}
+export type RealmEndpoints = ReturnType<typeof realmEndpoints>;
 
 /** Realm roles, each with a group of the same name. */
 export const REALM_ROLES = ["admin", "data-engineer", "ml-engineer", "app-developer", "viewer"] as const;

@@ -10,13 +10,16 @@ import { AdminAccessSettings, AdminEndpoint } from "../data/adminEndpoint";
 import { ContainerResources, DB_SECRET_KEYS } from "../data/contracts";
 import { containerResources } from "../apps/appService";
 import { k8sName, standardLabels } from "../lib/naming";
+import { KEYCLOAK_PORTS, keycloakInternalUrl } from "./contracts";
+
+// Their home is the identity contracts (config derives the realm's endpoints from them); kept importable here.
+export { KEYCLOAK_PORTS, keycloakInternalUrl };
 import { namespacePeer, tcpPorts } from "../lib/network";
 import { quantityValue } from "../lib/quantity";
 import type { ExposedService } from "../edge/contracts";
 import { spreadOverNodesAndZones } from "../lib/scheduling";
 
 /** Keycloak's ports: HTTP (served behind the gateway's TLS) and the management interface (health, metrics). */
-export const KEYCLOAK_PORTS = { http: 8080, management: 9000 } as const;
 
 /** The image's numeric user (the official image runs as 1000, group 0). */
 export const KEYCLOAK_UID = 1000;
@@ -167,10 +170,6 @@ export function keycloakPlan(name: string, args: Pick<KeycloakArgs, "image" | "r
 /** Where the admin console answers: through `kubectl port-forward svc/<keycloak> 8080:8080`, never the gateway. */
 export const ADMIN_CONSOLE_URL = "http://localhost:8080";
 
-/** Keycloak's address inside the cluster (pure): its Service, named after the component, on the HTTP port. */
-export function keycloakInternalUrl(componentName: string, namespace: string): string {
-  return `http://${k8sName(componentName)}.${namespace}.svc.cluster.local:${KEYCLOAK_PORTS.http}`;
-}
 
 /** Path prefixes the gateway routes to Keycloak (pure): the realm's endpoints and the static resources its pages load. */
 export function publishedPaths(realm: string): string[] {

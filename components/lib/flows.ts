@@ -109,6 +109,7 @@ export const NEEDED_FLOWS: NeededFlow[] = [
 
   // L4 identity.
   { id: "keycloak-peers", from: { layer: "identity", labels: KEYCLOAK }, to: { layer: "identity", labels: KEYCLOAK }, ports: [7800, 57800], whenReplicasAtLeast: 2, reason: "Keycloak's replicas share sessions and caches over JGroups (and its failure detection)" },
+  { id: "data-to-keycloak", from: { layer: "data" }, to: { layer: "identity", labels: KEYCLOAK }, ports: [8080], reason: "the data API fetches the realm's keys (JWKS) to check bearer tokens (Keycloak admits namespaces, as for the apps layer)" },
   { id: "apps-to-keycloak", from: { layer: "apps" }, to: { layer: "identity", labels: KEYCLOAK }, ports: [8080], reason: "the agent API fetches the realm's keys (JWKS) and exchanges tokens in the cluster" },
   { id: "observability-to-keycloak", from: { layer: "observability" }, to: { layer: "identity", labels: KEYCLOAK }, ports: [8080], reason: "Grafana's sign-on exchanges the code for tokens and reads userinfo" },
 

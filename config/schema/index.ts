@@ -10,6 +10,8 @@ import { checkObservability, OBSERVABILITY_SECRET_SLOTS, observabilityInputSchem
 import { checkEdge, edgeInputSchema, resolveEdge } from "./edge";
 import { PlatformFacts, platformShape } from "./platform";
 import { publicHosts } from "../../components/edge/contracts";
+import { realmEndpoints } from "../../components/identity/contracts";
+import { baseName, namespaceName } from "../../components/lib/naming";
 
 export * from "./data";
 export * from "./infra";
@@ -122,6 +124,12 @@ export const configSchema = inputSchema
     return {
       ...platform,
       hosts: facts.hosts,
+      realm: realmEndpoints({
+        keycloakHost: facts.hosts.keycloak,
+        realm: resolveIdentity(identity, facts).realm.name,
+        keycloakComponent: `${baseName(platform)}-keycloak`,
+        identityNamespace: namespaceName(platform.namePrefix, "identity"),
+      }),
       infra: resolved,
       data: resolveData(data, { highAvailability: platform.highAvailability, infraKind: infra.kind }),
       model: resolveModel(model, modelFacts(platform.highAvailability, infra, resolved)),

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { dnsLabel, HOSTNAME } from "./common";
 import { PublicHosts } from "../../components/edge/contracts";
+import type { RealmEndpoints } from "../../components/identity/contracts";
 
 export const platformShape = {
   environment: dnsLabel("environment name", 20).describe("Environment name (e.g. dev), used in resource names and tags; `<namePrefix>-<environment>` is at most 30 characters."),
@@ -18,8 +19,11 @@ export const platformShape = {
   namePrefix: dnsLabel("name prefix", 12).default("ods").describe("Prefix of namespaces (`<prefix>-<layer>`) and cloud resource names (`<prefix>-<environment>`)."),
 };
 
-/** Platform keys as validated, plus every public host name (derived from `domain`, never configured). */
-export type PlatformConfig = z.infer<z.ZodObject<typeof platformShape>> & { hosts: PublicHosts };
+/**
+ * Platform keys as validated, plus what derives from them and is needed below the layer that owns it:
+ * every public host name, and the platform realm's endpoints (services of every layer check its tokens).
+ */
+export type PlatformConfig = z.infer<z.ZodObject<typeof platformShape>> & { hosts: PublicHosts; realm: RealmEndpoints };
 
 /** What the rules of the upper layers' sections need to know about the platform and the cluster. */
 export interface PlatformFacts {

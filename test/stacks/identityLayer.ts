@@ -129,7 +129,7 @@ export function describeIdentityLayer(stack: string, plan: () => FullPlanResult)
       const ingress = get(np, "spec.ingress") as { from: { namespaceSelector?: { matchLabels: Obj }; podSelector?: { matchLabels: Obj } }[]; ports: { port: number }[] }[];
       const peers = ingress.map((i) => [i.from.map((f) => (f.namespaceSelector ? f.namespaceSelector.matchLabels["kubernetes.io/metadata.name"] : f.podSelector!.matchLabels)), i.ports.map((p) => p.port)]);
       expect(peers).toEqual([
-        [[ns("apps"), ns("observability")], [KEYCLOAK_PORTS.http]],
+        [[ns("data"), ns("apps"), ns("observability")], [KEYCLOAK_PORTS.http]],
         [[ns("observability")], [KEYCLOAK_PORTS.management]],
         ...(id.keycloak.replicas > 1 ? [[[{ "app.kubernetes.io/name": "keycloak", "app.kubernetes.io/instance": `${base}-keycloak` }], [7800, 57800]]] : []),
       ]);

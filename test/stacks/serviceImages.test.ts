@@ -24,6 +24,11 @@ test.each([
   expect(build.inputs).toMatchObject({ tags: [tag], push: true, buildOnPreview: false, dockerfile: { location: "services/data-api/Dockerfile" } });
   expect(dataApiImage(resources)).toMatch(new RegExp(`^${tag.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}@sha256:[0-9a-f]{64}$`));
   expect(stackPackConfig(stack, policies).config["k8s-allowed-registries"]).toMatchObject({ stackRegistries: [registry] });
+  // It checks the realm's tokens: the public issuer, the keys from Keycloak's Service inside the cluster.
+  const deployment = ofType(resources, "kubernetes:apps/v1:Deployment").find((d) => String(get(d, "metadata.name")).endsWith("data-api"))!;
+  const env = Object.fromEntries((get(deployment, "spec.template.spec.containers.0.env") as { name: string; value?: string }[]).map((e) => [e.name, e.value]));
+  expect(env.OIDC_ISSUER_URL).toBe(`https://auth.${{ local: "ods.localtest.me", dev: "dev.ods.example.com", prod: "ods.example.com" }[stack]}/realms/ods`);
+  expect(env.OIDC_JWKS_URL).toBe(`http://${stack === "local" ? "ods-local" : `ods-${stack}`}-keycloak.ods-identity.svc.cluster.local:8080/realms/ods/protocol/openid-connect/certs`);
   // The stacks reference no image that nothing builds.
   expect(JSON.stringify(resources)).not.toContain("ghcr.io/one-data-studio/data-api");
 });
