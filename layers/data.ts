@@ -52,6 +52,9 @@ export function databaseConsumers(ns: InfraHandle["cluster"]["namespaces"]): Dat
     { name: "grafana", namespace: ns.observability, user: "grafana", access: "owner", database: "grafana" },
     // Text-to-SQL reads the data API's tables and can change nothing.
     { name: "text2sql", namespace: ns.apps, user: "text2sql_ro", access: "read", database: "data_api" },
+    // The data API's metadata endpoints show what text-to-SQL may see: a user with the same grant, in
+    // the data namespace (a Secret reference reads only the pod's own namespace).
+    { name: "text2sql-metadata", namespace: ns.data, user: "text2sql_meta", access: "read", database: "data_api" },
   ];
 }
 
@@ -132,6 +135,7 @@ export function dataLayer(platform: PlatformConfig, cfg: DataConfig, { infra }: 
   // The data API: its database, the datasets and models buckets, nothing else.
   const db = mysql.access["data-api"];
   const objects = store.access["data-api"];
+  const metadataDb = mysql.access["text2sql-metadata"];
   const dataApi = new AppService(`${base}-data-api`, {
     namespace: ns.data,
     app: DATA_API.app,
@@ -157,6 +161,10 @@ export function dataLayer(platform: PlatformConfig, cfg: DataConfig, { infra }: 
       { name: E.dbName, secretName: db.secretName, key: "database" },
       { name: E.dbUser, secretName: db.secretName, key: "username" },
       { name: E.dbPassword, secretName: db.secretName, key: "password" },
+      { name: E.metadataDbHost, secretName: metadataDb.secretName, key: "host" },
+      { name: E.metadataDbPort, secretName: metadataDb.secretName, key: "port" },
+      { name: E.metadataDbUser, secretName: metadataDb.secretName, key: "username" },
+      { name: E.metadataDbPassword, secretName: metadataDb.secretName, key: "password" },
       ...(objects.credentialsSecret
         ? [
             { name: E.accessKeyId, secretName: objects.credentialsSecret, key: ACCESS_KEY_ID_KEY },

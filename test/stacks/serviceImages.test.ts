@@ -29,6 +29,15 @@ test.each([
   const env = Object.fromEntries((get(deployment, "spec.template.spec.containers.0.env") as { name: string; value?: string }[]).map((e) => [e.name, e.value]));
   expect(env.OIDC_ISSUER_URL).toBe(`https://auth.${{ local: "ods.localtest.me", dev: "dev.ods.example.com", prod: "ods.example.com" }[stack]}/realms/ods`);
   expect(env.OIDC_JWKS_URL).toBe(`http://${stack === "local" ? "ods-local" : `ods-${stack}`}-keycloak.ods-identity.svc.cluster.local:8080/realms/ods/protocol/openid-connect/certs`);
+  // The metadata endpoints read as a user with text-to-SQL's grant, from a Secret in the data namespace.
+  const fromSecret = Object.fromEntries(
+    (get(deployment, "spec.template.spec.containers.0.env") as { name: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[])
+      .filter((e) => e.name.startsWith("METADATA_DB_"))
+      .map((e) => [e.name, e.valueFrom?.secretKeyRef?.key]),
+  );
+  expect(fromSecret).toEqual({ METADATA_DB_HOST: "host", METADATA_DB_PORT: "port", METADATA_DB_USER: "username", METADATA_DB_PASSWORD: "password" });
+  const users = ofType(resources, "mysql:index/user:User").map((u) => get(u, "user"));
+  expect(users).toEqual(expect.arrayContaining(["text2sql_ro", "text2sql_meta"]));
   // The stacks reference no image that nothing builds.
   expect(JSON.stringify(resources)).not.toContain("ghcr.io/one-data-studio/data-api");
 });
