@@ -12,22 +12,19 @@ import type { CliSpec, Parsed } from "../lib/cli";
 import { UsageError } from "../lib/cli";
 import { REPO_ROOT } from "../lib/repo";
 import { checkStackName } from "../lib/stackName";
-import { parseRawConfig } from "./load";
+import { type ConfigPath, configPathText, parseRawConfig } from "./load";
 import { CONFIG_NAMESPACE, configSchema } from "./schema";
 import { readStackConfig } from "./stackFile";
 
 type Node = Record<string, unknown>;
-export type VariantPath = (string | number)[];
-
 export interface Variant {
-  path: VariantPath;
+  path: ConfigPath;
   value: unknown;
 }
 
 /** `infra.gpuPools[0].minSize = 0`. */
 export function variantName(v: Variant): string {
-  const key = v.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`)).join("").slice(1);
-  return `${key} = ${JSON.stringify(v.value)}`;
+  return `${configPathText(v.path)} = ${JSON.stringify(v.value)}`;
 }
 
 /**
@@ -38,7 +35,7 @@ export function boundaryVariants(schema: Node, config: Record<string, unknown>):
   const defs = (schema.$defs ?? {}) as Record<string, Node>;
   const deref = (n: Node): Node => (typeof n.$ref === "string" ? deref(defs[n.$ref.split("/").pop() ?? ""] ?? {}) : n);
   const out: Variant[] = [];
-  const walk = (raw: Node, at: VariantPath, current: unknown) => {
+  const walk = (raw: Node, at: ConfigPath, current: unknown) => {
     const n = deref(raw);
     const alternatives = (n.anyOf ?? n.oneOf) as Node[] | undefined;
     if (alternatives) return alternatives.forEach((a) => walk(a, at, current));

@@ -20,14 +20,19 @@ function printable(s: string): string {
   return /^[\x20-\x7e]*$/.test(s) ? s : JSON.stringify(s);
 }
 
-/** `ods:infra.aws.systemNodes.minSize`, `ods:infra.gpuPools[0].name`. */
-export function keyName(path: readonly PathElement[]): string {
-  let out = `${CONFIG_NAMESPACE}:`;
+/** A config path as `pulumi config set --path` takes it: `infra.gpuPools[0].name`. */
+export function configPathText(path: readonly PathElement[]): string {
+  let out = "";
   path.forEach((p, i) => {
     if (typeof p === "number") out += `[${p}]`;
     else out += (i === 0 ? "" : ".") + printable(String(p));
   });
   return out;
+}
+
+/** `ods:infra.aws.systemNodes.minSize`, `ods:infra.gpuPools[0].name`. */
+export function keyName(path: readonly PathElement[]): string {
+  return `${CONFIG_NAMESPACE}:${configPathText(path)}`;
 }
 
 function valueAt(root: unknown, path: readonly PathElement[]): unknown {
@@ -171,7 +176,7 @@ export function parseRawConfig(raw: Record<string, string>, secretKeys: readonly
 
 /** A slot's message for one concrete path (its `{path}` is the path to give `pulumi config set --path`). */
 function slotMessage(slot: { message: string }, path: ConfigPath): string {
-  return slot.message.split("{path}").join(keyName(path).slice(CONFIG_NAMESPACE.length + 1));
+  return slot.message.split("{path}").join(configPathText(path));
 }
 
 const SLOT_KEYS = () => SECRET_SLOTS.map((s) => `${CONFIG_NAMESPACE}:${s.path}`).join(", ");
